@@ -1,0 +1,3 @@
+module example.com/keepalivebehaviour
+
+go 1.22

@@ -1,0 +1,7 @@
+"""Run gomapfix as `python -m codemod`."""
+
+import sys
+
+from codemod.cli import main
+
+sys.exit(main())

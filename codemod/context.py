@@ -1,0 +1,285 @@
+"""What a transform sees: one parsed Go file, and the package it belongs to.
+
+A PackageContext groups the files of one directory that share a package
+clause (so `p` and `p_test` are two packages), together with the language
+version from the nearest go.mod. Transforms are pure functions of a
+PackageContext: they read it and return findings, never mutate it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tree_sitter import Node, Tree
+
+from codemod import syntax
+from codemod.model import Edit, Span
+
+GoVersion = tuple[int, int]
+
+_BUILD_LINE = re.compile(rb"^//go:build (.+?)\s*$", re.M)
+
+
+@dataclass
+class FileContext:
+    """One Go source file: its bytes, syntax tree and position helpers.
+
+    Attributes:
+        path: absolute path of the file.
+        content: the bytes as read from disk (or as produced by an earlier pass).
+        editable: False for files that are read only for context (generated
+            files, files outside the requested paths); no finding is reported
+            in them and no fix may edit them.
+    """
+
+    path: Path
+    content: bytes
+    editable: bool = True
+    _tree: Tree | None = field(default=None, repr=False)
+
+    @property
+    def tree(self) -> Tree:
+        if self._tree is None:
+            self._tree = syntax.parse(self.content)
+        return self._tree
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer(b"\n", self.content))
+        return starts
+
+    @functools.cached_property
+    def newline(self) -> bytes:
+        """The file's line ending: CRLF when most lines end so, else LF."""
+        crlf = self.content.count(b"\r\n")
+        return b"\r\n" if crlf and crlf * 2 >= self.content.count(b"\n") else b"\n"
+
+    @property
+    def is_test(self) -> bool:
+        return self.path.name.endswith("_test.go")
+
+    @functools.cached_property
+    def package_name(self) -> str:
+        for child in self.root.named_children:
+            if child.type == "package_clause":
+                ident = child.named_children[0] if child.named_child_count else None
+                return syntax.text(ident) if ident is not None else ""
+        return ""
+
+    @functools.cached_property
+    def build_constraint(self) -> str | None:
+        """The //go:build expression before the package clause, if any."""
+        head = self.content[: self.root.named_children[0].start_byte] if self.root.named_child_count else b""
+        m = _BUILD_LINE.search(head)
+        return m.group(1).decode() if m else None
+
+    @functools.cached_property
+    def import_specs(self) -> list[tuple[str | None, str, Node]]:
+        """(explicit name or None, import path, import_spec node) for every import."""
+        out: list[tuple[str | None, str, Node]] = []
+        for decl in self.root.named_children:
+            if decl.type != "import_declaration":
+                continue
+            for spec in syntax.named_walk(decl):
+                if spec.type != "import_spec":
+                    continue
+                path_node = spec.child_by_field_name("path")
+                name_node = spec.child_by_field_name("name")
+                value = syntax.string_value(path_node) if path_node is not None else None
+                if value is None:
+                    continue
+                out.append((syntax.text(name_node) if name_node is not None else None, value, spec))
+        return out
+
+    def import_name(self, import_path: str) -> str | None:
+        """The identifier under which import_path is usable in this file ("" for a dot import)."""
+        for name, path, _ in self.import_specs:
+            if path != import_path or name == "_":
+                continue
+            if name == ".":
+                return ""
+            return name or import_path.rsplit("/", 1)[-1]
+        return None
+
+    @functools.cached_property
+    def imported_names(self) -> set[str]:
+        """Identifiers that name imported packages in this file."""
+        names = set()
+        for name, path, _ in self.import_specs:
+            if name in ("_", "."):
+                continue
+            names.add(name or path.rsplit("/", 1)[-1])
+        return names
+
+    @property
+    def is_cgo(self) -> bool:
+        return any(path == "C" for _, path, _ in self.import_specs)
+
+    # -- positions -----------------------------------------------------------
+
+    def line_index(self, offset: int) -> int:
+        """0-based line number of a byte offset."""
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def line_start(self, offset: int) -> int:
+        return self.line_starts[self.line_index(offset)]
+
+    def line_end(self, offset: int) -> int:
+        """Offset of the line terminator (\\r\\n or \\n) ending offset's line, or EOF."""
+        nl = self.content.find(b"\n", offset)
+        if nl < 0:
+            return len(self.content)
+        return nl - 1 if nl > 0 and self.content[nl - 1 : nl] == b"\r" else nl
+
+    def indent(self, offset: int) -> bytes:
+        """The leading whitespace of offset's line."""
+        start = self.line_start(offset)
+        end = start
+        while end < len(self.content) and self.content[end] in b" \t":
+            end += 1
+        return self.content[start:end]
+
+    def span(self, start: int, end: int) -> Span:
+        line = self.line_index(start)
+        end_line = self.line_index(end)
+        return Span(
+            line + 1,
+            start - self.line_starts[line] + 1,
+            end_line + 1,
+            end - self.line_starts[end_line] + 1,
+        )
+
+    def text(self, node: Node) -> str:
+        return syntax.text(node)
+
+    def edit(self, start: int, end: int, text: str | bytes) -> Edit:
+        data = text.encode() if isinstance(text, str) else text
+        return Edit(self.path, start, end, data)
+
+    def lines(self, text: str, indent: bytes) -> bytes:
+        """Render text (lines joined by \\n) with the given indent and this file's newline."""
+        out = []
+        for line in text.split("\n"):
+            out.append(indent + line.encode() if line else b"")
+        return self.newline.join(out)
+
+
+@dataclass
+class PackageContext:
+    """All files of one Go package (one directory, one package clause).
+
+    Attributes:
+        directory: the package directory.
+        name: the package clause shared by the files.
+        files: the package's files, sorted by path; some may be read-only context.
+        go_version: the `go` line of the nearest go.mod as (major, minor); (1, 16)
+            when go.mod has no go line; None when no go.mod was found.
+        module_root: the directory holding that go.mod.
+        broken: files of the package that could not be parsed; package-wide
+            transforms must not assume they have seen every use of a name.
+    """
+
+    directory: Path
+    name: str
+    files: list[FileContext]
+    go_version: GoVersion | None = None
+    module_root: Path | None = None
+    broken: list[Path] = field(default_factory=list)
+
+    def editable_files(self) -> Iterator[FileContext]:
+        return (f for f in self.files if f.editable)
+
+    def file(self, path: Path) -> FileContext | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+    def at_least(self, major: int, minor: int) -> bool:
+        """True when go.mod's language version is known to be at least major.minor."""
+        return self.go_version is not None and self.go_version >= (major, minor)
+
+    @functools.cached_property
+    def top_level_names(self) -> set[str]:
+        """Identifiers declared at package level in any file of the package."""
+        names: set[str] = set()
+        for f in self.files:
+            for decl in f.root.named_children:
+                names.update(declared_names(decl))
+        return names
+
+    def identifier_used(self, name: str) -> bool:
+        """True if name appears as an identifier anywhere in the package, except as a
+        package qualifier (the operand of a selector naming an import)."""
+        needle = name.encode()
+        for f in self.files:
+            if needle not in f.content:
+                continue
+            for n in syntax.walk(f.root):
+                if n.type not in ("identifier", "type_identifier", "package_identifier"):
+                    continue
+                if n.text != needle:
+                    continue
+                parent = n.parent
+                if (
+                    n.type == "identifier"
+                    and parent is not None
+                    and parent.type == "selector_expression"
+                    and parent.child_by_field_name("operand") == n
+                    and name in f.imported_names
+                ):
+                    continue
+                if parent is not None and parent.type == "import_spec":
+                    continue
+                if n.type == "package_identifier" and parent is not None and parent.type == "package_clause":
+                    continue
+                return True
+        return False
+
+
+def declared_names(decl: Node) -> list[str]:
+    """Names declared by one top-level declaration node."""
+    out: list[str] = []
+    if decl.type in ("function_declaration",):
+        name = decl.child_by_field_name("name")
+        if name is not None:
+            out.append(syntax.text(name))
+    elif decl.type in ("var_declaration", "const_declaration", "type_declaration"):
+        for spec in syntax.named_walk(
+            decl, prune=frozenset({"struct_type", "interface_type", "func_literal"})
+        ):
+            if spec.type in ("var_spec", "const_spec"):
+                out.extend(syntax.text(n) for n in spec.children_by_field_name("name"))
+            elif spec.type in ("type_spec", "type_alias"):
+                name = spec.child_by_field_name("name")
+                if name is not None:
+                    out.append(syntax.text(name))
+    return out
+
+
+_GO_LINE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.M)
+
+
+@functools.lru_cache(maxsize=4096)
+def find_module(directory: Path) -> tuple[Path | None, GoVersion | None]:
+    """The nearest go.mod at or above directory and its language version."""
+    for d in (directory, *directory.parents):
+        gomod = d / "go.mod"
+        if gomod.is_file():
+            try:
+                data = gomod.read_bytes()
+            except OSError:
+                return d, None
+            m = _GO_LINE.search(data)
+            return d, ((int(m.group(1)), int(m.group(2))) if m else (1, 16))
+    return None, None

@@ -1,0 +1,74 @@
+"""Applying edits to bytes and merging the fixes of many findings.
+
+Merging follows x/tools' internal/diff: identical edits coalesce; a fix any
+of whose edits overlaps a different edit already accepted is set aside whole,
+to be proposed again on the next pass against the updated source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from codemod.model import Edit, Fix
+
+
+def apply_edits(content: bytes, edits: Iterable[Edit]) -> bytes:
+    """Apply non-overlapping edits (any order) to content."""
+    out: list[bytes] = []
+    pos = 0
+    for e in sorted(set(edits), key=lambda e: (e.start, e.end)):
+        if e.start < pos:
+            raise ValueError(f"overlapping edits at byte {e.start}")
+        if e.end > len(content):
+            raise ValueError(f"edit past end of file at byte {e.end}")
+        out.append(content[pos : e.start])
+        out.append(e.text)
+        pos = e.end
+    out.append(content[pos:])
+    return b"".join(out)
+
+
+def conflicts(a: Edit, b: Edit) -> bool:
+    """True when two different edits of one file cannot both be applied unambiguously."""
+    if a == b or a.path != b.path:
+        return False
+    if a.start < b.end and b.start < a.end:
+        return True
+    # Two insertions at one point, or an insertion at the start of a replacement:
+    # their relative order would be a guess.
+    return a.start == b.start and (a.start == a.end or b.start == b.end)
+
+
+def merge(fixes: Sequence[Fix]) -> tuple[list[Fix], list[Fix]]:
+    """Split fixes into (accepted, deferred): accepted fixes are mutually compatible."""
+    accepted: list[Fix] = []
+    deferred: list[Fix] = []
+    taken: dict[Path, list[Edit]] = {}
+    created: dict[Path, bytes] = {}
+    for fix in fixes:
+        clash = any(conflicts(e, t) for e in fix.edits for t in taken.get(e.path, ()))
+        clash = clash or any(created.get(n.path, n.content) != n.content for n in fix.new_files)
+        if clash:
+            deferred.append(fix)
+            continue
+        accepted.append(fix)
+        for e in fix.edits:
+            taken.setdefault(e.path, []).append(e)
+        for n in fix.new_files:
+            created[n.path] = n.content
+    return accepted, deferred
+
+
+def apply_fixes(contents: dict[Path, bytes], fixes: Iterable[Fix]) -> dict[Path, bytes]:
+    """The new contents of every file the (compatible) fixes touch or create."""
+    by_path: dict[Path, set[Edit]] = {}
+    out: dict[Path, bytes] = {}
+    for fix in fixes:
+        for e in fix.edits:
+            by_path.setdefault(e.path, set()).add(e)
+        for n in fix.new_files:
+            out[n.path] = n.content
+    for path, edits in by_path.items():
+        out[path] = apply_edits(contents[path], edits)
+    return out

@@ -1,0 +1,124 @@
+"""Inserting whole Go statements as gofmt would lay them out.
+
+Each helper returns an Edit (or None when the placement cannot be made
+gofmt-clean with certainty, in which case the caller offers no fix).
+Indentation is copied from the anchoring statement's line, which gofmt wrote
+with tabs; the file's own line ending is used.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import FileContext
+from codemod.model import Edit
+
+
+def statement_of(node: Node) -> Node | None:
+    """The statement containing node that sits directly in a statement list (labels included)."""
+    cur: Node | None = node
+    while cur is not None:
+        parent = cur.parent
+        if parent is None or cur.type in syntax.FUNCTION_TYPES and cur is not node:
+            return None
+        if parent.type == "statement_list":
+            return cur
+        if parent.type in syntax.FUNCTION_TYPES:
+            return None
+        cur = parent
+    return None
+
+
+def alone_on_lines(f: FileContext, stmt: Node) -> bool:
+    """True if stmt starts its line (after indentation) and nothing but a comment follows it."""
+    before = f.content[f.line_start(stmt.start_byte) : stmt.start_byte]
+    if before.strip(b" \t"):
+        return False
+    rest = f.content[stmt.end_byte : f.line_end(stmt.end_byte)].strip(b" \t")
+    return rest == b"" or rest.startswith(b"//")
+
+
+def has_trailing_comment(f: FileContext, offset: int) -> bool:
+    """True if the line holding offset ends with a comment that follows code."""
+    start, end = f.line_start(offset), f.line_end(offset)
+    if end == start:
+        return False
+    node = f.root.descendant_for_byte_range(end - 1, end)
+    if node is None or node.type != "comment" or node.end_byte != end or node.start_byte <= start:
+        return False
+    return f.content[start : node.start_byte].strip(b" \t") != b""
+
+
+def insert_after(f: FileContext, stmt: Node, line: str) -> Edit | None:
+    """Insert line as a new statement after stmt, at stmt's indentation."""
+    if not alone_on_lines(f, stmt):
+        return None
+    end = f.line_end(stmt.end_byte)
+    if has_trailing_comment(f, stmt.end_byte) and _next_line_has_trailing_comment(f, end):
+        return None  # would split a gofmt comment-alignment block
+    return f.edit(end, end, f.newline + f.indent(stmt.start_byte) + line.encode())
+
+
+def insert_before(f: FileContext, stmt: Node, line: str) -> Edit | None:
+    """Insert line as a new statement before stmt (and before comment lines directly above it)."""
+    if not alone_on_lines(f, stmt):
+        return None
+    start = _comment_block_start(f, stmt)
+    return f.edit(start, start, f.indent(stmt.start_byte) + line.encode() + f.newline)
+
+
+def insert_first(f: FileContext, block: Node, line: str) -> Edit | None:
+    """Insert line as the first statement of block (a function body or other block)."""
+    opening = block.children[0]
+    if f.line_index(opening.start_byte) == f.line_index(block.end_byte):
+        return None
+    end = f.line_end(opening.end_byte)
+    rest = f.content[opening.end_byte : end].strip(b" \t")
+    if rest and not rest.startswith(b"//"):
+        return None
+    indent = f.indent(opening.start_byte) + b"\t"
+    return f.edit(end, end, f.newline + indent + line.encode())
+
+
+def _next_line_has_trailing_comment(f: FileContext, end: int) -> bool:
+    nxt = end + len(f.newline)
+    return nxt < len(f.content) and has_trailing_comment(f, nxt)
+
+
+def _comment_block_start(f: FileContext, stmt: Node) -> int:
+    start = f.line_start(stmt.start_byte)
+    node = stmt.prev_sibling
+    while (
+        node is not None
+        and node.type == "comment"
+        and f.line_index(node.end_byte) == f.line_index(start) - 1
+        and f.content[f.line_start(node.start_byte) : node.start_byte].strip(b" \t") == b""
+    ):
+        start = f.line_start(node.start_byte)
+        node = node.prev_sibling
+    return start
+
+
+def expand_block(f: FileContext, block: Node, extra: dict[int, str], first: str | None = None) -> Edit | None:
+    """Rewrite a one-line block `{ a; b }` as gofmt lays out a multi-line one, adding
+    statements: extra maps a statement index to a line to insert after it; first is
+    a line to insert before all statements.
+
+    Returns None when the block holds comments or multi-line statements.
+    """
+    if f.line_index(block.start_byte) != f.line_index(block.end_byte):
+        return None
+    stmts_list = next((c for c in block.named_children if c.type == "statement_list"), None)
+    stmts = stmts_list.named_children if stmts_list is not None else []
+    if any(s.type == "comment" for s in stmts) or any(c.type == "comment" for c in block.named_children):
+        return None
+    indent = f.indent(block.start_byte)
+    inner = indent + b"\t"
+    lines = [] if first is None else [inner + first.encode()]
+    for i, s in enumerate(stmts):
+        lines.append(inner + s.text)
+        if i in extra:
+            lines.append(inner + extra[i].encode())
+    nl = f.newline
+    return f.edit(block.start_byte, block.end_byte, b"{" + nl + nl.join(lines) + nl + indent + b"}")

@@ -1,0 +1,263 @@
+"""The fix loop: from the files of one directory to findings and new contents.
+
+For every directory holding target files, process_directory reads the
+directory's .go files, prefilters them by bytes, parses the candidates,
+groups them into packages, and for each package runs the selected
+transforms, merges the chosen fixes, applies them to the original bytes,
+rejects any fix whose result does not parse, and repeats on the result until
+nothing changes (at most MAX_PASSES times). It is a pure function of the
+directory's contents and the options, so directories are processed in
+parallel and their results cached by content hash.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemod import syntax
+from codemod.context import FileContext, PackageContext, find_module
+from codemod.discovery import is_generated
+from codemod.edits import apply_fixes, merge
+from codemod.model import FileOutcome, Finding, Fix, RunReport, Safety
+from codemod.transform import Transform, matches_prefilter
+
+MAX_PASSES = 8
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+FixFilter = Callable[[Finding, Fix], bool]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a run does.
+
+    Attributes:
+        select: names of the transforms to run, in registry order.
+        unsafe_fixes: also apply fixes marked UNSAFE.
+        include_generated: treat generated files like hand-written ones.
+        accepted: when not None, apply only fixes whose (finding key, fix message)
+            is in this set (interactive review and its replay use it).
+    """
+
+    select: tuple[str, ...]
+    unsafe_fixes: bool = False
+    include_generated: bool = False
+    accepted: frozenset[tuple[str, str, str, str]] | None = None
+
+
+@dataclass
+class DirTask:
+    directory: Path
+    targets: list[Path]
+    options: Options
+
+
+@dataclass
+class DirResult:
+    directory: Path
+    report: RunReport = field(default_factory=RunReport)
+    errors: list[str] = field(default_factory=list)
+
+
+def _transforms(options: Options) -> list[Transform]:
+    from transforms import by_name
+
+    registry = by_name()
+    return [registry[name] for name in options.select]
+
+
+def wants(options: Options, finding: Finding, fix: Fix) -> bool:
+    """Whether a run with these options applies fix for finding."""
+    if options.accepted is not None:
+        return (*finding.key, fix.message) in options.accepted
+    return fix.safety is Safety.SAFE or options.unsafe_fixes
+
+
+def process_directory(task: DirTask) -> DirResult:
+    """Find and fix hazards in the target files of one directory."""
+    result = DirResult(task.directory)
+    report = result.report
+    transforms = _transforms(task.options)
+    targets = set(task.targets)
+    contents: dict[Path, bytes] = {}
+    for path in sorted(_go_files(task.directory) | targets):
+        is_target = path in targets
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                if is_target:
+                    report.files[path] = FileOutcome(
+                        path, None, None, skipped=f"larger than {MAX_FILE_BYTES >> 20} MiB"
+                    )
+                continue
+            data = path.read_bytes()
+        except OSError as e:
+            if is_target:
+                report.files[path] = FileOutcome(path, None, None, failed=f"cannot read: {e.strerror or e}")
+            continue
+        contents[path] = data
+        if is_target:
+            report.scanned += 1
+            report.files[path] = FileOutcome(path, None, None)
+    active = [t for t in transforms if any(matches_prefilter(t, c) for c in contents.values())]
+    if not active or not any(p in targets for p in contents):
+        return result
+
+    packages: dict[str, list[FileContext]] = {}
+    broken: dict[str, list[Path]] = {}
+    for path, data in contents.items():
+        is_target = path in targets
+        editable = is_target
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            if is_target:
+                line = data.count(b"\n", 0, e.start) + 1
+                report.files[path].skipped = f"not valid UTF-8 (line {line})"
+            continue
+        if is_target and not task.options.include_generated and is_generated(data):
+            report.files[path].skipped = "generated file (use --include-generated to process it)"
+            editable = False
+        f = FileContext(path, data, editable)
+        errors = syntax.error_nodes(f.tree)
+        name = f.package_name
+        if errors:
+            row, col = errors[0].start_point
+            if is_target:
+                report.files[path].skipped = f"syntax error at line {row + 1}, column {col + 1}"
+            broken.setdefault(name, []).append(path)
+            continue
+        packages.setdefault(name, []).append(f)
+
+    module_root, go_version = find_module(task.directory)
+    for name in sorted(packages):
+        files = packages[name]
+        if not any(f.editable for f in files):
+            continue
+        pkg_active = [t for t in active if any(matches_prefilter(t, f.content) for f in files)]
+        if not pkg_active:
+            continue
+        try:
+            _fix_package(task, name, files, broken.get(name, []), module_root, go_version, pkg_active, report)
+        except Exception:  # noqa: BLE001 - a bug in one transform must not stop a sweep
+            detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
+            result.errors.append(f"{task.directory}: internal error in package {name}: {detail}")
+            for f in files:
+                if f.editable and f.path in report.files:
+                    report.files[f.path].failed = f"internal error: {detail}"
+    return result
+
+
+def _go_files(directory: Path) -> set[Path]:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return set()
+    out = set()
+    for n in names:
+        if n.endswith(".go"):
+            p = directory / n
+            if p.is_file() and not p.is_symlink():
+                out.add(p)
+    return out
+
+
+def _fix_package(
+    task: DirTask,
+    name: str,
+    files: list[FileContext],
+    broken: list[Path],
+    module_root: Path | None,
+    go_version: tuple[int, int] | None,
+    transforms: list[Transform],
+    report: RunReport,
+) -> None:
+    editable = {f.path for f in files if f.editable}
+    original = {f.path: f.content for f in files}
+    contents = dict(original)
+    first: list[Finding] | None = None
+    for _ in range(MAX_PASSES):
+        pkg = PackageContext(
+            task.directory,
+            name,
+            [FileContext(p, contents[p], p in editable) for p in sorted(contents)],
+            go_version,
+            module_root,
+            list(broken),
+        )
+        findings = [f for t in transforms for f in t.run(pkg) if f.path in editable]
+        findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+        if first is None:
+            first = findings
+        chosen = _choose(findings, task.options)
+        accepted, _deferred = merge([fix for _, fix in chosen])
+        valid = [fix for fix in accepted if _valid(fix, contents, editable, original)]
+        new = apply_fixes(contents, valid)
+        if valid and not _parses_all(new):
+            valid = valid[:1]
+            new = apply_fixes(contents, valid)
+        new = {p: c for p, c in new.items() if contents.get(p) != c}
+        if not new:
+            break
+        contents.update(new)
+        editable |= set(new)
+        chosen_ids = {id(fix) for fix in valid}
+        report.applied_keys.update((*f.key, fix.message) for f, fix in chosen if id(fix) in chosen_ids)
+    report.findings.extend(first or [])
+    for path, data in contents.items():
+        if data == original.get(path):
+            continue
+        outcome = report.files.get(path) or FileOutcome(path, None, None)
+        outcome.original = original.get(path)
+        outcome.result = data
+        report.files[path] = outcome
+
+
+def _choose(findings: Iterable[Finding], options: Options) -> list[tuple[Finding, Fix]]:
+    out = []
+    for f in findings:
+        for fix in f.fixes:
+            if wants(options, f, fix):
+                out.append((f, fix))
+                break
+    return out
+
+
+def _valid(fix: Fix, contents: dict[Path, bytes], editable: set[Path], original: dict[Path, bytes]) -> bool:
+    """A fix may edit only editable files, create only new files, and must still parse."""
+    if any(e.path not in editable for e in fix.edits):
+        return False
+    for n in fix.new_files:
+        if n.path in contents:
+            if contents[n.path] != n.content:
+                return False
+        elif n.path.exists() or n.path.is_symlink():
+            return False
+    return _parses_all(apply_fixes(contents, [fix]))
+
+
+def _parses_all(new: dict[Path, bytes]) -> bool:
+    return all(not syntax.parse(data).root_node.has_error for data in new.values())
+
+
+def group_by_directory(files: Iterable[Path]) -> dict[Path, list[Path]]:
+    groups: dict[Path, list[Path]] = {}
+    for p in files:
+        groups.setdefault(p.parent, []).append(p)
+    return dict(sorted(groups.items()))
+
+
+def run(files: list[Path], options: Options, jobs: int = 0) -> Iterator[DirResult]:
+    """Process files directory by directory; results come in sorted directory order."""
+    tasks = [DirTask(d, sorted(ps), options) for d, ps in group_by_directory(files).items()]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(tasks) < 4:
+        yield from map(process_directory, tasks)
+        return
+    chunk = max(1, min(32, len(tasks) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(process_directory, tasks, chunksize=chunk)

@@ -1,0 +1,110 @@
+"""Parsing Go with tree-sitter-go, and small helpers over its syntax trees.
+
+Nothing here knows about hazards; transforms build on these helpers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+import tree_sitter_go
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+GO = Language(tree_sitter_go.language())
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Parser:
+    return Parser(GO)
+
+
+def parse(content: bytes) -> Tree:
+    """Parse Go source bytes. Never raises: syntax errors become ERROR/MISSING nodes."""
+    return _parser().parse(content)
+
+
+@functools.lru_cache(maxsize=64)
+def query(source: str) -> Query:
+    """A compiled tree-sitter query, cached by its source text."""
+    return Query(GO, source)
+
+
+def captures(q: str, node: Node) -> dict[str, list[Node]]:
+    return QueryCursor(query(q)).captures(node)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """All descendants of node (node included), in source order."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def named_walk(node: Node, prune: frozenset[str] = frozenset()) -> Iterator[Node]:
+    """Named descendants in source order; children of nodes whose type is in prune are skipped."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in prune:
+            stack.extend(reversed(n.named_children))
+
+
+def error_nodes(tree: Tree) -> list[Node]:
+    """The outermost ERROR and MISSING nodes of a tree, in source order."""
+    out: list[Node] = []
+    if not tree.root_node.has_error:
+        return out
+    stack = [tree.root_node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            out.append(n)
+            continue
+        if n.has_error:
+            stack.extend(reversed(n.children))
+    return out
+
+
+def text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace") if node.text is not None else ""
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    p = node.parent
+    while p is not None:
+        yield p
+        p = p.parent
+
+
+def enclosing(node: Node, *types: str) -> Node | None:
+    for a in ancestors(node):
+        if a.type in types:
+            return a
+    return None
+
+
+FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
+
+
+def enclosing_function(node: Node) -> Node | None:
+    return enclosing(node, *FUNCTION_TYPES)
+
+
+def unparen(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def string_value(node: Node) -> str | None:
+    """The value of a Go string literal without escapes (import paths and the like)."""
+    t = text(node)
+    if node.type == "raw_string_literal":
+        return t[1:-1]
+    if node.type == "interpreted_string_literal" and "\\" not in t:
+        return t[1:-1]
+    return None

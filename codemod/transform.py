@@ -1,0 +1,56 @@
+"""The contract between the engine and a transform.
+
+A transform is a pure function from a PackageContext to findings. It never
+raises for a property of the input (the runner turns an exception into a
+reported failure of that package, so one bad package cannot stop a sweep),
+never touches the file system, and keeps no state between calls, so that
+packages can be processed in any order and on any core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from tree_sitter import Node
+
+from codemod.context import FileContext, PackageContext
+from codemod.model import Finding, Fix, Severity
+
+
+class Transform(Protocol):
+    """One rule or rewrite pass.
+
+    Attributes:
+        name: the rule name used by --select/--ignore, in findings and suppressions.
+        summary: one line for --list-transforms.
+        prefilter: byte strings; a package none of whose files contains all of
+            them (for at least one alternative) cannot hold a finding and is not
+            parsed. Each alternative is a tuple of needles that must all occur
+            in one file.
+        default_safety: "safe", "unsafe" or "none" (detection only), for listings.
+    """
+
+    name: str
+    summary: str
+    prefilter: tuple[tuple[bytes, ...], ...]
+    default_safety: str
+
+    def run(self, pkg: PackageContext) -> Iterable[Finding]: ...
+
+
+def matches_prefilter(t: Transform, content: bytes) -> bool:
+    return any(all(needle in content for needle in alt) for alt in t.prefilter)
+
+
+def finding(
+    rule: str,
+    f: FileContext,
+    where: Node | tuple[int, int],
+    message: str,
+    fixes: Iterable[Fix] = (),
+    severity: Severity = Severity.WARNING,
+) -> Finding:
+    """Build a Finding located at a node (or byte range) of f."""
+    start, end = (where.start_byte, where.end_byte) if isinstance(where, Node) else where
+    return Finding(rule, f.path, f.span(start, end), start, end, message, severity, tuple(fixes))

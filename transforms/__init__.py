@@ -1,0 +1,16 @@
+"""The registry of gomapfix transforms and detection rules.
+
+Explicit on purpose: a transform exists when it is listed here, in the order
+in which its findings are reported and its fixes are merged.
+"""
+
+from __future__ import annotations
+
+from codemod.transform import Transform
+from transforms.keepalive import KeepAlive
+
+ALL: tuple[Transform, ...] = (KeepAlive(),)
+
+
+def by_name() -> dict[str, Transform]:
+    return {t.name: t for t in ALL}

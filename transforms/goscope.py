@@ -1,0 +1,230 @@
+"""Light name and type resolution over tree-sitter-go trees.
+
+gomapfix has no type checker; these helpers recover the declared type of a
+local name from the syntax the way a reader would (parameters, receivers,
+`var x T`, `x := &T{}`, `x := NewT()` with a declared result, package-level
+vars) and answer None whenever that is not certain. Callers treat None as
+"unknown", which lowers a fix to unsafe or drops it.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import FileContext, PackageContext
+
+_PRUNE_FUNCS = frozenset({"func_literal"})
+
+
+def base_type_name(type_text: str | None) -> str | None:
+    """ "*pkg.T[int]" -> None (qualified); "*T[int]" -> "T"; "T" -> "T"."""
+    if not type_text:
+        return None
+    t = type_text.strip().lstrip("*").strip()
+    t = t.split("[", 1)[0].strip()
+    if not t.isidentifier():
+        return None
+    return t
+
+
+def type_declarations(pkg: PackageContext) -> dict[str, Node]:
+    """Top-level type name -> the type node it is declared as (struct_type, map_type, ...)."""
+    out: dict[str, Node] = {}
+    for f in pkg.files:
+        for decl in f.root.named_children:
+            if decl.type != "type_declaration":
+                continue
+            for spec in decl.named_children:
+                if spec.type not in ("type_spec", "type_alias"):
+                    continue
+                name = spec.child_by_field_name("name")
+                typ = spec.child_by_field_name("type")
+                if name is not None and typ is not None:
+                    out.setdefault(syntax.text(name), typ)
+    return out
+
+
+def struct_fields(struct: Node) -> dict[str, str]:
+    """Named (non-embedded) field -> its type text, for a struct_type node."""
+    out: dict[str, str] = {}
+    for fields in struct.named_children:
+        if fields.type != "field_declaration_list":
+            continue
+        for decl in fields.named_children:
+            typ = decl.child_by_field_name("type")
+            if decl.type != "field_declaration" or typ is None:
+                continue
+            for name in decl.children_by_field_name("name"):
+                out[syntax.text(name)] = syntax.text(typ)
+    return out
+
+
+def function_results(pkg: PackageContext) -> dict[str, list[str]]:
+    """Top-level function name -> its result types (texts), for functions of the package."""
+    out: dict[str, list[str]] = {}
+    for f in pkg.files:
+        for decl in f.root.named_children:
+            if decl.type != "function_declaration":
+                continue
+            name = decl.child_by_field_name("name")
+            result = decl.child_by_field_name("result")
+            if name is None or result is None:
+                continue
+            if result.type == "parameter_list":
+                types = []
+                for p in result.named_children:
+                    t = p.child_by_field_name("type")
+                    n = max(1, len(p.children_by_field_name("name")))
+                    types.extend([syntax.text(t)] * n if t is not None else [])
+                out[syntax.text(name)] = types
+            else:
+                out[syntax.text(name)] = [syntax.text(result)]
+    return out
+
+
+def parameter_types(func: Node) -> dict[str, str]:
+    """Receiver and parameter names of a function node -> their type texts."""
+    out: dict[str, str] = {}
+    for field in ("receiver", "parameters"):
+        plist = func.child_by_field_name(field)
+        if plist is None:
+            continue
+        for p in plist.named_children:
+            t = p.child_by_field_name("type")
+            for n in p.children_by_field_name("name"):
+                if t is not None:
+                    out[syntax.text(n)] = (
+                        "..." if p.type == "variadic_parameter_declaration" else ""
+                    ) + syntax.text(t)
+    return out
+
+
+def expression_type(
+    expr: Node, pkg: PackageContext, results: dict[str, list[str]], index: int = 0
+) -> str | None:
+    """The type of a few self-describing expressions: &T{}, T{}, new(T), NewT() (declared result)."""
+    expr = syntax.unparen(expr)
+    if expr.type == "unary_expression" and syntax.text(expr.children[0]) == "&":
+        inner = expr.child_by_field_name("operand")
+        if inner is not None and inner.type == "composite_literal":
+            t = inner.child_by_field_name("type")
+            return "*" + syntax.text(t) if t is not None else None
+        return None
+    if expr.type == "composite_literal":
+        t = expr.child_by_field_name("type")
+        return syntax.text(t) if t is not None else None
+    if expr.type == "call_expression":
+        fn = expr.child_by_field_name("function")
+        args = expr.child_by_field_name("arguments")
+        if fn is None:
+            return None
+        if (
+            fn.type == "identifier"
+            and syntax.text(fn) == "new"
+            and args is not None
+            and args.named_child_count == 1
+        ):
+            return "*" + syntax.text(args.named_children[0])
+        if fn.type == "identifier" and syntax.text(fn) in results:
+            types = results[syntax.text(fn)]
+            return types[index] if index < len(types) else None
+    return None
+
+
+def local_type(name: str, at: Node, f: FileContext, pkg: PackageContext) -> str | None:
+    """The declared type of identifier name as seen at node at, or None if not certain."""
+    results = function_results(pkg)
+    func = syntax.enclosing_function(at)
+    while func is not None:
+        body = func.child_by_field_name("body")
+        found = _declared_in(name, body, at, pkg, results) if body is not None else None
+        if found is not None:
+            return found or None
+        params = parameter_types(func)
+        if name in params:
+            return params[name]
+        func = syntax.enclosing_function(func)
+    return _package_var_type(name, pkg, results)
+
+
+def _declared_in(
+    name: str, body: Node, at: Node, pkg: PackageContext, results: dict[str, list[str]]
+) -> str | None:
+    """Type of the last declaration of name in body before at ("" when declared with an unknown type)."""
+    found: str | None = None
+    for n in syntax.named_walk(body, prune=_PRUNE_FUNCS):
+        if n.start_byte >= at.start_byte:
+            break
+        if n.type == "short_var_declaration":
+            left = n.child_by_field_name("left")
+            right = n.child_by_field_name("right")
+            names = [syntax.text(c) for c in left.named_children] if left is not None else []
+            if name in names and right is not None:
+                idx = names.index(name)
+                values = right.named_children
+                if len(values) == len(names):
+                    found = expression_type(values[idx], pkg, results) or ""
+                elif len(values) == 1:
+                    found = expression_type(values[0], pkg, results, idx) or ""
+                else:
+                    found = ""
+        elif n.type == "var_spec":
+            names = [syntax.text(c) for c in n.children_by_field_name("name")]
+            if name in names:
+                t = n.child_by_field_name("type")
+                value = n.child_by_field_name("value")
+                if t is not None:
+                    found = syntax.text(t)
+                elif value is not None and len(value.named_children) == len(names):
+                    found = expression_type(value.named_children[names.index(name)], pkg, results) or ""
+                else:
+                    found = ""
+        elif n.type == "range_clause":
+            left = n.child_by_field_name("left")
+            if left is not None and any(
+                c.type == "identifier" and syntax.text(c) == name for c in left.named_children
+            ):
+                found = ""
+    return found
+
+
+def _package_var_type(name: str, pkg: PackageContext, results: dict[str, list[str]]) -> str | None:
+    for f in pkg.files:
+        for decl in f.root.named_children:
+            if decl.type != "var_declaration":
+                continue
+            for spec in syntax.named_walk(decl, prune=_PRUNE_FUNCS):
+                if spec.type != "var_spec":
+                    continue
+                names = [syntax.text(c) for c in spec.children_by_field_name("name")]
+                if name not in names:
+                    continue
+                t = spec.child_by_field_name("type")
+                if t is not None:
+                    return syntax.text(t)
+                value = spec.child_by_field_name("value")
+                if value is not None and len(value.named_children) == len(names):
+                    return expression_type(value.named_children[names.index(name)], pkg, results)
+                return None
+    return None
+
+
+def assigns_to(name: str, scope: Node, after: int = 0, before: int | None = None) -> bool:
+    """True if name is assigned (=, :=, op=, ++/--, range) in scope between offsets."""
+    for n in syntax.named_walk(scope, prune=_PRUNE_FUNCS):
+        if n.start_byte < after or (before is not None and n.start_byte >= before):
+            continue
+        left = None
+        if n.type in ("assignment_statement", "short_var_declaration", "range_clause"):
+            left = n.child_by_field_name("left")
+        elif n.type in ("inc_statement", "dec_statement"):
+            left = n
+        if left is None:
+            continue
+        targets = left.named_children if left.type == "expression_list" else [left]
+        if n.type in ("inc_statement", "dec_statement"):
+            targets = n.named_children
+        if any(t.type == "identifier" and syntax.text(t) == name for t in targets):
+            return True
+    return False

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codemod import __version__
+from codemod.api import collect
 from codemod.diff import display_path
 from codemod.discovery import UsageError, discover
 from codemod.formats import FORMATS, diff_chunks, render_json, summary_lines
-from codemod.model import FileOutcome, RunReport
+from codemod.model import RunReport
 from codemod.progress import Progress
-from codemod.runner import Options, group_by_directory, run
+from codemod.runner import Options, group_by_directory
 from codemod.writer import StaleFile, write_atomic
 
 
@@ -117,17 +118,9 @@ def _main(argv: list[str]) -> int:
         include_generated=args.include_generated,
     )
     found = discover(args.paths or [Path(".")])
-    report = RunReport()
-    for path, reason in found.skipped:
-        report.files[path] = FileOutcome(path, None, None, skipped=reason)
-    errors: list[str] = []
     directories = len(group_by_directory(found.files))
     with Progress(directories, enabled=not (args.quiet or args.no_progress)) as progress:
-        for result in run(found.files, options, args.jobs):
-            report.extend(result.report)
-            errors.extend(result.errors)
-            progress.advance()
-    report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+        report, errors = collect(found, options, args.jobs, progress.advance)
 
     if args.write:
         _write(report, errors)

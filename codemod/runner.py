@@ -106,6 +106,12 @@ def process_directory(task: DirTask) -> DirResult:
     active = [t for t in transforms if any(matches_prefilter(t, c) for c in contents.values())]
     if not active or not any(p in targets for p in contents):
         return result
+    module_root, go_version = find_module(task.directory)
+    if module_root is None:
+        for p in contents:
+            if p in targets:
+                report.files[p].skipped = "not in a Go module (no go.mod in its directory or above)"
+        return result
 
     packages: dict[str, list[FileContext]] = {}
     broken: dict[str, list[Path]] = {}
@@ -133,7 +139,6 @@ def process_directory(task: DirTask) -> DirResult:
             continue
         packages.setdefault(name, []).append(f)
 
-    module_root, go_version = find_module(task.directory)
     for name in sorted(packages):
         files = packages[name]
         if not any(f.editable for f in files):

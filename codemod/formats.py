@@ -10,6 +10,7 @@ from codemod.diff import display_path, unified_diff
 from codemod.model import Finding, RunReport
 
 FORMATS = ("diff", "json")
+MAX_LISTED = 25
 
 
 def diff_chunks(report: RunReport) -> Iterator[bytes]:
@@ -75,8 +76,14 @@ def summary_lines(report: RunReport, wrote: bool) -> list[str]:
         lines.append(
             f"gomapfix: {unapplied_unsafe} unsafe fix(es) not applied (use --unsafe-fixes to apply them)"
         )
-    for o in report.skipped_files():
+    generated = [o for o in report.skipped_files() if (o.skipped or "").startswith("generated file")]
+    if generated:
+        lines.append(f"skipped {len(generated)} generated file(s) (use --include-generated to process them)")
+    others = [o for o in report.skipped_files() if o not in generated]
+    for o in others[:MAX_LISTED]:
         lines.append(f"skipped {display_path(o.path)}: {o.skipped}")
+    if len(others) > MAX_LISTED:
+        lines.append(f"... and {len(others) - MAX_LISTED} more skipped file(s) (see --format json)")
     for o in report.failed_files():
         lines.append(f"failed {display_path(o.path)}: {o.failed}")
     return lines

@@ -85,6 +85,7 @@ def process_directory(task: DirTask) -> DirResult:
     transforms = _transforms(task.options)
     targets = set(task.targets)
     contents: dict[Path, bytes] = {}
+    unreadable: list[Path] = []
     for path in sorted(_go_files(task.directory) | targets):
         is_target = path in targets
         try:
@@ -96,6 +97,7 @@ def process_directory(task: DirTask) -> DirResult:
                 continue
             data = path.read_bytes()
         except OSError as e:
+            unreadable.append(path)
             if is_target:
                 report.files[path] = FileOutcome(path, None, None, failed=f"cannot read: {e.strerror or e}")
             continue
@@ -129,10 +131,10 @@ def process_directory(task: DirTask) -> DirResult:
             report.files[path].skipped = "generated file (use --include-generated to process it)"
             editable = False
         f = FileContext(path, data, editable)
-        errors = syntax.error_nodes(f.tree)
+        error = syntax.first_error(f.tree)
         name = f.package_name
-        if errors:
-            row, col = errors[0].start_point
+        if error is not None:
+            row, col = error.start_point
             if is_target:
                 report.files[path].skipped = f"syntax error at line {row + 1}, column {col + 1}"
             broken.setdefault(name, []).append(path)
@@ -147,7 +149,7 @@ def process_directory(task: DirTask) -> DirResult:
         if not pkg_active:
             continue
         try:
-            _fix_package(task, name, files, broken.get(name, []), module_root, go_version, pkg_active, report)
+            _fix_package(task, name, files, broken.get(name, []) + unreadable, module_root, go_version, pkg_active, report)
         except Exception:  # noqa: BLE001 - a bug in one transform must not stop a sweep
             detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
             result.errors.append(f"{task.directory}: internal error in package {name}: {detail}")

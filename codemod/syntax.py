@@ -69,6 +69,19 @@ def error_nodes(tree: Tree) -> list[Node]:
     return out
 
 
+def first_error(tree: Tree) -> Node | None:
+    """The innermost ERROR or MISSING node that starts first: where a reader should look."""
+    outer = error_nodes(tree)
+    if not outer:
+        return None
+    best = outer[0]
+    for n in walk(outer[0]):
+        if n is not outer[0] and (n.is_error or n.is_missing):
+            best = n
+            break
+    return best
+
+
 def text(node: Node) -> str:
     return node.text.decode("utf-8", "replace") if node.text is not None else ""
 

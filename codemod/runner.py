@@ -149,7 +149,16 @@ def process_directory(task: DirTask) -> DirResult:
         if not pkg_active:
             continue
         try:
-            _fix_package(task, name, files, broken.get(name, []) + unreadable, module_root, go_version, pkg_active, report)
+            _fix_package(
+                task,
+                name,
+                files,
+                broken.get(name, []) + unreadable,
+                module_root,
+                go_version,
+                pkg_active,
+                report,
+            )
         except Exception:  # noqa: BLE001 - a bug in one transform must not stop a sweep
             detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
             result.errors.append(f"{task.directory}: internal error in package {name}: {detail}")

@@ -81,7 +81,9 @@ def test_json_shape(tmp_path: Path) -> None:
     assert f["path"] == "w.go"
     assert (f["line"], f["column"], f["end_line"], f["end_column"]) == (21, 2, 21, 12)
     assert f["severity"] in ("error", "warning", "info")
-    assert f["fixes"] == [{"message": "insert runtime.KeepAlive(w) after the call", "safety": "safe", "applied": True}]
+    assert f["fixes"] == [
+        {"message": "insert runtime.KeepAlive(w) after the call", "safety": "safe", "applied": True}
+    ]
     assert doc["files"]["scanned"] == 2
     assert doc["files"]["changed"] == 1
     assert doc["files"]["skipped"] == 1
@@ -91,7 +93,8 @@ def test_json_shape(tmp_path: Path) -> None:
 
 def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
     no_finalizer = OWNER.replace(
-        "\truntime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })\n", "\t_ = unsafe.Pointer(nil)\n"
+        "\truntime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })\n",
+        "\t_ = unsafe.Pointer(nil)\n",
     ).replace('\t"runtime"\n', "")
     write_module(tmp_path, {"w.go": no_finalizer})
     proc = gomapfix("--format", "json", cwd=tmp_path)

@@ -21,6 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "incident"
 # The binary `go build` leaves in the example directory, if someone built it there.
 BINARY = shutil.ignore_patterns("incident")
+GIT = ["git", "-c", "user.name=gomapfix test", "-c", "user.email=test@example.com"]
+GIT += ["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 
 
 def gomapfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -28,16 +30,23 @@ def gomapfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run(
         [sys.executable, "-m", "codemod.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def git(*args: str, cwd: Path, stdin: str | None = None) -> str:
     """Run git in cwd with a fixed identity; fail the test on a non-zero exit."""
     proc = subprocess.run(
-        ["git", "-c", "user.name=gomapfix test", "-c", "user.email=test@example.com",
-         "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60,
+        [*GIT, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, f"git {' '.join(args)}:\n{proc.stdout}{proc.stderr}"
     return proc.stdout

@@ -616,5 +616,6 @@ def test_name_collision_and_foreign_files_are_rejected() -> None:
     assert not generated_by_gomapfix(hand_written)
     with pytest.raises(ValueError, match="not generated"):
         helpers_in(hand_written)
-    with pytest.raises(ValueError):
-        helpers_in(HEADER + b'//gomapfix:clone {"kind":"nested","colour":"red"}\n')
+    for bad in (b'{"kind":"nested","colour":"red"}', b'{"kind":"single","name":5}', b"{"):
+        with pytest.raises(ValueError, match="unreadable"):
+            helpers_in(HEADER + b"//gomapfix:clone " + bad + b"\n")

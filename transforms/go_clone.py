@@ -214,8 +214,11 @@ def helpers_in(content: bytes) -> set[CloneHelper]:
             raise ValueError(f"unreadable clone helper record {line!r}") from e
         if not isinstance(record, dict) or not set(record) <= known or "kind" not in record:
             raise ValueError(f"unreadable clone helper record {line!r}")
-        record["imports"] = tuple(record.get("imports", ()))
-        found.add(CloneHelper(**record))
+        try:
+            record["imports"] = tuple(record.get("imports", ()))
+            found.add(CloneHelper(**record))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"unreadable clone helper record {line!r}: {e}") from e
     return found
 
 
@@ -296,7 +299,7 @@ def _split_map(text: str) -> tuple[str, str] | None:
 
 def _import_sort_key(spec: str) -> tuple[str, str]:
     name, _, path = spec.rpartition(" ")
-    return (path, name)  # gofmt sorts an import block by path, then name
+    return (path.strip('"'), name)  # gofmt sorts an import block by path, then name
 
 
 def _version_text(v: tuple[int, int] | None) -> str:

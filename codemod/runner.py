@@ -21,7 +21,7 @@ from pathlib import Path
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext, find_module
-from codemod.discovery import is_generated
+from codemod.discovery import generated_by_gomapfix, is_generated
 from codemod.edits import apply_fixes, merge
 from codemod.model import FileOutcome, Finding, Fix, RunReport, Safety
 from codemod.transform import Transform, matches_prefilter
@@ -127,7 +127,9 @@ def process_directory(task: DirTask) -> DirResult:
                 line = data.count(b"\n", 0, e.start) + 1
                 report.files[path].skipped = f"not valid UTF-8 (line {line})"
             continue
-        if is_target and not task.options.include_generated and is_generated(data):
+        if generated_by_gomapfix(data):
+            pass  # gomapfix's own helper files: fixes may rewrite them; findings in them are dropped
+        elif is_target and not task.options.include_generated and is_generated(data):
             report.files[path].skipped = "generated file (use --include-generated to process it)"
             editable = False
         f = FileContext(path, data, editable)
@@ -205,7 +207,12 @@ def _fix_package(
             module_root,
             list(broken),
         )
-        findings = [f for t in transforms for f in t.run(pkg) if f.path in editable]
+        findings = [
+            f
+            for t in transforms
+            for f in t.run(pkg)
+            if f.path in editable and not generated_by_gomapfix(contents[f.path])
+        ]
         findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
         if first is None:
             first = findings

@@ -11,14 +11,21 @@ from codemod.runner import Options, run
 
 
 def collect(
-    found: Discovery, options: Options, jobs: int = 0, on_result: Callable[[], None] | None = None
+    found: Discovery,
+    options: Options,
+    jobs: int = 0,
+    on_result: Callable[[], None] | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[RunReport, list[str]]:
-    """Run over discovered files; returns the merged report and internal-error lines."""
+    """Run over discovered files; returns the merged report and internal-error lines.
+
+    cache_dir enables the content-hash result cache (codemod.cache); None disables it.
+    """
     report = RunReport()
     errors: list[str] = []
     for path, reason in found.skipped:
         report.files[path] = FileOutcome(path, None, None, skipped=reason)
-    for result in run(found.files, options, jobs):
+    for result in run(found.files, options, jobs, cache_dir):
         report.extend(result.report)
         errors.extend(result.errors)
         if on_result is not None:

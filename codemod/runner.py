@@ -52,9 +52,12 @@ class Options:
 
 @dataclass
 class DirTask:
+    """One directory's work: the target files in it, the options, and where results are cached."""
+
     directory: Path
     targets: list[Path]
     options: Options
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -274,13 +277,20 @@ def group_by_directory(files: Iterable[Path]) -> dict[Path, list[Path]]:
     return dict(sorted(groups.items()))
 
 
-def run(files: list[Path], options: Options, jobs: int = 0) -> Iterator[DirResult]:
-    """Process files directory by directory; results come in sorted directory order."""
-    tasks = [DirTask(d, sorted(ps), options) for d, ps in group_by_directory(files).items()]
+def run(
+    files: list[Path], options: Options, jobs: int = 0, cache_dir: Path | None = None
+) -> Iterator[DirResult]:
+    """Process files directory by directory; results come in sorted directory order.
+
+    With cache_dir, results are served from (and stored in) the content-hash cache.
+    """
+    from codemod.cache import cached_process
+
+    tasks = [DirTask(d, sorted(ps), options, cache_dir) for d, ps in group_by_directory(files).items()]
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(tasks) < 4:
-        yield from map(process_directory, tasks)
+        yield from map(cached_process, tasks)
         return
     chunk = max(1, min(32, len(tasks) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(process_directory, tasks, chunksize=chunk)
+        yield from pool.map(cached_process, tasks, chunksize=chunk)

@@ -1,0 +1,73 @@
+"""The result cache never serves a stale result, and a warm run equals a cold one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import write_module
+from test_inputs import OWNER
+
+from codemod.api import collect
+from codemod.discovery import discover
+from codemod.runner import Options
+
+KEEPALIVE = Options(select=("keepalive",))
+
+
+def run(root: Path, cache: Path, options: Options = KEEPALIVE) -> dict[str, bytes | None]:
+    report, errors = collect(discover([root]), options, jobs=1, cache_dir=cache)
+    assert errors == []
+    return {str(o.path.relative_to(root)): o.result for o in report.changed_files()}
+
+
+def test_warm_run_equals_cold_run(tmp_path: Path) -> None:
+    write_module(tmp_path / "m", {"w.go": OWNER, "x/x.go": "package x\n"})
+    cold = run(tmp_path / "m", tmp_path / "cache")
+    assert list(cold) == ["w.go"]
+    assert any((tmp_path / "cache" / "results").rglob("*"))
+    assert run(tmp_path / "m", tmp_path / "cache") == cold
+
+
+def test_same_size_edit_right_after_a_run_invalidates(tmp_path: Path) -> None:
+    root = write_module(tmp_path / "m", {"w.go": OWNER})
+    assert list(run(root, tmp_path / "cache")) == ["w.go"]
+    edited = OWNER.replace("\tC.use(w.c)\n", "\t_ = w.c   \n")
+    assert len(edited) == len(OWNER)
+    (root / "w.go").write_text(edited)
+    assert run(root, tmp_path / "cache") == {}
+
+
+def test_old_stat_entries_are_trusted_only_while_the_stat_matches(tmp_path: Path) -> None:
+    root = write_module(tmp_path / "m", {"w.go": OWNER})
+    old = 1_600_000_000
+    os.utime(root / "w.go", (old, old))
+    assert list(run(root, tmp_path / "cache")) == ["w.go"]
+    (root / "w.go").write_text(OWNER.replace("\tC.use(w.c)\n", "\t_ = w.c   \n"))
+    os.utime(root / "w.go", (old, old))  # same mtime and size: the inode's ctime still differs
+    assert run(root, tmp_path / "cache") == {}
+
+
+def test_options_and_go_mod_are_part_of_the_key(tmp_path: Path) -> None:
+    no_finalizer = OWNER.replace(
+        "\truntime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })\n", ""
+    )
+    no_finalizer = no_finalizer.replace('\t"runtime"\n', "").replace("(*C.char)(C.malloc(8))", "nil")
+    root = write_module(tmp_path / "m", {"w.go": no_finalizer.replace('\t"unsafe"\n', "")})
+    cache = tmp_path / "cache"
+    assert run(root, cache) == {}
+    unsafe = Options(select=("keepalive",), unsafe_fixes=True)
+    assert list(run(root, cache, unsafe)) == ["w.go"]
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    report, _ = collect(discover([root]), unsafe, jobs=1, cache_dir=cache)
+    assert report.findings and list(run(root, cache, unsafe)) == ["w.go"]
+    from codemod.cache import _key
+    from codemod.context import find_module
+    from codemod.runner import DirTask
+
+    find_module.cache_clear()
+    task = DirTask(root, [root / "w.go"], unsafe, cache)
+    first = _key(task, {"w.go": "x"})
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.23\n")
+    find_module.cache_clear()
+    assert _key(task, {"w.go": "x"}) != first

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from codemod import __version__
 from codemod.api import collect
+from codemod.cache import default_dir as default_cache_dir
 from codemod.diff import display_path
 from codemod.discovery import UsageError, discover
 from codemod.formats import FORMATS, diff_chunks, render_json, summary_lines
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument(
         "--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
     )
     p.add_argument("--list-transforms", action="store_true", help="list transforms and rules, then exit")
     p.add_argument("--version", action="version", version=f"gomapfix {__version__}")
@@ -120,7 +124,8 @@ def _main(argv: list[str]) -> int:
     found = discover(args.paths or [Path(".")])
     directories = len(group_by_directory(found.files))
     with Progress(directories, enabled=not (args.quiet or args.no_progress)) as progress:
-        report, errors = collect(found, options, args.jobs, progress.advance)
+        cache_dir = None if args.no_cache else default_cache_dir()
+        report, errors = collect(found, options, args.jobs, progress.advance, cache_dir)
 
     if args.write:
         _write(report, errors)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Every gomapfix run of the test session caches into one private directory, never ~/.cache.
+os.environ.setdefault("GOMAPFIX_CACHE_DIR", tempfile.mkdtemp(prefix="gomapfix-test-cache-"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -50,6 +50,18 @@ def has_trailing_comment(f: FileContext, offset: int) -> bool:
     return f.content[start : node.start_byte].strip(b" \t") != b""
 
 
+def statement_indent(f: FileContext, stmt: Node) -> bytes:
+    """The indentation of statements in stmt's list. gofmt puts a label one tab to the
+    left of the statements around it, so a labelled statement's own line does not tell."""
+    label_indent = f.indent(stmt.start_byte)
+    if stmt.type != "labeled_statement":
+        return label_indent
+    inner = stmt.named_children[-1] if stmt.named_children else stmt
+    if inner.type != "label_name" and f.line_index(inner.start_byte) != f.line_index(stmt.start_byte):
+        return f.indent(inner.start_byte)
+    return label_indent + b"\t"
+
+
 def insert_after(f: FileContext, stmt: Node, line: str) -> Edit | None:
     """Insert line as a new statement after stmt, at stmt's indentation."""
     if not alone_on_lines(f, stmt):
@@ -57,7 +69,7 @@ def insert_after(f: FileContext, stmt: Node, line: str) -> Edit | None:
     end = f.line_end(stmt.end_byte)
     if has_trailing_comment(f, stmt.end_byte) and _next_line_has_trailing_comment(f, end):
         return None  # would split a gofmt comment-alignment block
-    return f.edit(end, end, f.newline + f.indent(stmt.start_byte) + line.encode())
+    return f.edit(end, end, f.newline + statement_indent(f, stmt) + line.encode())
 
 
 def insert_before(f: FileContext, stmt: Node, line: str) -> Edit | None:
@@ -65,7 +77,7 @@ def insert_before(f: FileContext, stmt: Node, line: str) -> Edit | None:
     if not alone_on_lines(f, stmt):
         return None
     start = _comment_block_start(f, stmt)
-    return f.edit(start, start, f.indent(stmt.start_byte) + line.encode() + f.newline)
+    return f.edit(start, start, statement_indent(f, stmt) + line.encode() + f.newline)
 
 
 def insert_first(f: FileContext, block: Node, line: str) -> Edit | None:

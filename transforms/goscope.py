@@ -83,10 +83,13 @@ def function_results(pkg: PackageContext) -> dict[str, list[str]]:
     return out
 
 
-def parameter_types(func: Node) -> dict[str, str]:
-    """Receiver and parameter names of a function node -> their type texts."""
+def parameter_types(func: Node, *fields: str) -> dict[str, str]:
+    """Receiver and parameter names of a function node -> their type texts.
+
+    fields limits the lists read ("receiver", "parameters"); default both.
+    """
     out: dict[str, str] = {}
-    for field in ("receiver", "parameters"):
+    for field in fields or ("receiver", "parameters"):
         plist = func.child_by_field_name(field)
         if plist is None:
             continue
@@ -148,45 +151,110 @@ def local_type(name: str, at: Node, f: FileContext, pkg: PackageContext) -> str 
     return _package_var_type(name, pkg, results)
 
 
+_SCOPES = frozenset(
+    {
+        "block",
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+        "expression_case",
+        "type_case",
+        "default_case",
+        "communication_case",
+        "func_literal",
+    }
+)
+
+
+def _visible_at(decl: Node, at: Node) -> bool:
+    """True if a declaration made by node decl is in scope at node at (Go's block rules)."""
+    if decl.start_byte >= at.start_byte:
+        return False
+    scope = syntax.enclosing(decl, *_SCOPES)
+    return scope is None or scope.start_byte <= at.start_byte < scope.end_byte
+
+
+def _declared_names(n: Node) -> list[str]:
+    """Identifiers a declaring node introduces (short var decl, var/const spec, := range, type spec)."""
+    if n.type == "short_var_declaration" or (
+        n.type == "range_clause" and any(c.type == ":=" for c in n.children)
+    ):
+        left = n.child_by_field_name("left")
+        targets = left.named_children if left is not None and left.type == "expression_list" else [left]
+        return [syntax.text(c) for c in targets if c is not None and c.type == "identifier"]
+    if n.type in ("var_spec", "const_spec"):
+        return [syntax.text(c) for c in n.children_by_field_name("name")]
+    if n.type in ("type_spec", "type_alias"):
+        name = n.child_by_field_name("name")
+        return [syntax.text(name)] if name is not None else []
+    return []
+
+
 def _declared_in(
     name: str, body: Node, at: Node, pkg: PackageContext, results: dict[str, list[str]]
 ) -> str | None:
-    """Type of the last declaration of name in body before at ("" when declared with an unknown type)."""
+    """Type of the declaration of name in body that is in scope at node at ("" when its
+    type is unknown), or None when no declaration in body is."""
     found: str | None = None
     for n in syntax.named_walk(body, prune=_PRUNE_FUNCS):
         if n.start_byte >= at.start_byte:
             break
+        if name not in _declared_names(n) or not _visible_at(n, at):
+            continue
         if n.type == "short_var_declaration":
             left = n.child_by_field_name("left")
             right = n.child_by_field_name("right")
             names = [syntax.text(c) for c in left.named_children] if left is not None else []
-            if name in names and right is not None:
-                idx = names.index(name)
-                values = right.named_children
-                if len(values) == len(names):
-                    found = expression_type(values[idx], pkg, results) or ""
-                elif len(values) == 1:
-                    found = expression_type(values[0], pkg, results, idx) or ""
-                else:
-                    found = ""
+            values = right.named_children if right is not None else []
+            idx = names.index(name)
+            if len(values) == len(names):
+                found = expression_type(values[idx], pkg, results) or ""
+            elif len(values) == 1:
+                found = expression_type(values[0], pkg, results, idx) or ""
+            else:
+                found = ""
         elif n.type == "var_spec":
             names = [syntax.text(c) for c in n.children_by_field_name("name")]
-            if name in names:
-                t = n.child_by_field_name("type")
-                value = n.child_by_field_name("value")
-                if t is not None:
-                    found = syntax.text(t)
-                elif value is not None and len(value.named_children) == len(names):
-                    found = expression_type(value.named_children[names.index(name)], pkg, results) or ""
-                else:
-                    found = ""
-        elif n.type == "range_clause":
-            left = n.child_by_field_name("left")
-            if left is not None and any(
-                c.type == "identifier" and syntax.text(c) == name for c in left.named_children
-            ):
+            t = n.child_by_field_name("type")
+            value = n.child_by_field_name("value")
+            if t is not None:
+                found = syntax.text(t)
+            elif value is not None and len(value.named_children) == len(names):
+                found = expression_type(value.named_children[names.index(name)], pkg, results) or ""
+            else:
                 found = ""
+        else:
+            found = ""
     return found
+
+
+def declared_locally(name: str, at: Node, anywhere: bool = False) -> bool:
+    """True if name denotes something declared inside the functions enclosing node at:
+    a receiver, parameter or named result, or a local declaration in scope at at.
+
+    With anywhere=True any declaration of name in those functions counts, in
+    scope or not, before or after at: the conservative answer to "could a new
+    use of name at this point be captured by a local declaration?".
+    """
+    func = syntax.enclosing_function(at)
+    while func is not None:
+        if name in parameter_types(func) or name in _result_names(func):
+            return True
+        body = func.child_by_field_name("body")
+        for n in syntax.named_walk(body, prune=frozenset() if anywhere else _PRUNE_FUNCS) if body else ():
+            if name in _declared_names(n) and (anywhere or _visible_at(n, at)):
+                return True
+        func = syntax.enclosing_function(func)
+    return False
+
+
+def _result_names(func: Node) -> set[str]:
+    result = func.child_by_field_name("result")
+    if result is None or result.type != "parameter_list":
+        return set()
+    return {syntax.text(n) for p in result.named_children for n in p.children_by_field_name("name")}
 
 
 def _package_var_type(name: str, pkg: PackageContext, results: dict[str, list[str]]) -> str | None:

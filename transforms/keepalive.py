@@ -64,6 +64,9 @@ class _Site:
     stmt: Node | None
     safety: Safety
     reason: str
+    fixable: bool = True
+    subject: str = ""
+    """Who may be finalized, as the message says it: the owner, or the value it was copied from."""
 
 
 class KeepAlive:
@@ -74,7 +77,7 @@ class KeepAlive:
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         owners = _finalized_types(pkg)
-        finalizers = _finalizer_methods(pkg)
+        finalizers = _finalizer_functions(pkg)
         types = goscope.type_declarations(pkg)
         for f in pkg.editable_files():
             if not f.is_cgo:
@@ -108,47 +111,50 @@ def _finalized_types(pkg: PackageContext) -> dict[str, str]:
     return out
 
 
-def _finalizer_methods(pkg: PackageContext) -> set[tuple[str, str]]:
-    """(type, method) pairs passed as method expressions to runtime.SetFinalizer: (*T).free."""
-    out: set[tuple[str, str]] = set()
+def _finalizer_functions(pkg: PackageContext) -> set[tuple[str | None, str]]:
+    """Functions passed by name to runtime.SetFinalizer: (type, method) for a method
+    expression such as (*T).free, (None, name) for a top-level function."""
+    out: set[tuple[str | None, str]] = set()
     for f in pkg.files:
         if b"SetFinalizer" not in f.content:
             continue
         for call in _calls(f.root):
             args = call.child_by_field_name("arguments")
-            if not f.text(call).replace(" ", "").split("(", 1)[0].endswith("SetFinalizer") or args is None:
+            if not _is_finalizer_call(call) or args is None or len(args.named_children) < 2:
                 continue
-            if len(args.named_children) == 2 and args.named_children[1].type == "selector_expression":
-                sel = args.named_children[1]
-                operand, field = sel.child_by_field_name("operand"), sel.child_by_field_name("field")
-                name = (
-                    goscope.base_type_name(syntax.text(syntax.unparen(operand)))
-                    if operand is not None
-                    else None
-                )
+            fin = syntax.unparen(args.named_children[1])
+            if fin.type == "identifier":
+                out.add((None, syntax.text(fin)))
+            elif fin.type == "selector_expression":
+                operand, field = fin.child_by_field_name("operand"), fin.child_by_field_name("field")
+                name = goscope.base_type_name(syntax.text(syntax.unparen(operand))) if operand else None
                 if name and field is not None:
                     out.add((name, syntax.text(field)))
     return out
 
 
-def _inside_finalizer(site: _Site, finalizers: set[tuple[str, str]]) -> bool:
-    """True if the call runs inside the finalizer itself, where the object is already being freed."""
+def _is_finalizer_call(call: Node) -> bool:
+    """True for a call of runtime.SetFinalizer or runtime.AddCleanup (however runtime is named)."""
+    fn = call.child_by_field_name("function")
+    return fn is not None and syntax.text(fn).replace(" ", "").endswith(("SetFinalizer", "AddCleanup"))
+
+
+def _inside_finalizer(site: _Site, finalizers: set[tuple[str | None, str]]) -> bool:
+    """True if the call runs inside a finalizer, where the object is already being released."""
     func = syntax.enclosing_function(site.call)
     while func is not None:
+        name = func.child_by_field_name("name")
         if func.type == "func_literal":
-            parent = func.parent
-            call = parent.parent if parent is not None else None
-            if (
-                call is not None
-                and call.type == "call_expression"
-                and site.file.text(call).split("(", 1)[0].endswith("SetFinalizer")
-            ):
+            args = func.parent
+            call = args.parent if args is not None else None
+            if call is not None and call.type == "call_expression" and _is_finalizer_call(call):
                 return True
-        elif func.type == "method_declaration":
-            receiver = goscope.parameter_types(func)
-            name = func.child_by_field_name("name")
-            recv_types = {goscope.base_type_name(t) for t in receiver.values()}
-            if name is not None and any((t, syntax.text(name)) in finalizers for t in recv_types if t):
+        elif func.type == "function_declaration":
+            if name is not None and (None, syntax.text(name)) in finalizers:
+                return True
+        elif name is not None:
+            recv_types = {goscope.base_type_name(t) for t in goscope.parameter_types(func, "receiver").values()}
+            if any((t, syntax.text(name)) in finalizers for t in recv_types if t):
                 return True
         func = syntax.enclosing_function(func)
     return False
@@ -243,25 +249,25 @@ def _strip_conversions(arg: Node, f: FileContext, typedefs: set[str]) -> Node:
         arg = args.named_children[0]
 
 
-def _owner_of(expr: Node, f: FileContext) -> tuple[str, str] | None:
-    """For a selector chain w.a.b, (w, a); None for anything else."""
+def _owner_of(expr: Node, f: FileContext) -> tuple[str, tuple[str, ...]] | None:
+    """For a selector chain w.a.b, (w, ("a", "b")); None for anything else."""
     if expr.type != "selector_expression":
         return None
     chain = expr
-    first_field = None
+    fields: list[str] = []
     while chain.type == "selector_expression":
         field = chain.child_by_field_name("field")
-        first_field = f.text(field) if field is not None else None
         operand = chain.child_by_field_name("operand")
-        if operand is None:
+        if field is None or operand is None:
             return None
-        chain = operand
-    if chain.type != "identifier" or first_field is None:
+        fields.append(f.text(field))
+        chain = syntax.unparen(operand)
+    if chain.type != "identifier":
         return None
     name = f.text(chain)
     if name == "C" or name in f.imported_names or name == "_":
         return None
-    return name, first_field
+    return name, tuple(reversed(fields))
 
 
 def _handle_kind(type_text: str, types: dict[str, Node], depth: int = 0) -> bool | None:
@@ -301,11 +307,36 @@ def _sites(
             owned = _owner_of(_strip_conversions(arg, f, typedefs), f)
             if owned is None:
                 continue
-            owner, field = owned
-            site = _classify(f, pkg, call, func_name, arg, owner, field, owners, types)
+            owner, fields = owned
+            site = _classify(f, pkg, call, func_name, arg, owner, fields, owners, types)
             if site is not None:
                 yield site
                 break
+
+
+def _resolve_fields(
+    owner_type: str, fields: tuple[str, ...], types: dict[str, Node], owners: dict[str, str]
+) -> tuple[bool | None, str | None]:
+    """Follow owner.f1.f2... through the package's struct types.
+
+    Returns (handle kind of the last field as _handle_kind answers it, or None
+    when some link cannot be resolved; the first finalized type met on the way:
+    the owner's own type, or the type a pointer link points to).
+    """
+    finalized: str | None = None
+    t = owner_type
+    for i, field in enumerate(fields):
+        name = goscope.base_type_name(t)
+        if name and name in owners and (i == 0 or t.lstrip().startswith("*")) and finalized is None:
+            finalized = name
+        decl = types.get(name) if name else None
+        if decl is None or decl.type != "struct_type":
+            return None, finalized
+        field_type = goscope.struct_fields(decl).get(field)
+        if field_type is None:
+            return None, finalized
+        t = field_type
+    return _handle_kind(t, types), finalized
 
 
 def _classify(
@@ -315,29 +346,28 @@ def _classify(
     func_name: str,
     arg: Node,
     owner: str,
-    field: str,
+    fields: tuple[str, ...],
     owners: dict[str, str],
     types: dict[str, Node],
 ) -> _Site | None:
+    if not goscope.declared_locally(owner, call):
+        return None  # a package-level variable stays reachable: nothing can finalize it
     owner_type = goscope.local_type(owner, call, f, pkg)
     if owner_type and owner_type.lstrip("*").startswith("C."):
         return None
     type_name = goscope.base_type_name(owner_type)
-    kind: bool | None = None
-    if type_name and type_name in types:
-        decl = types[type_name]
-        if decl.type != "struct_type":
-            return None
-        fields = goscope.struct_fields(decl)
-        if field in fields:
-            kind = _handle_kind(fields[field], types)
-            if kind is False:
-                return None
+    decl = types.get(type_name) if type_name else None
+    if decl is not None and decl.type != "struct_type":
+        return None
+    kind, finalized = (None, None) if decl is None else _resolve_fields(owner_type or "", fields, types, owners)
+    if decl is not None and kind is False:
+        return None
     stmt = golines.statement_of(call)
-    if type_name and type_name in owners and kind is not False:
-        reason = f"the package registers a finalizer for {type_name} ({owners[type_name]})"
+    copy = decl is not None and not (owner_type or "").startswith("*")
+    if finalized:
+        reason = f"the package registers a finalizer for {finalized} ({owners[finalized]})"
         safety = Safety.SAFE if kind is True else Safety.UNSAFE
-    elif type_name and kind is True:
+    elif decl is not None and kind is True and not copy:
         reason = f"no finalizer or cleanup for {type_name} was found in this package, so this is a suggestion"
         safety = Safety.UNSAFE
     elif not type_name and owner_type is None and owners:
@@ -345,7 +375,14 @@ def _classify(
         safety = Safety.UNSAFE
     else:
         return None
-    return _Site(f, call, func_name, arg, owner, stmt, safety, reason)
+    subject = owner
+    if copy:
+        subject = f"the *{type_name} that {owner} was copied from"
+        reason = (
+            f"{owner} is a copy of a {type_name} value, so runtime.KeepAlive({owner}) would not help: "
+            f"keep that *{type_name} alive in the caller, or use a pointer"
+        )
+    return _Site(f, call, func_name, arg, owner, stmt, safety, reason, not copy, subject)
 
 
 # -- placement ---------------------------------------------------------------
@@ -363,37 +400,100 @@ _SIMPLE = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class _Keeper:
+    """A runtime.KeepAlive(owner) statement, present or planned.
+
+    offset is where it executes in source order (for a planned one, where it
+    will be inserted); stmt_list is the statement list holding it.
+    """
+
+    func: Node
+    owner: str
+    offset: int
+    stmt_list: Node
+    is_defer: bool
+
+
+@dataclass(frozen=True)
+class _Placement:
+    message: str
+    edit: Edit
+    keeper: _Keeper
+
+
 def _core(stmt: Node) -> Node:
     while stmt.type == "labeled_statement" and stmt.named_children:
         stmt = stmt.named_children[-1]
     return stmt
 
 
-def _keepalive_calls(func_body: Node, f: FileContext, rt: str | None, owner: str) -> list[tuple[Node, bool]]:
-    """(statement, is_defer) for every `runtime.KeepAlive(owner)` in a function body."""
-    if rt is None:
-        return []
-    want = f"{rt}.KeepAlive({owner})" if rt else f"KeepAlive({owner})"
+def _is_deferred(site: _Site) -> bool:
+    """True when the C call itself is deferred (`defer C.f(w.c)`): it runs at function exit."""
+    if site.stmt is None:
+        return False
+    core = _core(site.stmt)
+    return core.type == "defer_statement" and any(c.id == site.call.id for c in core.named_children)
+
+
+def _nesting(call: Node) -> list[tuple[Node, Node]]:
+    """(statement list, statement of that list holding call), innermost first, within call's function."""
     out = []
-    for n in syntax.named_walk(func_body, prune=frozenset({"func_literal"})):
-        if n.type in ("expression_statement", "defer_statement"):
-            call = n.named_children[0] if n.named_children else None
-            if call is not None and call.type == "call_expression" and f.text(call).replace(" ", "") == want:
-                out.append((n, n.type == "defer_statement"))
+    node = call
+    while node.parent is not None and node.type not in syntax.FUNCTION_TYPES:
+        if node.parent.type == "statement_list":
+            out.append((node.parent, node))
+        node = node.parent
     return out
 
 
-def _covered(site: _Site, rt: str | None) -> bool:
+def _existing_keepers(func: Node, f: FileContext, rt: str | None, owner: str) -> list[_Keeper]:
+    """Every `runtime.KeepAlive(owner)` (deferred or not) directly in func, outside nested literals."""
+    body = func.child_by_field_name("body")
+    if rt is None or body is None:
+        return []
+    want = f"{rt}.KeepAlive({owner})" if rt else f"KeepAlive({owner})"
+    out = []
+    for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+        if n.type not in ("expression_statement", "defer_statement") or n.parent is None:
+            continue
+        call = n.named_children[0] if n.named_children else None
+        if call is not None and call.type == "call_expression" and f.text(call).replace(" ", "") == want:
+            out.append(_Keeper(func, owner, n.start_byte, n.parent, n.type == "defer_statement"))
+    return out
+
+
+def _keeps(k: _Keeper, site: _Site) -> bool:
+    """True if keeper k keeps site's owner alive across its call.
+
+    A KeepAlive keeps the owner alive at the call when some path leads from the
+    call to it: it follows the call's statement in an enclosing statement list, or
+    it sits after a call made in the header of an if/for/switch. A deferred
+    KeepAlive keeps it alive from the moment it is registered until the function
+    returns, so one registered before the call's statement in an enclosing
+    list also counts. Either way the owner must not be reassigned in between.
+    A deferred C call runs at function exit: only an earlier deferred KeepAlive counts.
+    """
     func = syntax.enclosing_function(site.call)
-    body = func.child_by_field_name("body") if func is not None else None
-    if body is None:
+    if func is None or k.func.id != func.id or k.owner != site.owner:
         return False
-    for stmt, is_defer in _keepalive_calls(body, site.file, rt, site.owner):
-        if stmt.start_byte > site.call.end_byte:
-            if not goscope.assigns_to(site.owner, body, site.call.end_byte, stmt.start_byte):
-                return True
-        elif is_defer and not goscope.assigns_to(site.owner, body, stmt.end_byte, site.call.start_byte):
-            return True
+    body = func.child_by_field_name("body")
+    assert body is not None
+    call = site.call
+    nesting = _nesting(call)
+    deferred = _is_deferred(site)
+    for stmt_list, stmt in nesting:
+        if k.is_defer and k.stmt_list.id == stmt_list.id and k.offset <= stmt.start_byte:
+            return not goscope.assigns_to(site.owner, body, k.offset, call.start_byte)
+        if deferred:
+            continue
+        within = stmt_list.start_byte <= k.offset <= stmt_list.end_byte
+        if within and k.offset >= stmt.end_byte:
+            return not goscope.assigns_to(site.owner, body, call.end_byte, k.offset)
+    if nesting and not deferred:
+        _, stmt = nesting[0]
+        if call.end_byte <= k.offset < stmt.end_byte and _core(stmt).type not in _SIMPLE:
+            return not goscope.assigns_to(site.owner, body, call.end_byte, k.offset)
     return False
 
 
@@ -406,77 +506,171 @@ def _in_loop(stmt: Node, func: Node) -> bool:
     return False
 
 
-def _placement(site: _Site, ka: str) -> tuple[str, Edit] | None:
-    """(fix message, edit) placing `ka` (e.g. runtime.KeepAlive(w)) on a path after the call."""
+def _placement(site: _Site, ka: str) -> _Placement | str:
+    """Where to put ka (e.g. runtime.KeepAlive(w)) on a path after the call; or, when no
+    place is certain, the reason why not."""
     f, stmt = site.file, site.stmt
-    if stmt is None:
-        return None
+    func = syntax.enclosing_function(site.call)
+    body = func.child_by_field_name("body") if func is not None else None
+    if stmt is None or func is None or body is None or stmt.parent is None:
+        return "the call is not inside a function body"
     core = _core(stmt)
     if core.type in _SIMPLE:
-        edit = golines.insert_after(f, stmt, ka)
-        if edit is None and stmt.parent is not None and stmt.parent.parent is not None:
-            block = stmt.parent.parent
-            index = [c.id for c in stmt.parent.named_children].index(stmt.id)
-            edit = golines.expand_block(f, block, {index: ka}) if block.type == "block" else None
-        return (f"insert {ka} after the call", edit) if edit is not None else None
-    if core.type == "go_statement":
-        return None
+        return _after(site, func, stmt, ka)
     if core.type == "defer_statement":
-        edit = golines.insert_before(f, stmt, f"defer {ka}")
-        return (f"defer {ka} before the deferred call", edit) if edit is not None else None
-    func = syntax.enclosing_function(stmt)
-    body = func.child_by_field_name("body") if func is not None else None
-    if func is None or body is None:
-        return None
-    if site.owner in goscope.parameter_types(func) and not goscope.assigns_to(site.owner, body):
-        edit = golines.insert_first(f, body, f"defer {ka}") or golines.expand_block(
-            f, body, {}, f"defer {ka}"
-        )
-        return (f"defer {ka} at the top of the function", edit) if edit is not None else None
-    if core.type == "return_statement" or not _in_loop(stmt, func):
-        edit = golines.insert_before(f, stmt, f"defer {ka}")
-        return (f"defer {ka} before the statement", edit) if edit is not None else None
-    return None
+        if not _is_deferred(site) and goscope.assigns_to(site.owner, stmt):
+            return f"{site.owner} is assigned inside the defer statement"
+        return _before(f, func, site.owner, stmt, f"defer {ka}", "before the deferred call")
+    if core.type == "go_statement":
+        return "the C call is the go statement itself, which runs in another goroutine"
+    stmts = next((c for c in body.named_children if c.type == "statement_list"), None)
+    if (
+        stmts is not None
+        and site.owner in goscope.parameter_types(func)
+        and not goscope.assigns_to(site.owner, body)
+    ):
+        line = f"defer {ka}"
+        edit = golines.insert_first(f, body, line) or golines.expand_block(f, body, {}, line)
+        if edit is None:
+            return "the function body is laid out in a way gomapfix does not rewrite"
+        keeper = _Keeper(func, site.owner, stmts.start_byte, stmts, True)
+        return _Placement(f"{line} at the top of the function", edit, keeper)
+    if goscope.assigns_to(site.owner, stmt):
+        return f"{site.owner} is declared or assigned by the statement that makes the call"
+    if core.type != "return_statement" and _in_loop(stmt, func):
+        return "a deferred KeepAlive inside a loop would pile up one call per iteration"
+    return _before(f, func, site.owner, stmt, f"defer {ka}", "before the statement")
+
+
+def _after(site: _Site, func: Node, stmt: Node, ka: str) -> _Placement | str:
+    """ka on the line after the simple statement stmt; past a block of trailing comments
+    that gofmt aligns together, which a line without a comment would split."""
+    f, target = site.file, stmt
+    while True:
+        if not golines.alone_on_lines(f, target):
+            block = stmt.parent.parent if stmt.parent is not None else None
+            if target is not stmt or block is None or block.type != "block":
+                break
+            index = [c.id for c in stmt.parent.named_children].index(stmt.id)
+            edit = golines.expand_block(f, block, {index: ka})
+        else:
+            edit = golines.insert_after(f, target, ka)
+        if edit is not None:
+            keeper = _Keeper(func, site.owner, target.end_byte, target.parent, False)
+            return _Placement(f"insert {ka} after the call", edit, keeper)
+        nxt = target.next_named_sibling
+        while nxt is not None and nxt.type == "comment" and f.line_index(nxt.start_byte) == f.line_index(target.end_byte):
+            nxt = nxt.next_named_sibling  # target's own trailing comment
+        if nxt is None or not _falls_through(nxt) or goscope.assigns_to(site.owner, nxt):
+            break
+        target = nxt
+    return "the statement is laid out in a way gomapfix does not rewrite"
+
+
+def _falls_through(stmt: Node) -> bool:
+    """True for a simple statement after which control continues (not panic(...))."""
+    core = _core(stmt)
+    if core.type not in _SIMPLE:
+        return False
+    call = core.named_children[0] if core.type == "expression_statement" and core.named_children else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return fn is None or syntax.text(fn) != "panic"
+
+
+def _before(f: FileContext, func: Node, owner: str, stmt: Node, line: str, where: str) -> _Placement | str:
+    """The deferred line just before stmt (and the comments directly above it)."""
+    edit = golines.insert_before(f, stmt, line)
+    if edit is None:
+        return "the statement is laid out in a way gomapfix does not rewrite"
+    return _Placement(f"{line} {where}", edit, _Keeper(func, owner, stmt.start_byte, stmt.parent, True))
+
+
+def _shadowed(name: str, site: _Site) -> bool:
+    """True if name (the package qualifier to use) is declared locally where the call is."""
+    return bool(name) and goscope.declared_locally(name, site.call, anywhere=True)
+
+
+def _pending(f: FileContext, sites: list[_Site]) -> list[_Site]:
+    """The sites no existing runtime.KeepAlive of their owner covers."""
+    rt = f.import_name("runtime")
+    existing: dict[tuple[int, str], list[_Keeper]] = {}
+    out = []
+    for s in sites:
+        func = syntax.enclosing_function(s.call)
+        if func is None:
+            continue
+        key = (func.id, s.owner)
+        if key not in existing:
+            existing[key] = _existing_keepers(func, f, rt, s.owner)
+        if not any(_keeps(k, s) for k in existing[key]):
+            out.append(s)
+    return out
+
+
+def _plan(sites: list[_Site], qualified: str) -> list[_Placement | str]:
+    """A placement (or the reason there is none) for each site, sharing edits where one
+    KeepAlive covers several calls. Deferred KeepAlives are planned first, since one
+    may also cover the plain calls around it."""
+    out: list[_Placement | str] = [""] * len(sites)
+    planned: list[_Placement] = []
+    deferred_first = sorted(range(len(sites)), key=lambda i: _simple(sites[i]))
+    for i in deferred_first:
+        site = sites[i]
+        if not site.fixable:
+            out[i] = ""
+            continue
+        if qualified and _shadowed(qualified.split(".", 1)[0], site):
+            out[i] = f"{qualified.split('.', 1)[0]} is declared locally here, hiding the runtime package"
+            continue
+        cover = next((p for p in planned if _keeps(p.keeper, site)), None)
+        if cover is None:
+            placed = _placement(_run_end(sites, i), f"{qualified}({site.owner})")
+            if isinstance(placed, str):
+                out[i] = placed
+                continue
+            cover = placed
+            planned.append(cover)
+        out[i] = cover
+    return out
+
+
+def _simple(site: _Site) -> bool:
+    return site.stmt is not None and _core(site.stmt).type in _SIMPLE
 
 
 def _findings(f: FileContext, pkg: PackageContext, sites: list[_Site]) -> Iterable[Finding]:
-    rt_existing = f.import_name("runtime")
-    pending = [s for s in sites if not _covered(s, rt_existing)]
+    pending = _pending(f, sites)
     if not pending:
         return
     plan = plan_imports(f, pkg, ["runtime"])
-    for i, site in enumerate(pending):
-        ka = f"{plan.qualify('runtime', 'KeepAlive')}({site.owner})"
-        target = _run_end(pending, i)
-        placed = _placement(target, ka)
-        fixes: list[Fix] = []
-        if placed is not None:
-            message, edit = placed
-            fixes.append(Fix(message, (edit, *plan.edits), site.safety))
-        arg = f.text(site.arg)
+    qualified = plan.qualify("runtime", "KeepAlive")
+    for site, placed in zip(pending, _plan(pending, qualified), strict=True):
         msg = (
-            f"{site.owner} may be finalized while C.{site.func_name} runs: the call receives only "
-            f"{arg}, which does not keep {site.owner} alive; {site.reason}"
+            f"{site.subject} may be finalized while C.{site.func_name} runs: the call receives only "
+            f"{f.text(site.arg)}, which does not keep it alive; {site.reason}"
         )
-        if placed is None:
-            msg += f". Add runtime.KeepAlive({site.owner}) on a path after the call"
+        fixes: list[Fix] = []
+        if isinstance(placed, _Placement):
+            fixes.append(Fix(placed.message, (placed.edit, *plan.edits), site.safety))
+        elif placed:
+            msg += f". Add runtime.KeepAlive({site.owner}) on a path after the call (no automatic fix: {placed})"
         yield finding("keepalive", f, site.call, msg, fixes)
 
 
 def _run_end(sites: list[_Site], i: int) -> _Site:
-    """The last site after sites[i] in the same statement list, on the same owner,
-    with no reassignment of the owner in between: one KeepAlive after it covers all."""
+    """The last simple-statement site from sites[i] on in the same statement list, on the
+    same owner, with no reassignment of the owner in between: one KeepAlive after it
+    covers them all."""
     site = sites[i]
-    if site.stmt is None or _core(site.stmt).type not in _SIMPLE:
+    if site.stmt is None or not _simple(site):
         return site
     last = site
     for other in sites[i + 1 :]:
         if other.stmt is None or other.owner != site.owner or other.stmt.parent != site.stmt.parent:
             continue
-        if other.safety != site.safety:
+        if other.safety != site.safety or not other.fixable or not _simple(other):
             continue
-        scope = site.stmt.parent
-        if goscope.assigns_to(site.owner, scope, last.stmt.end_byte, other.stmt.start_byte):  # type: ignore[union-attr]
+        if goscope.assigns_to(site.owner, site.stmt.parent, last.stmt.end_byte, other.stmt.start_byte):  # type: ignore[union-attr]
             break
         last = other
     return last

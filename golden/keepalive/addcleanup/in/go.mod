@@ -1,0 +1,3 @@
+module example.com/addcleanup
+
+go 1.24

@@ -1,0 +1,25 @@
+package p
+
+// #include <stdlib.h>
+// static int use(char *p) { return p != 0; }
+import "C"
+
+import (
+	rt "runtime"
+	"unsafe"
+)
+
+type widget struct {
+	c *C.char
+}
+
+func newWidget() *widget {
+	w := &widget{c: (*C.char)(C.malloc(16))}
+	rt.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })
+	return w
+}
+
+func (w *widget) use() {
+	C.use(w.c)
+	rt.KeepAlive(w)
+}

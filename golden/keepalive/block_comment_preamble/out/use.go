@@ -1,0 +1,19 @@
+package p
+
+/*
+#include <stdlib.h>
+
+static int use(char *p) {
+	return p != 0;
+}
+*/
+import "C"
+
+import "runtime"
+
+// use passes the handle to C.
+func (w *widget) use() C.int {
+	n := C.use(w.c)
+	runtime.KeepAlive(w)
+	return n
+}

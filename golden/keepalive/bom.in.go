@@ -1,0 +1,26 @@
+﻿package p
+
+// gomapfix-golden: nofmt nobuild (gofmt drops the byte order mark; cgo refuses it)
+
+// #include <stdlib.h>
+// static int use(char *p) { return p != 0; }
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+type widget struct {
+	c *C.char
+}
+
+func newWidget() *widget {
+	w := &widget{c: (*C.char)(C.malloc(16))}
+	runtime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })
+	return w
+}
+
+func (w *widget) use() {
+	C.use(w.c)
+}

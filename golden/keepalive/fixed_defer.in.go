@@ -1,0 +1,28 @@
+package p
+
+// #include <stdlib.h>
+// static int use(char *p) { return p != 0; }
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+type widget struct {
+	c *C.char
+}
+
+func newWidget() *widget {
+	w := &widget{c: (*C.char)(C.malloc(16))}
+	runtime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })
+	return w
+}
+
+func (w *widget) use() C.int {
+	defer runtime.KeepAlive(w)
+	if C.use(w.c) == 0 {
+		return 0
+	}
+	return C.use(w.c)
+}

@@ -1,0 +1,154 @@
+"""The fixes an interactive review asks about, and the engine runs behind it.
+
+A review runs the engine twice over the same paths. The first run, in dry-run
+mode with unsafe fixes allowed, yields the candidates: every finding that has
+fixes, with the original bytes of every file they touch. The second run
+(replay) is an ordinary run restricted to the accepted fixes
+(Options.accepted, see codemod.runner.wants), so the bytes written are
+exactly the bytes gomapfix itself produces for that subset of fixes, with
+its conflict handling, re-passes and parse checks; hunks are never applied
+by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemod.api import collect
+from codemod.decisions import DecisionStore, Fingerprint, fingerprint
+from codemod.discovery import Discovery, discover
+from codemod.edits import apply_fixes
+from codemod.model import Finding, Fix, RunReport
+from codemod.review_render import FileChange
+from codemod.runner import Options
+
+AcceptKey = tuple[str, str, str, str]
+"""(rule, path, finding message, fix message): how Options.accepted names a fix."""
+
+
+def accept_key(finding: Finding, fix: Fix) -> AcceptKey:
+    return (*finding.key, fix.message)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One finding to decide on.
+
+    Attributes:
+        finding: the finding; its fixes are the alternatives, best first.
+        fingerprints: one per fix, for the decisions file.
+        number: 1-based position among the items of the review.
+        file_number: 1-based position of the finding's file among the files with items.
+    """
+
+    finding: Finding
+    fingerprints: tuple[Fingerprint, ...]
+    number: int
+    file_number: int
+
+    @property
+    def path(self) -> Path:
+        return self.finding.path
+
+
+@dataclass
+class Plan:
+    """The candidates of one review and what is needed to preview and replay them.
+
+    Attributes:
+        options: the run's options with unsafe fixes allowed and no accepted set.
+        found: the discovered files (reused by the replay, so both runs see the same targets).
+        report: the dry run's report.
+        errors: internal errors of the dry run, one line each.
+        originals: the content, as read by the dry run, of every file a candidate touches.
+        items: the findings to ask about, in report order (by path, then position).
+        remembered: findings not asked about, because every fix was rejected before.
+    """
+
+    options: Options
+    found: Discovery
+    report: RunReport
+    errors: list[str]
+    originals: dict[Path, bytes]
+    items: list[Item] = field(default_factory=list)
+    remembered: list[Finding] = field(default_factory=list)
+    jobs: int = 1
+
+    @property
+    def files(self) -> int:
+        return len({i.path for i in self.items})
+
+    def changes(self, fix: Fix) -> list[FileChange]:
+        """Every file fix changes: (path, old, new), fix alone applied to the original bytes."""
+        new = apply_fixes(self.originals, [fix])
+        return [(p, self.originals.get(p), new[p]) for p in sorted(new) if new[p] != self.originals.get(p)]
+
+    def replay(
+        self, accepted: Iterable[AcceptKey], directory: Path | None = None
+    ) -> tuple[RunReport, list[str]]:
+        """Run the engine applying exactly the accepted fixes.
+
+        With directory, only that directory's targets are processed (the
+        engine works directory by directory, so its results there are the
+        same as in a full run).
+        """
+        options = dataclasses.replace(self.options, accepted=frozenset(accepted))
+        found = self.found
+        if directory is not None:
+            found = Discovery([p for p in found.files if p.parent == directory])
+        return collect(found, options, jobs=self.jobs)
+
+    def proposed(self, path: Path, accepted: Iterable[AcceptKey]) -> bytes:
+        """The content gomapfix would give path with the accepted fixes applied."""
+        report, errors = self.replay(accepted, path.parent)
+        if errors:
+            raise RuntimeError("; ".join(errors))
+        outcome = report.files.get(path)
+        if outcome is not None and outcome.result is not None:
+            return outcome.result
+        return self.originals[path]
+
+
+def make_plan(paths: Sequence[Path], options: Options, store: DecisionStore, jobs: int = 1) -> Plan:
+    """Run the dry run over paths and list the findings to ask about.
+
+    Findings all of whose fixes the store remembers as rejected are not
+    asked about (Plan.remembered).
+    """
+    options = dataclasses.replace(options, unsafe_fixes=True, accepted=None)
+    found = discover(list(paths))
+    report, errors = collect(found, options, jobs=jobs)
+    plan = Plan(options, found, report, errors, {}, jobs=jobs)
+    candidates: list[tuple[Finding, tuple[Fingerprint, ...]]] = []
+    for finding in report.findings:
+        if not finding.fixes or not _read_originals(plan, finding):
+            continue
+        fps = tuple(fingerprint(finding, fix, plan.originals, store.root) for fix in finding.fixes)
+        if all(store.rejected(fp) for fp in fps):
+            plan.remembered.append(finding)
+        else:
+            candidates.append((finding, fps))
+    files: dict[Path, int] = {}
+    for n, (finding, fps) in enumerate(candidates, 1):
+        number = files.setdefault(finding.path, len(files) + 1)
+        plan.items.append(Item(finding, fps, n, number))
+    return plan
+
+
+def _read_originals(plan: Plan, finding: Finding) -> bool:
+    """Record the original bytes of the files finding's fixes touch; False if one is unreadable."""
+    paths = {finding.path} | {e.path for fix in finding.fixes for e in fix.edits}
+    paths |= {n.path for fix in finding.fixes for n in fix.new_files if n.path.exists()}
+    for p in paths - plan.originals.keys():
+        outcome = plan.report.files.get(p)
+        if outcome is not None and outcome.original is not None:
+            plan.originals[p] = outcome.original
+            continue
+        try:
+            plan.originals[p] = p.read_bytes()
+        except OSError:
+            return False
+    return True

@@ -3,10 +3,13 @@
 Each helper returns an Edit (or None when the placement cannot be made
 gofmt-clean with certainty, in which case the caller offers no fix).
 Indentation is copied from the anchoring statement's line, which gofmt wrote
-with tabs; the file's own line ending is used.
+with tabs; the file's own line ending is used. Wherever a helper takes
+`lines`, a single string is one statement and a sequence is several, in order.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from tree_sitter import Node
 
@@ -62,26 +65,30 @@ def statement_indent(f: FileContext, stmt: Node) -> bytes:
     return label_indent + b"\t"
 
 
-def insert_after(f: FileContext, stmt: Node, line: str) -> Edit | None:
-    """Insert line as a new statement after stmt, at stmt's indentation."""
+def _block(indent: bytes, lines: str | Sequence[str]) -> list[bytes]:
+    return [indent + line.encode() for line in ([lines] if isinstance(lines, str) else lines)]
+
+
+def insert_after(f: FileContext, stmt: Node, lines: str | Sequence[str]) -> Edit | None:
+    """Insert lines as new statements after stmt, at stmt's indentation."""
     if not alone_on_lines(f, stmt):
         return None
     end = f.line_end(stmt.end_byte)
     if has_trailing_comment(f, stmt.end_byte) and _next_line_has_trailing_comment(f, end):
         return None  # would split a gofmt comment-alignment block
-    return f.edit(end, end, f.newline + statement_indent(f, stmt) + line.encode())
+    return f.edit(end, end, b"".join(f.newline + x for x in _block(statement_indent(f, stmt), lines)))
 
 
-def insert_before(f: FileContext, stmt: Node, line: str) -> Edit | None:
-    """Insert line as a new statement before stmt (and before comment lines directly above it)."""
+def insert_before(f: FileContext, stmt: Node, lines: str | Sequence[str]) -> Edit | None:
+    """Insert lines as new statements before stmt (and before comment lines directly above it)."""
     if not alone_on_lines(f, stmt):
         return None
     start = _comment_block_start(f, stmt)
-    return f.edit(start, start, statement_indent(f, stmt) + line.encode() + f.newline)
+    return f.edit(start, start, b"".join(x + f.newline for x in _block(statement_indent(f, stmt), lines)))
 
 
-def insert_first(f: FileContext, block: Node, line: str) -> Edit | None:
-    """Insert line as the first statement of block (a function body or other block)."""
+def insert_first(f: FileContext, block: Node, lines: str | Sequence[str]) -> Edit | None:
+    """Insert lines as the first statements of block (a function body or other block)."""
     opening = block.children[0]
     if f.line_index(opening.start_byte) == f.line_index(block.end_byte):
         return None
@@ -90,7 +97,7 @@ def insert_first(f: FileContext, block: Node, line: str) -> Edit | None:
     if rest and not rest.startswith(b"//"):
         return None
     indent = f.indent(opening.start_byte) + b"\t"
-    return f.edit(end, end, f.newline + indent + line.encode())
+    return f.edit(end, end, b"".join(f.newline + x for x in _block(indent, lines)))
 
 
 def _next_line_has_trailing_comment(f: FileContext, end: int) -> bool:
@@ -112,10 +119,15 @@ def _comment_block_start(f: FileContext, stmt: Node) -> int:
     return start
 
 
-def expand_block(f: FileContext, block: Node, extra: dict[int, str], first: str | None = None) -> Edit | None:
+def expand_block(
+    f: FileContext,
+    block: Node,
+    extra: dict[int, str | Sequence[str]],
+    first: str | Sequence[str] = (),
+) -> Edit | None:
     """Rewrite a one-line block `{ a; b }` as gofmt lays out a multi-line one, adding
-    statements: extra maps a statement index to a line to insert after it; first is
-    a line to insert before all statements.
+    statements: extra maps a statement index to lines to insert after it; first
+    holds lines to insert before all statements.
 
     Returns None when the block holds comments or multi-line statements.
     """
@@ -127,10 +139,9 @@ def expand_block(f: FileContext, block: Node, extra: dict[int, str], first: str 
         return None
     indent = f.indent(block.start_byte)
     inner = indent + b"\t"
-    lines = [] if first is None else [inner + first.encode()]
+    out = _block(inner, first)
     for i, s in enumerate(stmts):
-        lines.append(inner + s.text)
-        if i in extra:
-            lines.append(inner + extra[i].encode())
+        out.append(inner + (s.text or b""))
+        out.extend(_block(inner, extra.get(i, ())))
     nl = f.newline
-    return f.edit(block.start_byte, block.end_byte, b"{" + nl + nl.join(lines) + nl + indent + b"}")
+    return f.edit(block.start_byte, block.end_byte, b"{" + nl + nl.join(out) + nl + indent + b"}")

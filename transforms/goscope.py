@@ -60,6 +60,23 @@ def struct_fields(struct: Node) -> dict[str, str]:
     return out
 
 
+def embedded_fields(struct: Node) -> list[str]:
+    """The type texts of the embedded fields of a struct_type node (`T`, `*T`, `pkg.T`)."""
+    out: list[str] = []
+    for fields in struct.named_children:
+        if fields.type != "field_declaration_list":
+            continue
+        for decl in fields.named_children:
+            typ = decl.child_by_field_name("type")
+            if (
+                decl.type == "field_declaration"
+                and typ is not None
+                and not decl.children_by_field_name("name")
+            ):
+                out.append(syntax.text(decl).split("`", 1)[0].strip())
+    return out
+
+
 def function_results(pkg: PackageContext) -> dict[str, list[str]]:
     """Top-level function name -> its result types (texts), for functions of the package."""
     out: dict[str, list[str]] = {}

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
@@ -153,7 +153,9 @@ def _inside_finalizer(site: _Site, finalizers: set[tuple[str | None, str]]) -> b
             if name is not None and (None, syntax.text(name)) in finalizers:
                 return True
         elif name is not None:
-            recv_types = {goscope.base_type_name(t) for t in goscope.parameter_types(func, "receiver").values()}
+            recv_types = {
+                goscope.base_type_name(t) for t in goscope.parameter_types(func, "receiver").values()
+            }
             if any((t, syntax.text(name)) in finalizers for t in recv_types if t):
                 return True
         func = syntax.enclosing_function(func)
@@ -303,40 +305,64 @@ def _sites(
         if func_name is None:
             continue
         args = call.child_by_field_name("arguments")
+        seen: set[str] = set()
         for arg in args.named_children if args is not None else ():
             owned = _owner_of(_strip_conversions(arg, f, typedefs), f)
             if owned is None:
                 continue
             owner, fields = owned
+            if owner in seen:
+                continue
             site = _classify(f, pkg, call, func_name, arg, owner, fields, owners, types)
             if site is not None:
+                seen.add(owner)
                 yield site
-                break
 
 
 def _resolve_fields(
     owner_type: str, fields: tuple[str, ...], types: dict[str, Node], owners: dict[str, str]
 ) -> tuple[bool | None, str | None]:
-    """Follow owner.f1.f2... through the package's struct types.
+    """Follow owner.f1.f2... through the package's struct types, promoted fields included.
 
     Returns (handle kind of the last field as _handle_kind answers it, or None
     when some link cannot be resolved; the first finalized type met on the way:
-    the owner's own type, or the type a pointer link points to).
+    the owner's own type, or a type reached through a pointer).
     """
-    finalized: str | None = None
+    name = goscope.base_type_name(owner_type)
+    finalized = name if name in owners else None
     t = owner_type
-    for i, field in enumerate(fields):
-        name = goscope.base_type_name(t)
-        if name and name in owners and (i == 0 or t.lstrip().startswith("*")) and finalized is None:
-            finalized = name
-        decl = types.get(name) if name else None
-        if decl is None or decl.type != "struct_type":
+    for selector in fields:
+        found = _field(goscope.base_type_name(t), selector, types, owners)
+        if found is None:
             return None, finalized
-        field_type = goscope.struct_fields(decl).get(field)
-        if field_type is None:
-            return None, finalized
-        t = field_type
+        t, via = found
+        finalized = finalized or via
+        if t.lstrip().startswith("*") and goscope.base_type_name(t) in owners:
+            finalized = finalized or goscope.base_type_name(t)
     return _handle_kind(t, types), finalized
+
+
+def _field(
+    type_name: str | None, selector: str, types: dict[str, Node], owners: dict[str, str], depth: int = 0
+) -> tuple[str, str | None] | None:
+    """(type of field selector of struct type_name, a finalized type it was promoted through)."""
+    decl = types.get(type_name) if type_name else None
+    if decl is None or decl.type != "struct_type" or depth > 3:
+        return None
+    named = goscope.struct_fields(decl)
+    if selector in named:
+        return named[selector], None
+    embedded_types = goscope.embedded_fields(decl)
+    for embedded in embedded_types:
+        if goscope.base_type_name(embedded) == selector:
+            return embedded, None
+    for embedded in embedded_types:
+        inner = goscope.base_type_name(embedded)
+        found = _field(inner, selector, types, owners, depth + 1)
+        if found is not None:
+            via = inner if embedded.lstrip().startswith("*") and inner in owners else None
+            return found[0], found[1] or via
+    return None
 
 
 def _classify(
@@ -359,7 +385,9 @@ def _classify(
     decl = types.get(type_name) if type_name else None
     if decl is not None and decl.type != "struct_type":
         return None
-    kind, finalized = (None, None) if decl is None else _resolve_fields(owner_type or "", fields, types, owners)
+    kind, finalized = (
+        (None, None) if decl is None else _resolve_fields(owner_type or "", fields, types, owners)
+    )
     if decl is not None and kind is False:
         return None
     stmt = golines.statement_of(call)
@@ -415,11 +443,45 @@ class _Keeper:
     is_defer: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Placement:
-    message: str
-    edit: Edit
-    keeper: _Keeper
+    """One insertion of KeepAlive statements at one point, shared by the owners it serves.
+
+    how: "after" (after statement anchor), "expand" (after statement `index` of the
+    one-line block anchor), "first" (top of the function body anchor) or "before"
+    (before statement anchor). offset and stmt_list locate the inserted statements
+    as a _Keeper does.
+    """
+
+    how: str
+    anchor: Node
+    index: int
+    defer: bool
+    where: str
+    func: Node
+    offset: int
+    stmt_list: Node
+    owners: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.how, self.anchor.id, self.index)
+
+    def keeper(self, owner: str) -> _Keeper:
+        return _Keeper(self.func, owner, self.offset, self.stmt_list, self.defer)
+
+    def line(self, qualified: str, owner: str) -> str:
+        return f"{'defer ' if self.defer else ''}{qualified}({owner})"
+
+    def edit(self, f: FileContext, qualified: str) -> Edit | None:
+        lines = [self.line(qualified, o) for o in self.owners]
+        if self.how == "after":
+            return golines.insert_after(f, self.anchor, lines)
+        if self.how == "before":
+            return golines.insert_before(f, self.anchor, lines)
+        if self.how == "expand":
+            return golines.expand_block(f, self.anchor, {self.index: lines})
+        return golines.insert_first(f, self.anchor, lines) or golines.expand_block(f, self.anchor, {}, lines)
 
 
 def _core(stmt: Node) -> Node:
@@ -448,19 +510,75 @@ def _nesting(call: Node) -> list[tuple[Node, Node]]:
 
 
 def _existing_keepers(func: Node, f: FileContext, rt: str | None, owner: str) -> list[_Keeper]:
-    """Every `runtime.KeepAlive(owner)` (deferred or not) directly in func, outside nested literals."""
+    """What already keeps owner alive in func (outside nested function literals):
+
+    - `runtime.KeepAlive(owner)`, deferred or not;
+    - a deferred call that holds owner itself (`defer w.Close()`, `defer f(w)`, a deferred
+      function literal that refers to w) until the function returns; `defer C.f(w.c)` does not;
+    - a later use of owner whose value the program needs: a field access `owner.f`
+      (not in an assignment to the blank identifier), owner passed to a call, or returned.
+      Such a use after the call keeps owner reachable during the call, as KeepAlive would.
+    """
     body = func.child_by_field_name("body")
-    if rt is None or body is None:
+    if body is None:
         return []
     want = f"{rt}.KeepAlive({owner})" if rt else f"KeepAlive({owner})"
     out = []
     for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
-        if n.type not in ("expression_statement", "defer_statement") or n.parent is None:
-            continue
-        call = n.named_children[0] if n.named_children else None
-        if call is not None and call.type == "call_expression" and f.text(call).replace(" ", "") == want:
-            out.append(_Keeper(func, owner, n.start_byte, n.parent, n.type == "defer_statement"))
+        if n.type == "defer_statement" and n.parent is not None:
+            if _defer_holds(n, owner):
+                out.append(_Keeper(func, owner, n.start_byte, n.parent, True))
+        elif n.type == "expression_statement" and rt is not None and n.parent is not None:
+            call = n.named_children[0] if n.named_children else None
+            if call is not None and call.type == "call_expression" and f.text(call).replace(" ", "") == want:
+                out.append(_Keeper(func, owner, n.start_byte, n.parent, False))
+        elif n.type == "identifier" and f.text(n) == owner and _needed_use(n):
+            stmt = golines.statement_of(n)
+            if stmt is not None and stmt.parent is not None and _core(stmt).type != "defer_statement":
+                out.append(_Keeper(func, owner, n.start_byte, stmt.parent, False))
     return out
+
+
+def _defer_holds(stmt: Node, owner: str) -> bool:
+    """True if the deferred call of a defer statement keeps owner itself: as its receiver
+    (`defer w.Close()`), as an argument (`defer f(w)`), or captured by a function literal."""
+    call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+    if call is None:
+        return False
+    fn = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    if fn is not None and fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        if operand is not None and syntax.text(syntax.unparen(operand)) == owner:
+            return True
+    if args is not None and any(syntax.text(syntax.unparen(a)) == owner for a in args.named_children):
+        return True
+    return any(
+        lit.type == "func_literal"
+        and any(i.type == "identifier" and syntax.text(i) == owner for i in syntax.named_walk(lit))
+        for lit in syntax.named_walk(call)
+    )
+
+
+def _needed_use(ident: Node) -> bool:
+    """True if this occurrence of an owner identifier is a use the compiler must keep."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+        stmt = parent
+        while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block"):
+            stmt = stmt.parent
+        if stmt.type == "assignment_statement":
+            left = stmt.child_by_field_name("left")
+            if left is not None and all(syntax.text(c) == "_" for c in left.named_children):
+                return False  # `_ = w.f` may be compiled away
+        return True
+    return parent.type == "argument_list" or (
+        parent.type == "expression_list"
+        and parent.parent is not None
+        and parent.parent.type == "return_statement"
+    )
 
 
 def _keeps(k: _Keeper, site: _Site) -> bool:
@@ -491,8 +609,10 @@ def _keeps(k: _Keeper, site: _Site) -> bool:
         if within and k.offset >= stmt.end_byte:
             return not goscope.assigns_to(site.owner, body, call.end_byte, k.offset)
     if nesting and not deferred:
+        # A call in the header of an if/for/switch reaches every block of the statement.
         _, stmt = nesting[0]
-        if call.end_byte <= k.offset < stmt.end_byte and _core(stmt).type not in _SIMPLE:
+        inside = call.end_byte <= k.stmt_list.start_byte and k.stmt_list.end_byte <= stmt.end_byte
+        if inside and _core(stmt).type not in _SIMPLE:
             return not goscope.assigns_to(site.owner, body, call.end_byte, k.offset)
     return False
 
@@ -506,60 +626,82 @@ def _in_loop(stmt: Node, func: Node) -> bool:
     return False
 
 
-def _placement(site: _Site, ka: str) -> _Placement | str:
-    """Where to put ka (e.g. runtime.KeepAlive(w)) on a path after the call; or, when no
-    place is certain, the reason why not."""
+def _placement(site: _Site) -> _Placement | str:
+    """Where to keep site's owner alive on a path after the call; or, when no place is
+    certain, the reason why not. The returned placement serves site.owner only so far."""
     f, stmt = site.file, site.stmt
     func = syntax.enclosing_function(site.call)
     body = func.child_by_field_name("body") if func is not None else None
     if stmt is None or func is None or body is None or stmt.parent is None:
         return "the call is not inside a function body"
     core = _core(stmt)
+    placed: _Placement | str
     if core.type in _SIMPLE:
-        return _after(site, func, stmt, ka)
-    if core.type == "defer_statement":
+        placed = _after(site, func, stmt)
+    elif core.type == "defer_statement":
         if not _is_deferred(site) and goscope.assigns_to(site.owner, stmt):
             return f"{site.owner} is assigned inside the defer statement"
-        return _before(f, func, site.owner, stmt, f"defer {ka}", "before the deferred call")
-    if core.type == "go_statement":
+        placed = _Placement(
+            "before", stmt, 0, True, "before the deferred call", func, stmt.start_byte, stmt.parent
+        )
+    elif core.type == "go_statement":
         return "the C call is the go statement itself, which runs in another goroutine"
-    stmts = next((c for c in body.named_children if c.type == "statement_list"), None)
-    if (
-        stmts is not None
+    elif _top_of_function(site, func, body):
+        stmts = next(c for c in body.named_children if c.type == "statement_list")
+        placed = _Placement(
+            "first", body, 0, True, "at the top of the function", func, stmts.start_byte, stmts
+        )
+    elif goscope.assigns_to(site.owner, stmt):
+        return f"{site.owner} is declared or assigned by the statement that makes the call"
+    elif core.type != "return_statement" and _in_loop(stmt, func):
+        return "a deferred KeepAlive inside a loop would pile up one call per iteration"
+    else:
+        placed = _Placement(
+            "before", stmt, 0, True, "before the statement", func, stmt.start_byte, stmt.parent
+        )
+    if isinstance(placed, _Placement):
+        placed.owners.append(site.owner)
+        if placed.edit(f, "runtime.KeepAlive") is None:
+            return "the code around the call is laid out in a way gomapfix does not rewrite"
+    return placed
+
+
+def _top_of_function(site: _Site, func: Node, body: Node) -> bool:
+    """True when a defer at the top of the function keeps the owner alive for every call:
+    the owner is a parameter or the receiver, never assigned in the function."""
+    return (
+        any(c.type == "statement_list" for c in body.named_children)
         and site.owner in goscope.parameter_types(func)
         and not goscope.assigns_to(site.owner, body)
-    ):
-        line = f"defer {ka}"
-        edit = golines.insert_first(f, body, line) or golines.expand_block(f, body, {}, line)
-        if edit is None:
-            return "the function body is laid out in a way gomapfix does not rewrite"
-        keeper = _Keeper(func, site.owner, stmts.start_byte, stmts, True)
-        return _Placement(f"{line} at the top of the function", edit, keeper)
-    if goscope.assigns_to(site.owner, stmt):
-        return f"{site.owner} is declared or assigned by the statement that makes the call"
-    if core.type != "return_statement" and _in_loop(stmt, func):
-        return "a deferred KeepAlive inside a loop would pile up one call per iteration"
-    return _before(f, func, site.owner, stmt, f"defer {ka}", "before the statement")
+    )
 
 
-def _after(site: _Site, func: Node, stmt: Node, ka: str) -> _Placement | str:
-    """ka on the line after the simple statement stmt; past a block of trailing comments
-    that gofmt aligns together, which a line without a comment would split."""
+def _after(site: _Site, func: Node, stmt: Node) -> _Placement | str:
+    """After the simple statement stmt; past a block of trailing comments that gofmt
+    aligns together, which a line without a comment would split."""
     f, target = site.file, stmt
     while True:
-        if not golines.alone_on_lines(f, target):
-            block = stmt.parent.parent if stmt.parent is not None else None
-            if target is not stmt or block is None or block.type != "block":
-                break
+        if golines.alone_on_lines(f, target):
+            placed = _Placement(
+                "after", target, 0, False, "after the call", func, target.end_byte, target.parent
+            )
+        elif target is stmt and stmt.parent.parent is not None and stmt.parent.parent.type == "block":
             index = [c.id for c in stmt.parent.named_children].index(stmt.id)
-            edit = golines.expand_block(f, block, {index: ka})
+            placed = _Placement(
+                "expand", stmt.parent.parent, index, False, "after the call", func, stmt.end_byte, stmt.parent
+            )
         else:
-            edit = golines.insert_after(f, target, ka)
-        if edit is not None:
-            keeper = _Keeper(func, site.owner, target.end_byte, target.parent, False)
-            return _Placement(f"insert {ka} after the call", edit, keeper)
+            break
+        placed.owners.append(site.owner)
+        if placed.edit(f, "runtime.KeepAlive") is not None:
+            placed.owners.clear()
+            return placed
         nxt = target.next_named_sibling
-        while nxt is not None and nxt.type == "comment" and f.line_index(nxt.start_byte) == f.line_index(target.end_byte):
+        while (
+            nxt is not None
+            and nxt.type == "comment"
+            and f.line_index(nxt.start_byte) == f.line_index(target.end_byte)
+        ):
             nxt = nxt.next_named_sibling  # target's own trailing comment
         if nxt is None or not _falls_through(nxt) or goscope.assigns_to(site.owner, nxt):
             break
@@ -577,21 +719,13 @@ def _falls_through(stmt: Node) -> bool:
     return fn is None or syntax.text(fn) != "panic"
 
 
-def _before(f: FileContext, func: Node, owner: str, stmt: Node, line: str, where: str) -> _Placement | str:
-    """The deferred line just before stmt (and the comments directly above it)."""
-    edit = golines.insert_before(f, stmt, line)
-    if edit is None:
-        return "the statement is laid out in a way gomapfix does not rewrite"
-    return _Placement(f"{line} {where}", edit, _Keeper(func, owner, stmt.start_byte, stmt.parent, True))
-
-
 def _shadowed(name: str, site: _Site) -> bool:
     """True if name (the package qualifier to use) is declared locally where the call is."""
     return bool(name) and goscope.declared_locally(name, site.call, anywhere=True)
 
 
 def _pending(f: FileContext, sites: list[_Site]) -> list[_Site]:
-    """The sites no existing runtime.KeepAlive of their owner covers."""
+    """The sites that nothing in their function keeps the owner alive for yet."""
     rt = f.import_name("runtime")
     existing: dict[tuple[int, str], list[_Keeper]] = {}
     out = []
@@ -607,29 +741,34 @@ def _pending(f: FileContext, sites: list[_Site]) -> list[_Site]:
     return out
 
 
-def _plan(sites: list[_Site], qualified: str) -> list[_Placement | str]:
-    """A placement (or the reason there is none) for each site, sharing edits where one
-    KeepAlive covers several calls. Deferred KeepAlives are planned first, since one
-    may also cover the plain calls around it."""
+def _plan(sites: list[_Site], package: str) -> list[_Placement | str]:
+    """A placement (or the reason there is none) for each site.
+
+    One KeepAlive serves every call it covers; KeepAlives for several owners at
+    one point share one insertion, in the order the owners are met. Deferred
+    KeepAlives are planned first, since one may also cover plain calls around it.
+    """
     out: list[_Placement | str] = [""] * len(sites)
-    planned: list[_Placement] = []
-    deferred_first = sorted(range(len(sites)), key=lambda i: _simple(sites[i]))
-    for i in deferred_first:
+    planned: dict[tuple[str, int, int], _Placement] = {}
+    for i in sorted(range(len(sites)), key=lambda i: _simple(sites[i])):
         site = sites[i]
         if not site.fixable:
-            out[i] = ""
             continue
-        if qualified and _shadowed(qualified.split(".", 1)[0], site):
-            out[i] = f"{qualified.split('.', 1)[0]} is declared locally here, hiding the runtime package"
+        if package and _shadowed(package, site):
+            out[i] = f"{package} is declared locally here, hiding the runtime package"
             continue
-        cover = next((p for p in planned if _keeps(p.keeper, site)), None)
+        cover = next(
+            (p for p in planned.values() if site.owner in p.owners and _keeps(p.keeper(site.owner), site)),
+            None,
+        )
         if cover is None:
-            placed = _placement(_run_end(sites, i), f"{qualified}({site.owner})")
+            placed = _placement(_run_end(sites, i))
             if isinstance(placed, str):
                 out[i] = placed
                 continue
-            cover = placed
-            planned.append(cover)
+            cover = planned.setdefault(placed.key, placed)
+            if site.owner not in cover.owners:
+                cover.owners.append(site.owner)
         out[i] = cover
     return out
 
@@ -644,16 +783,22 @@ def _findings(f: FileContext, pkg: PackageContext, sites: list[_Site]) -> Iterab
         return
     plan = plan_imports(f, pkg, ["runtime"])
     qualified = plan.qualify("runtime", "KeepAlive")
-    for site, placed in zip(pending, _plan(pending, qualified), strict=True):
+    for site, placed in zip(pending, _plan(pending, plan.names["runtime"]), strict=True):
         msg = (
             f"{site.subject} may be finalized while C.{site.func_name} runs: the call receives only "
             f"{f.text(site.arg)}, which does not keep it alive; {site.reason}"
         )
         fixes: list[Fix] = []
-        if isinstance(placed, _Placement):
-            fixes.append(Fix(placed.message, (placed.edit, *plan.edits), site.safety))
-        elif placed:
-            msg += f". Add runtime.KeepAlive({site.owner}) on a path after the call (no automatic fix: {placed})"
+        edit = placed.edit(f, qualified) if isinstance(placed, _Placement) else None
+        if isinstance(placed, _Placement) and edit is not None:
+            message = f"{placed.line(qualified, site.owner)} {placed.where}"
+            if placed.how in ("after", "expand"):
+                message = f"insert {message}"
+            fixes.append(Fix(message, (edit, *plan.edits), site.safety))
+        elif isinstance(placed, str) and placed:
+            msg += (
+                f". Add runtime.KeepAlive({site.owner}) on a path after the call (no automatic fix: {placed})"
+            )
         yield finding("keepalive", f, site.call, msg, fixes)
 
 

@@ -1,28 +1,67 @@
 """The gomapfix command line.
 
+    gomapfix [PATH ...] [FLAGS]     find hazards, print the diff of every fix (or --write it)
+    gomapfix explain RULE           what a rule finds, why it matters, the fix, an example
+
+The main command's flags are defined once, in build_parser() and the
+add_*_arguments helpers that subcommands share. A subcommand is an entry of
+SUBCOMMANDS: the first argument names it, and the rest of the command line
+goes to its entry point (a "module:function" taking the argument list and
+returning the exit status), imported only when it runs. A path that happens
+to be called like a subcommand can be given as ./explain.
+
+Settings come from three places, later ones winning: the defaults, the
+nearest .gomapfix.toml (codemod.config), and the flags. resolve_settings()
+merges them for the main command and for any subcommand that runs the engine.
+
 Exit status: 0 success (dry run, or fixes written); 1 with --check when a fix
-would apply or a finding is reported; 2 for usage errors and internal errors
-(one line on stderr, never a traceback for anything a user can cause).
+would apply or a finding is reported; 2 for usage errors, configuration
+errors and internal errors (one line on stderr, never a traceback for
+anything a user can cause).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemod import __version__
+from codemod import __version__, catalogue, config, diffbase
 from codemod.api import collect
 from codemod.cache import default_dir as default_cache_dir
 from codemod.diff import display_path
-from codemod.discovery import UsageError, discover
-from codemod.formats import FORMATS, diff_chunks, render_json, summary_lines
+from codemod.discovery import Discovery, UsageError, discover
+from codemod.formats import FORMATS, RenderContext, render, summary_lines
 from codemod.model import RunReport
 from codemod.progress import Progress
 from codemod.runner import Options, group_by_directory
 from codemod.writer import StaleFile, write_atomic
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A `gomapfix NAME ...` subcommand: a one-line summary and a lazily imported entry point."""
+
+    summary: str
+    entry: str
+    """"module:function"; the function takes the arguments after NAME and returns the exit status."""
+
+    def load(self) -> Callable[[list[str]], int]:
+        module, _, function = self.entry.partition(":")
+        return getattr(importlib.import_module(module), function)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "explain": Subcommand(
+        "explain a rule: what it finds, why it matters, the fix, a before/after example",
+        "codemod.cli:explain_main",
+    ),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,11 +69,55 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _epilog() -> str:
+    lines = ["subcommands:"]
+    lines += [f"  gomapfix {name:<9} {sub.summary}" for name, sub in SUBCOMMANDS.items()]
+    return "\n".join(lines)
+
+
+def add_selection_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags that choose what runs and what is fixed; each overrides its .gomapfix.toml key."""
+    sel = p.add_argument_group("selection (each flag overrides its .gomapfix.toml key)")
+    sel.add_argument(
+        "--select", metavar="NAMES", help="comma-separated transforms/rules to run (default: all)"
+    )
+    sel.add_argument("--ignore", metavar="NAMES", help="comma-separated transforms/rules to skip")
+    sel.add_argument(
+        "--exclude",
+        metavar="GLOB",
+        action="append",
+        help="skip files matching this glob (repeatable; replaces the file's exclude list)",
+    )
+    sel.add_argument(
+        "--unsafe-fixes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also apply fixes marked unsafe",
+    )
+    sel.add_argument(
+        "--include-generated",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also process files marked `// Code generated ... DO NOT EDIT.`",
+    )
+    sel.add_argument(
+        "--report-unused-ignores",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="report //gomapfix:ignore directives that suppress nothing (rule unused-ignore)",
+    )
+    sel.add_argument("--config", metavar="FILE", type=Path, help="use this configuration file")
+    sel.add_argument("--no-config", action="store_true", help="ignore every .gomapfix.toml")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The main command's parser: every flag of `gomapfix [PATH ...]`, documented here only."""
     p = _Parser(
         prog="gomapfix",
         description="Find and safely rewrite hazards where Go maps meet cgo and concurrency. "
         "By default prints a unified diff of every safe fix and changes nothing.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)")
     mode = p.add_argument_group("mode")
@@ -42,53 +125,121 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--check", action="store_true", help="exit 1 if any finding is reported or any fix would apply"
     )
-    sel = p.add_argument_group("selection")
-    sel.add_argument(
-        "--select", metavar="NAMES", help="comma-separated transforms/rules to run (default: all)"
+    mode.add_argument(
+        "--diff-base",
+        metavar="REV",
+        help="report only findings (and apply only fixes) on lines changed since git revision REV",
     )
-    sel.add_argument("--ignore", metavar="NAMES", help="comma-separated transforms/rules to skip")
-    sel.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
-    sel.add_argument(
-        "--include-generated",
-        action="store_true",
-        help="also process files marked `// Code generated ... DO NOT EDIT.`",
-    )
+    add_selection_arguments(p)
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="diff", help="output format (default: diff)")
     out.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     out.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    p.add_argument(
+    run = p.add_argument_group("performance")
+    run.add_argument(
         "--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)"
     )
-    p.add_argument(
-        "--no-cache", action="store_true", help="neither read nor write the result cache"
-    )
-    p.add_argument("--list-transforms", action="store_true", help="list transforms and rules, then exit")
-    p.add_argument("--version", action="version", version=f"gomapfix {__version__}")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    info = p.add_argument_group("information")
+    info.add_argument("--list-transforms", action="store_true", help="list transforms and rules, then exit")
+    info.add_argument("--version", action="version", version=f"gomapfix {__version__}")
     return p
 
 
-def _names(value: str | None) -> list[str]:
-    return [n.strip() for n in (value or "").split(",") if n.strip()]
+def _names(value: str | Sequence[str] | None) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return [n.strip() for n in items if n.strip()]
 
 
-def selected_transforms(select: str | None, ignore: str | None) -> tuple[str, ...]:
+def selected_transforms(
+    select: str | Sequence[str] | None, ignore: str | Sequence[str] | None
+) -> tuple[str, ...]:
+    """The registered transforms to run, in registry order.
+
+    select and ignore are comma-separated strings or sequences of names. A
+    selected name must be a registered transform; an ignored one may also be
+    a catalogued rule this version does not have. Raises UsageError otherwise.
+    """
     from transforms import ALL
 
     known = [t.name for t in ALL]
     chosen = _names(select) or known
     ignored = _names(ignore)
-    for name in chosen + ignored:
+    for name in chosen:
         if name not in known:
+            raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
+    for name in ignored:
+        if name not in known and catalogue.rule(name) is None:
             raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
     return tuple(n for n in known if n in chosen and n not in ignored)
 
 
 def list_transforms() -> str:
+    """`--list-transforms`: one line per transform: name, default safety, summary."""
     from transforms import ALL
 
     width = max(len(t.name) for t in ALL)
     return "".join(f"{t.name:<{width}}  {t.default_safety:<6}  {t.summary}\n" for t in ALL)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Defaults, .gomapfix.toml and flags, merged.
+
+    Attributes:
+        options: what the engine runs.
+        config: the configuration file's settings (empty when there is none).
+        exclude: the exclude globs in force, relative to config.root.
+    """
+
+    options: Options
+    config: config.Config
+    exclude: tuple[str, ...] = field(default=())
+
+
+def _pick(flag: object, from_file: object, default: object) -> object:
+    if flag is not None:
+        return flag
+    return default if from_file is None else from_file
+
+
+def resolve_settings(args: argparse.Namespace, targets: Sequence[Path]) -> Settings:
+    """Merge the configuration file that governs targets with the selection flags.
+
+    args must come from a parser that add_selection_arguments() was applied
+    to. Raises UsageError (ConfigError) for a bad file, conflicting files or
+    unknown rule names.
+    """
+    if args.no_config:
+        cfg = config.Config()
+    elif args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        cfg = config.load_config(Path(os.path.abspath(args.config)))
+    else:
+        found = config.find_common_config(targets)
+        cfg = config.load_config(found) if found is not None else config.Config()
+    select = args.select if args.select is not None else cfg.select
+    ignore = args.ignore if args.ignore is not None else cfg.ignore
+    options = Options(
+        select=selected_transforms(select, ignore),
+        unsafe_fixes=bool(_pick(args.unsafe_fixes, cfg.unsafe_fixes, False)),
+        include_generated=bool(_pick(args.include_generated, cfg.include_generated, False)),
+        report_unused_ignores=bool(_pick(args.report_unused_ignores, cfg.report_unused_ignores, False)),
+        transform_options=cfg.transforms,
+    )
+    exclude = tuple(args.exclude) if args.exclude is not None else (cfg.exclude or ())
+    return Settings(options, cfg, exclude)
+
+
+def discover_targets(targets: Sequence[Path], settings: Settings) -> Discovery:
+    """discover(targets) without the files the exclude globs match."""
+    found = discover(list(targets))
+    if settings.exclude:
+        found.files = [
+            p for p in found.files if not config.excluded(p, settings.exclude, settings.config.root)
+        ]
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,35 +261,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv and argv[0] in SUBCOMMANDS:
+        return SUBCOMMANDS[argv[0]].load()(argv[1:])
     args = build_parser().parse_args(argv)
     if args.list_transforms:
         sys.stdout.write(list_transforms())
         return 0
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or a positive number")
-    options = Options(
-        select=selected_transforms(args.select, args.ignore),
-        unsafe_fixes=args.unsafe_fixes,
-        include_generated=args.include_generated,
-    )
-    found = discover(args.paths or [Path(".")])
-    directories = len(group_by_directory(found.files))
-    with Progress(directories, enabled=not (args.quiet or args.no_progress)) as progress:
-        cache_dir = None if args.no_cache else default_cache_dir()
-        report, errors = collect(found, options, args.jobs, progress.advance, cache_dir)
+    targets = args.paths or [Path(".")]
+    settings = resolve_settings(args, targets)
+    found = discover_targets(targets, settings)
+    notes: list[str] = []
+    if args.diff_base is not None:
+        report, errors, notes = _run_changed(args, found, settings.options, targets[0])
+    else:
+        report, errors = _collect(args, found, settings.options)
 
     if args.write:
         _write(report, errors)
-    elif args.format == "diff":
-        out = sys.stdout.buffer
-        for chunk in diff_chunks(report):
-            out.write(chunk)
-        out.flush()
-    if args.format == "json":
-        sys.stdout.write(render_json(report))
-        sys.stdout.flush()
+    ctx = RenderContext(rules=settings.options.select, wrote=args.write, errors=tuple(errors))
+    out = sys.stdout.buffer
+    out.write(render(args.format, report, ctx))
+    out.flush()
     if not args.quiet:
-        for line in summary_lines(report, wrote=args.write):
+        for line in summary_lines(report, wrote=args.write, notes=notes):
             print(line, file=sys.stderr)
     for line in errors:
         print(f"gomapfix: {line}", file=sys.stderr)
@@ -147,6 +294,34 @@ def _main(argv: list[str]) -> int:
     if args.check and (report.findings or report.changed_files()):
         return 1
     return 0
+
+
+def _collect(args: argparse.Namespace, found: Discovery, options: Options) -> tuple[RunReport, list[str]]:
+    directories = len(group_by_directory(found.files))
+    cache_dir = None if args.no_cache else default_cache_dir()
+    with Progress(directories, enabled=not (args.quiet or args.no_progress)) as progress:
+        return collect(found, options, args.jobs, progress.advance, cache_dir)
+
+
+def _run_changed(
+    args: argparse.Namespace, found: Discovery, options: Options, where: Path
+) -> tuple[RunReport, list[str], list[str]]:
+    """--diff-base: run on the changed directories, keep what touches changed lines, and
+    re-run with exactly the kept fixes accepted so that the output holds nothing else."""
+    changed = diffbase.changed_lines(args.diff_base, where)
+    total = len(found.files)
+    found.files = diffbase.restrict(found.files, changed)
+    report, errors = _collect(args, found, options)
+    kept, left = diffbase.split(report, changed)
+    if left:
+        accepted = diffbase.accepted_fixes(report, kept)
+        report, errors = _collect(args, found, dataclasses.replace(options, accepted=accepted))
+        report.findings = diffbase.split(report, changed)[0]
+    notes = [
+        f"--diff-base {args.diff_base}: {len(left)} finding(s) outside the changed lines left out; "
+        f"{total - len(found.files)} file(s) in unchanged directories not checked"
+    ]
+    return report, errors, notes
 
 
 def _write(report: RunReport, errors: list[str]) -> None:
@@ -158,6 +333,24 @@ def _write(report: RunReport, errors: list[str]) -> None:
             outcome.failed = f"not written: {e}"
             outcome.result = outcome.original
             errors.append(f"{display_path(outcome.path)}: not written: {e}")
+
+
+def explain_main(argv: list[str]) -> int:
+    """`gomapfix explain RULE`: print the rule's explanation; exit 2 for an unknown rule."""
+    names = [r.name for r in catalogue.RULES]
+    p = _Parser(
+        prog="gomapfix explain",
+        description="Explain a rule: what it finds, why it matters, the fix, and an example.",
+        epilog=f"rules: {', '.join(names)}",
+    )
+    p.add_argument("rule", metavar="RULE", nargs="?", help="a rule name")
+    args = p.parse_args(argv)
+    if args.rule is None:
+        raise UsageError(f"explain needs a rule name (one of: {', '.join(names)})")
+    if catalogue.rule(args.rule) is None:
+        raise UsageError(f"unknown rule {args.rule!r} (known: {', '.join(names)})")
+    sys.stdout.write(catalogue.explain(args.rule))
+    return 0
 
 
 if __name__ == "__main__":

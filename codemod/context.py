@@ -11,9 +11,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tree_sitter import Node, Tree
 
@@ -187,6 +188,8 @@ class PackageContext:
         module_root: the directory holding that go.mod.
         broken: files of the package that could not be parsed; package-wide
             transforms must not assume they have seen every use of a name.
+        options: per-transform options from .gomapfix.toml, by transform name
+            ({"deepcopy": {"helper-file": "clone.go"}}); read them with option().
     """
 
     directory: Path
@@ -195,6 +198,15 @@ class PackageContext:
     go_version: GoVersion | None = None
     module_root: Path | None = None
     broken: list[Path] = field(default_factory=list)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def option(self, transform: str, key: str, default: Any = None) -> Any:
+        """The value of option key of transform (a [transforms.NAME] key), or default.
+
+        The keys a transform accepts are declared in codemod.catalogue and
+        validated when the configuration is loaded.
+        """
+        return self.options.get(transform, {}).get(key, default)
 
     def editable_files(self) -> Iterator[FileContext]:
         return (f for f in self.files if f.editable)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from codemod import syntax
+from codemod import suppress, syntax
 from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import generated_by_gomapfix, is_generated
 from codemod.edits import apply_fixes, merge
@@ -42,12 +43,18 @@ class Options:
         include_generated: treat generated files like hand-written ones.
         accepted: when not None, apply only fixes whose (finding key, fix message)
             is in this set (interactive review and its replay use it).
+        report_unused_ignores: report //gomapfix:ignore directives that suppress
+            nothing, as findings of rule unused-ignore (codemod.suppress).
+        transform_options: per-transform options from .gomapfix.toml, by transform
+            name; handed to transforms as PackageContext.options.
     """
 
     select: tuple[str, ...]
     unsafe_fixes: bool = False
     include_generated: bool = False
     accepted: frozenset[tuple[str, str, str, str]] | None = None
+    report_unused_ignores: bool = False
+    transform_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,7 +116,10 @@ def process_directory(task: DirTask) -> DirResult:
             report.scanned += 1
             report.files[path] = FileOutcome(path, None, None)
     active = [t for t in transforms if any(matches_prefilter(t, c) for c in contents.values())]
-    if not active or not any(p in targets for p in contents):
+    directives = task.options.report_unused_ignores and any(
+        suppress.NEEDLE in c for p, c in contents.items() if p in targets
+    )
+    if not (active or directives) or not any(p in targets for p in contents):
         return result
     module_root, go_version = find_module(task.directory)
     if module_root is None:
@@ -151,7 +161,7 @@ def process_directory(task: DirTask) -> DirResult:
         if not any(f.editable for f in files):
             continue
         pkg_active = [t for t in active if any(matches_prefilter(t, f.content) for f in files)]
-        if not pkg_active:
+        if not pkg_active and not (directives and any(suppress.NEEDLE in f.content for f in files)):
             continue
         try:
             _fix_package(
@@ -209,6 +219,7 @@ def _fix_package(
             go_version,
             module_root,
             list(broken),
+            task.options.transform_options,
         )
         findings = [
             f
@@ -217,6 +228,7 @@ def _fix_package(
             if f.path in editable and not generated_by_gomapfix(contents[f.path])
         ]
         findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+        findings = _suppress(findings, pkg, task.options)
         if first is None:
             first = findings
         chosen = _choose(findings, task.options)
@@ -241,6 +253,14 @@ def _fix_package(
         outcome.original = original.get(path)
         outcome.result = data
         report.files[path] = outcome
+
+
+def _suppress(findings: list[Finding], pkg: PackageContext, options: Options) -> list[Finding]:
+    """Drop findings silenced by //gomapfix:ignore; add unused-ignore findings when asked."""
+    from transforms import by_name
+
+    registered = tuple(by_name())
+    return suppress.apply(findings, pkg.files, options.select, registered, options.report_unused_ignores)
 
 
 def _choose(findings: Iterable[Finding], options: Options) -> list[tuple[Finding, Fix]]:

@@ -1,0 +1,170 @@
+"""Suppression directives: //gomapfix:ignore comments.
+
+A line comment
+
+    //gomapfix:ignore                        every rule
+    //gomapfix:ignore keepalive              one rule
+    //gomapfix:ignore keepalive,deepcopy -- the caller keeps w alive
+
+suppresses the findings of the named rules (all rules when none is named)
+that start on the comment's own line or on the line below it, so it can
+trail the flagged line or stand on the line above. Like Go's own directives
+it has no space after `//`; rule names are separated by commas, and the
+reason after ` -- ` is free text. A suppressed finding is not reported and
+its fixes are not applied.
+
+With --report-unused-ignores every directive, or rule named in one, that
+suppressed nothing in the run is reported as a finding of rule
+"unused-ignore", whose fix removes the directive (the whole line when it
+stands alone) or only the names that suppressed nothing; so are rule names
+that are not gomapfix rules, and malformed directives (without a fix). A name
+of a rule that was not selected for the run is never reported, and a
+directive without names only when every registered transform was run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from codemod import catalogue
+from codemod.context import FileContext
+from codemod.model import Finding, Fix, Severity
+from codemod.transform import finding
+
+NEEDLE = b"//gomapfix:ignore"
+_DIRECTIVE = re.compile(rb"//gomapfix:ignore(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
+_NAMES = re.compile(r"[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*")
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One //gomapfix:ignore comment.
+
+    Attributes:
+        line: the 1-based line the comment is on.
+        start, end: the comment's byte range.
+        rules: the rule names, in order; () means every rule.
+        reason: the text after ` -- `, or "".
+        malformed: the text after the directive is not `[rules] [-- reason]`.
+    """
+
+    line: int
+    start: int
+    end: int
+    rules: tuple[str, ...]
+    reason: str
+    malformed: bool = False
+
+    def covers(self, f: Finding) -> bool:
+        """Whether this directive suppresses finding f."""
+        return (
+            not self.malformed
+            and f.span.line in (self.line, self.line + 1)
+            and (not self.rules or f.rule in self.rules)
+        )
+
+    def render(self, rules: Sequence[str]) -> str:
+        """The directive's text with the given rule names and its reason."""
+        text = "//gomapfix:ignore" + (" " + ",".join(rules) if rules else "")
+        return text + (f" -- {self.reason}" if self.reason else "")
+
+
+def directives(f: FileContext) -> list[Directive]:
+    """The //gomapfix:ignore line comments of a file (not text in strings or other comments)."""
+    if NEEDLE not in f.content:
+        return []
+    out = []
+    for m in _DIRECTIVE.finditer(f.content):
+        node = f.root.descendant_for_byte_range(m.start(), m.start() + 2)
+        if node is None or node.type != "comment" or node.start_byte != m.start():
+            continue
+        rest = m.group(1).decode("utf-8", "replace").strip()
+        names, sep, reason = rest.partition("--")
+        names = names.strip()
+        malformed = bool(names) and _NAMES.fullmatch(names) is None
+        rules = () if malformed or not names else tuple(n.strip() for n in names.split(","))
+        end = min(node.end_byte, f.line_end(m.start()))
+        out.append(Directive(f.line_index(m.start()) + 1, m.start(), end, rules, reason.strip(), malformed))
+    return out
+
+
+def apply(
+    findings: Iterable[Finding],
+    files: Iterable[FileContext],
+    selected: Sequence[str],
+    registered: Sequence[str],
+    report_unused: bool = False,
+) -> list[Finding]:
+    """Drop the findings a directive suppresses; with report_unused, add the unused-ignore
+    findings of the editable files (selected: the rules run; registered: every transform)."""
+    by_path = {f.path: f for f in files if f.editable}
+    table = {path: directives(f) for path, f in by_path.items()}
+    used: dict[tuple[object, int], set[str]] = {}
+    kept = []
+    for fd in findings:
+        hits = [d for d in table.get(fd.path, ()) if d.covers(fd)]
+        for d in hits:
+            used.setdefault((fd.path, d.start), set()).add(fd.rule)
+        if not hits:
+            kept.append(fd)
+    if report_unused:
+        for path, ds in table.items():
+            for d in ds:
+                unused = _unused(by_path[path], d, used.get((path, d.start), set()), selected, registered)
+                if unused is not None:
+                    kept.append(unused)
+        kept.sort(key=lambda x: (str(x.path), x.start, x.end, x.rule))
+    return kept
+
+
+def _unused(
+    f: FileContext, d: Directive, used: set[str], selected: Sequence[str], registered: Sequence[str]
+) -> Finding | None:
+    rule = catalogue.UNUSED_IGNORE
+    here = (d.start, d.end)
+    if d.malformed:
+        message = "malformed //gomapfix:ignore directive (expected //gomapfix:ignore [rule,...] [-- reason])"
+        return finding(rule, f, here, message, severity=Severity.WARNING)
+    if not d.rules:
+        if used or not set(registered) <= set(selected):
+            return None
+        return finding(rule, f, here, "//gomapfix:ignore suppressed nothing", [_remove(f, d)])
+    known = set(catalogue.by_name()) | set(registered)
+    unknown = [r for r in d.rules if r not in known]
+    idle = [r for r in d.rules if r in selected and r not in used and r not in unknown]
+    if not unknown and not idle:
+        return None
+    problems = [f"unknown rule {r!r}" for r in unknown] + [f"{r} suppressed nothing" for r in idle]
+    message = f"//gomapfix:ignore {','.join(d.rules)}: " + "; ".join(problems)
+    keep = [r for r in d.rules if r not in unknown and r not in idle]
+    if not keep:
+        return finding(rule, f, here, message, [_remove(f, d)])
+    dropped = ", ".join(r for r in d.rules if r not in keep)
+    fix = Fix(f"remove {dropped} from the directive", (f.edit(d.start, d.end, d.render(keep)),))
+    return finding(rule, f, here, message, [fix])
+
+
+def _remove(f: FileContext, d: Directive) -> Fix:
+    """Delete the directive: its whole line when it stands alone, else it and the blanks before it."""
+    line_start = f.line_start(d.start)
+    if not f.content[line_start : d.start].strip() and f.line_end(d.start) == d.end:
+        end = _next_line(f.content, d.end)
+        previous_blank = line_start == 0 or not f.content[f.line_start(line_start - 1) : line_start].strip()
+        if (
+            previous_blank
+            and end < len(f.content)
+            and not f.content[end : _next_line(f.content, end)].strip()
+        ):
+            end = _next_line(f.content, end)  # do not leave two blank lines (gofmt keeps one)
+        return Fix("remove the unused directive", (f.edit(line_start, end, b""),))
+    start = d.start
+    while start > line_start and f.content[start - 1 : start] in (b" ", b"\t"):
+        start -= 1
+    return Fix("remove the unused directive", (f.edit(start, d.end, b""),))
+
+
+def _next_line(content: bytes, offset: int) -> int:
+    nl = content.find(b"\n", offset)
+    return len(content) if nl < 0 else nl + 1

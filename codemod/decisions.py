@@ -9,19 +9,29 @@ outside git (or when the paths lie in different repositories), their deepest
 common parent directory.
 
 A decision is keyed by a fingerprint that survives unrelated edits of the
-file: it hashes the rule, the file's path relative to the root, the finding's
-message, the fix's message and one digest per edit of the fix. An edit's
-digest hashes the edited file's relative path, the whole source lines the
-edit touches (for an insertion: the line before and the line after the
-insertion point) and the text it inserts; a file the fix creates is hashed
-with its content. Line numbers and byte offsets are never part of it, so
-moving the code, or editing other parts of the file, keeps the decision;
-changing the lines the fix touches, or the fix itself, asks again.
+file. It hashes:
+
+  - the rule, the file's path relative to the root, the finding's message
+    and the fix's message;
+  - the scope: the first line of the top-level declaration the finding is
+    in (`func (w *Widget) Touch() {`), empty at top level;
+  - one digest per edit of the fix: the edited file's relative path, the
+    whole source lines the edit touches (for an insertion at a line start,
+    the line before and the line after it) and the text it inserts; a file
+    the fix creates is hashed with its content;
+  - the occurrence: 0, or n when n earlier findings of the same run have
+    an otherwise identical fingerprint (the same call twice in a function).
+
+Line numbers and byte offsets are never part of it, so moving the code, or
+editing other parts of the file, keeps the decision; changing the lines the
+fix touches, the enclosing declaration's first line, or the fix itself,
+asks again.
 
 A fix also counts as rejected when a remembered rejection with the same
-rule, path, finding message and fix message contains all of its edit
-digests: the fix now does a part of what was rejected, typically because
-another, accepted fix added the import the rejected one also proposed.
+rule, path, finding message, fix message, scope and occurrence contains
+all of its edit digests: the fix now does a part of what was rejected,
+typically because another, accepted fix added the import the rejected one
+also proposed.
 
 The file is JSON, written with sorted keys, two-space indentation and a
 final newline, so it diffs well and is safe to commit::
@@ -34,7 +44,8 @@ final newline, so it diffs well and is safe to commit::
           "finding": "w may be finalized while C.widget_touch runs: ...",
           "fix": "insert runtime.KeepAlive(w) after the call",
           "path": "widget_ops.go",
-          "rule": "keepalive"
+          "rule": "keepalive",
+          "scope": "func (w *Widget) Touch() {"
         }
       },
       "version": 1
@@ -43,13 +54,14 @@ final newline, so it diffs well and is safe to commit::
 `decisions` maps each fingerprint to its record; `decision` is "rejected"
 (readers ignore records with other values, reserved for later versions);
 `edits` are the sorted edit digests; `path` is relative to the root, with
-forward slashes. Deleting the file, or running with `--forget-decisions`,
-forgets every decision.
+forward slashes; `occurrence` is present only when it is not 0. Deleting
+the file, or running with `--forget-decisions`, forgets every decision.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -58,6 +70,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tree_sitter import Tree
+
+from codemod import syntax
 from codemod.diff import display_path
 from codemod.model import Edit, Finding, Fix
 from codemod.writer import write_atomic
@@ -79,7 +94,9 @@ class Fingerprint:
     Attributes:
         key: hex digest of all the other fields; the key in the decisions file.
         rule, path, finding, fix: the rule, root-relative path, finding message and fix message.
+        scope: the first line of the enclosing top-level declaration.
         edits: one digest per edit and created file (see the module documentation).
+        occurrence: how many earlier findings had an otherwise equal fingerprint.
     """
 
     key: str
@@ -87,32 +104,78 @@ class Fingerprint:
     path: str
     finding: str
     fix: str
+    scope: str
     edits: frozenset[str]
+    occurrence: int = 0
+
+    @property
+    def head(self) -> list[object]:
+        """The fields a remembered rejection must equal for a subset of its edits to match."""
+        return [self.rule, self.path, self.finding, self.fix, self.scope, self.occurrence]
 
     def record(self) -> dict[str, object]:
-        return {
+        rec: dict[str, object] = {
             "decision": REJECTED,
             "edits": sorted(self.edits),
             "finding": self.finding,
             "fix": self.fix,
             "path": self.path,
             "rule": self.rule,
+            "scope": self.scope,
         }
+        if self.occurrence:
+            rec["occurrence"] = self.occurrence
+        return rec
 
 
-def fingerprint(finding: Finding, fix: Fix, originals: Mapping[Path, bytes], root: Path) -> Fingerprint:
+def fingerprint(
+    finding: Finding, fix: Fix, originals: Mapping[Path, bytes], root: Path, occurrence: int = 0
+) -> Fingerprint:
     """The fingerprint of fix (one of finding's fixes).
 
-    originals must hold the original content of every file fix edits; root is
-    the repository root that paths are made relative to.
+    originals must hold the original content of finding's file and of every
+    file fix edits; root is the repository root that paths are made relative
+    to. occurrence disambiguates findings whose fingerprints are otherwise
+    equal (see fingerprints).
     """
     edits = frozenset(_edit_digest(e, originals[e.path], root) for e in fix.edits) | frozenset(
         _digest(b"new", _rel(n.path, root).encode(), n.content) for n in fix.new_files
     )
     path = _rel(finding.path, root)
-    head = json.dumps([finding.rule, path, finding.message, fix.message, sorted(edits)])
-    key = hashlib.sha256(head.encode()).hexdigest()[:32]
-    return Fingerprint(key, finding.rule, path, finding.message, fix.message, edits)
+    scope = scope_line(originals[finding.path], finding.start)
+    head = [finding.rule, path, finding.message, fix.message, scope, sorted(edits), occurrence]
+    key = hashlib.sha256(json.dumps(head).encode()).hexdigest()[:32]
+    return Fingerprint(key, finding.rule, path, finding.message, fix.message, scope, edits, occurrence)
+
+
+def fingerprints(
+    pairs: Iterable[tuple[Finding, Fix]], originals: Mapping[Path, bytes], root: Path
+) -> list[Fingerprint]:
+    """Fingerprints of (finding, fix) pairs given in report order, with occurrences numbered."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding, fix in pairs:
+        fp = fingerprint(finding, fix, originals, root)
+        n = seen.get(fp.key, 0)
+        seen[fp.key] = n + 1
+        out.append(fingerprint(finding, fix, originals, root, n) if n else fp)
+    return out
+
+
+def scope_line(content: bytes, offset: int) -> str:
+    """The first line, stripped, of the top-level declaration around offset ("" if none)."""
+    node = _tree(content).root_node.descendant_for_byte_range(offset, offset)
+    while node is not None and node.parent is not None and node.parent.parent is not None:
+        node = node.parent
+    if node is None or node.parent is None:
+        return ""
+    line = content[node.start_byte : node.end_byte].split(b"\n", 1)[0]
+    return line.decode("utf-8", "replace").strip()
+
+
+@functools.lru_cache(maxsize=4)
+def _tree(content: bytes) -> Tree:
+    return syntax.parse(content)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -223,11 +286,11 @@ class DecisionStore:
         rec = self.records.get(fp.key)
         if rec is not None and rec.get("decision") == REJECTED:
             return True
-        head = [fp.rule, fp.path, fp.finding, fp.fix]
         for rec in self.records.values():
             if rec.get("decision") != REJECTED:
                 continue
-            if [rec.get("rule"), rec.get("path"), rec.get("finding"), rec.get("fix")] != head:
+            fields = ("rule", "path", "finding", "fix", "scope")
+            if [*(rec.get(k) for k in fields), rec.get("occurrence", 0)] != fp.head:
                 continue
             edits = rec.get("edits")
             if isinstance(edits, list) and fp.edits and fp.edits <= set(edits):

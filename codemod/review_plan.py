@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemod.api import collect
-from codemod.decisions import DecisionStore, Fingerprint, fingerprint
+from codemod.decisions import DecisionStore, Fingerprint, fingerprints
 from codemod.discovery import Discovery, discover
 from codemod.edits import apply_fixes
 from codemod.model import Finding, Fix, RunReport
@@ -122,11 +122,12 @@ def make_plan(paths: Sequence[Path], options: Options, store: DecisionStore, job
     found = discover(list(paths))
     report, errors = collect(found, options, jobs=jobs)
     plan = Plan(options, found, report, errors, {}, jobs=jobs)
+    findings = [f for f in report.findings if f.fixes and _read_originals(plan, f)]
+    flat = fingerprints([(f, fix) for f in findings for fix in f.fixes], plan.originals, store.root)
     candidates: list[tuple[Finding, tuple[Fingerprint, ...]]] = []
-    for finding in report.findings:
-        if not finding.fixes or not _read_originals(plan, finding):
-            continue
-        fps = tuple(fingerprint(finding, fix, plan.originals, store.root) for fix in finding.fixes)
+    for finding in findings:
+        fps = tuple(flat[: len(finding.fixes)])
+        del flat[: len(finding.fixes)]
         if all(store.rejected(fp) for fp in fps):
             plan.remembered.append(finding)
         else:

@@ -1,0 +1,231 @@
+"""Go block scoping over tree-sitter-go trees, for the wrap-inner-map transform.
+
+`declaration_of(ident)` answers the question a type checker's `Uses`/`Defs`
+maps answer: which declaration does this identifier denote? It follows the
+Go specification's scope rules for local names:
+
+  - a variable or constant declared in a block is in scope from the end of
+    its ValueSpec or ShortVarDecl to the end of the innermost block holding it
+    (so in `x := x + 1` the right-hand `x` is the outer one);
+  - `if`, `for` and `switch` statements and each case clause are implicit
+    blocks; the initializer's names are visible in the rest of the statement,
+    range variables declared with `:=` only in the body, a type switch's
+    symbol and a select case's `:=` variables only in the clause;
+  - parameters, results and the receiver belong to the function body's block,
+    so `:=` at the top of the body re-assigns a parameter instead of declaring
+    a new variable;
+  - `:=` declares only the names not already declared in the same block.
+
+Names not declared by any enclosing function are package-level, imported,
+or predeclared; declaration_of returns None for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from codemod import syntax
+
+_FUNCS = frozenset(syntax.FUNCTION_TYPES)
+_CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+
+
+def node_key(path: object, node: Node) -> tuple[str, int, int]:
+    """A stable identity for a node of one file (tree-sitter nodes are not hashable across walks)."""
+    return (str(path), node.start_byte, node.end_byte)
+
+
+def _idents(node: Node | None) -> list[Node]:
+    if node is None:
+        return []
+    if node.type == "identifier":
+        return [node]
+    return [c for c in node.named_children if c.type == "identifier"]
+
+
+def spec_names(spec: Node) -> list[Node]:
+    """The identifiers a var_spec or const_spec declares."""
+    return spec.children_by_field_name("name")
+
+
+def statement_declarations(stmt: Node, before: int | None = None) -> Iterator[Node]:
+    """Identifiers a statement declares in its enclosing block, in order.
+
+    With before set, a grouped `var ( ... )` yields only the specs that end
+    before that offset (the later ones are not yet in scope there).
+    """
+    while stmt.type == "labeled_statement" and stmt.named_children:
+        stmt = stmt.named_children[-1]
+    if stmt.type == "short_var_declaration":
+        yield from _idents(stmt.child_by_field_name("left"))
+    elif stmt.type in ("var_declaration", "const_declaration"):
+        for spec in syntax.named_walk(stmt, prune=frozenset({"var_spec", "const_spec"})):
+            if spec.type in ("var_spec", "const_spec") and (before is None or spec.end_byte <= before):
+                yield from spec_names(spec)
+    elif stmt.type == "type_declaration":
+        for spec in stmt.named_children:
+            if spec.type in ("type_spec", "type_alias"):
+                name = spec.child_by_field_name("name")
+                if name is not None:
+                    yield name
+
+
+def function_declarations(func: Node) -> Iterator[Node]:
+    """Receiver, parameter and named result identifiers of a function node."""
+    for field in ("receiver", "parameters", "result"):
+        plist = func.child_by_field_name(field)
+        if plist is None or plist.type != "parameter_list":
+            continue
+        for p in plist.named_children:
+            yield from p.children_by_field_name("name")
+
+
+def _first(decls: Iterator[Node], name: bytes) -> Node | None:
+    for d in decls:
+        if d.text == name:
+            return d
+    return None
+
+
+def _list_declarations(stmts: Node, upto: int, name: bytes) -> Node | None:
+    """First declaration of name in a statement list that is in scope at offset upto."""
+    for stmt in stmts.named_children:
+        if stmt.start_byte > upto:
+            break
+        if stmt.end_byte <= upto:
+            found = _first(statement_declarations(stmt), name)
+        elif stmt.type in ("var_declaration", "const_declaration"):
+            found = _first(statement_declarations(stmt, before=upto), name)
+        else:
+            found = None
+        if found is not None:
+            return found
+    return None
+
+
+def _header_declarations(scope: Node, child: Node, name: bytes) -> Node | None:
+    """Declarations an if/for/switch header or clause makes visible to child."""
+    t = scope.type
+    if t in ("if_statement", "expression_switch_statement", "type_switch_statement"):
+        init = scope.child_by_field_name("initializer")
+        if init is not None and child.start_byte >= init.end_byte:
+            found = _first(statement_declarations(init), name)
+            if found is not None:
+                return found
+        return None
+    if t == "for_clause":
+        init = scope.child_by_field_name("initializer")
+        if init is not None and child.start_byte >= init.end_byte:
+            return _first(statement_declarations(init), name)
+        return None
+    if t == "for_statement":
+        body = scope.child_by_field_name("body")
+        if body is None or child != body:
+            return None
+        for clause in scope.named_children:
+            if clause.type == "for_clause":
+                init = clause.child_by_field_name("initializer")
+                if init is not None:
+                    return _first(statement_declarations(init), name)
+            elif clause.type == "range_clause" and _is_define(clause):
+                return _first(iter(_idents(clause.child_by_field_name("left"))), name)
+        return None
+    if t in ("type_case", "default_case") and scope.parent is not None:
+        switch = scope.parent
+        if switch.type != "type_switch_statement":
+            return None
+        alias = switch.child_by_field_name("alias") if switch is not None else None
+        if alias is not None and child.type == "statement_list":
+            return _first(iter(_idents(alias)), name)
+        return None
+    if t == "communication_case":
+        comm = scope.child_by_field_name("communication")
+        if comm is not None and comm.type == "receive_statement" and _is_define(comm) and child != comm:
+            return _first(iter(_idents(comm.child_by_field_name("left"))), name)
+        return None
+    return None
+
+
+def _is_define(node: Node) -> bool:
+    return any(not c.is_named and c.type == ":=" for c in node.children)
+
+
+def _scope_of_statement(stmt: Node) -> tuple[Node, Node | None]:
+    """(statement_list or header node, function if the list is a function body) holding stmt."""
+    parent = stmt.parent
+    assert parent is not None
+    func = None
+    if parent.type == "statement_list":
+        block = parent.parent
+        if block is not None and block.type == "block" and block.parent is not None:
+            if block.parent.type in _FUNCS and block.parent.child_by_field_name("body") == block:
+                func = block.parent
+    return parent, func
+
+
+def declaration_of(ident: Node) -> Node | None:
+    """The identifier node that declares ident, when a function declares it; else None.
+
+    For a declaring occurrence (a var_spec name, a parameter, a new `:=` name,
+    a range or type-switch variable) the result is ident itself; for a name
+    that `:=` re-assigns, the earlier declaration in the same block.
+    """
+    parent = ident.parent
+    if parent is None:
+        return None
+    if parent.type in ("var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"):
+        if ident in spec_names(parent) or parent.type.endswith("parameter_declaration"):
+            return ident if _is_local(parent) else None
+    if parent.type == "expression_list":
+        holder = parent.parent
+        if holder is not None and parent == holder.child_by_field_name("left"):
+            if holder.type == "short_var_declaration":
+                return _redeclared(holder, ident) or ident
+            if holder.type in ("range_clause", "receive_statement") and _is_define(holder):
+                return ident
+        if holder is not None and holder.type == "type_switch_statement" and parent == holder.child_by_field_name(
+            "alias"
+        ):
+            return ident
+    return _lookup(ident, ident.text or b"")
+
+
+def _is_local(node: Node) -> bool:
+    return syntax.enclosing_function(node) is not None
+
+
+def _redeclared(stmt: Node, ident: Node) -> Node | None:
+    """For `:=`, the earlier declaration of ident's name in the same block, if any."""
+    name = ident.text or b""
+    scope, func = _scope_of_statement(stmt)
+    if scope.type == "statement_list":
+        found = _list_declarations(scope, stmt.start_byte - 1, name)
+        if found is not None:
+            return found
+        if func is not None:
+            return _first(function_declarations(func), name)
+    return None
+
+
+def _lookup(ident: Node, name: bytes) -> Node | None:
+    child = ident
+    scope = ident.parent
+    while scope is not None:
+        found: Node | None = None
+        if scope.type == "statement_list":
+            found = _list_declarations(scope, ident.start_byte, name)
+        elif scope.type in _FUNCS:
+            if child == scope.child_by_field_name("body"):
+                found = _first(function_declarations(scope), name)
+        elif scope.type in _CASES or scope.type in (
+            "if_statement", "expression_switch_statement", "type_switch_statement", "for_clause", "for_statement"
+        ):
+            found = _header_declarations(scope, child, name)
+        elif scope.type == "source_file":
+            return None
+        if found is not None:
+            return found
+        child, scope = scope, scope.parent
+    return None

@@ -130,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REV",
         help="report only findings (and apply only fixes) on lines changed since git revision REV",
     )
+    mode.add_argument(
+        "--interactive",
+        action="store_true",
+        help="review each fix in the terminal, one key per decision, then write the accepted ones",
+    )
+    mode.add_argument(
+        "--forget-decisions",
+        action="store_true",
+        help="forget the fixes rejected in earlier --interactive reviews (.gomapfix/decisions.json)",
+    )
     add_selection_arguments(p)
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="diff", help="output format (default: diff)")
@@ -272,6 +282,10 @@ def _main(argv: list[str]) -> int:
     targets = args.paths or [Path(".")]
     settings = resolve_settings(args, targets)
     found = discover_targets(targets, settings)
+    if args.interactive or args.forget_decisions:
+        from codemod import interactive
+
+        return interactive.cli_main(args, settings.options, found)
     notes: list[str] = []
     if args.diff_base is not None:
         report, errors, notes = _run_changed(args, found, settings.options, targets[0])

@@ -14,6 +14,7 @@ decisions. A file that changed on disk during the review is not overwritten.
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from rich.console import Console
 
 from codemod.decisions import DecisionsError, DecisionStore, repository_root
 from codemod.diff import display_path
+from codemod.discovery import Discovery, UsageError
 from codemod.model import Finding, Safety
 from codemod.review_plan import Plan, make_plan
 from codemod.review_prompt import Prompt, questionary_prompt
@@ -54,8 +56,28 @@ class ReviewResult:
         return 2 if self.errors else 0
 
 
+_EXCLUSIVE = (("--write", "write"), ("--check", "check"), ("--diff-base", "diff_base"))
+
+
+def cli_main(args: argparse.Namespace, options: Options, found: Discovery) -> int:
+    """`gomapfix --interactive` / `--forget-decisions`, called by codemod.cli with its parsed
+    arguments, the resolved options and the discovered (and not excluded) files."""
+    on = [flag for flag, name in _EXCLUSIVE if getattr(args, name, None)]
+    if getattr(args, "format", "diff") not in ("diff", None):
+        on.append("--format")
+    if args.interactive and on:
+        raise UsageError(f"--interactive cannot be combined with {', '.join(on)}")
+    paths = args.paths or [Path(".")]
+    return main(paths, options, args.interactive, args.forget_decisions, getattr(args, "jobs", 0), found)
+
+
 def main(
-    paths: Sequence[Path], options: Options, review: bool = True, forget: bool = False, jobs: int = 0
+    paths: Sequence[Path],
+    options: Options,
+    review: bool = True,
+    forget: bool = False,
+    jobs: int = 0,
+    found: Discovery | None = None,
 ) -> int:
     """The command-line entry: `--interactive` (review) and/or `--forget-decisions` (forget).
 
@@ -69,7 +91,8 @@ def main(
         if not sys.stdin.isatty():
             print(NO_TERMINAL, file=sys.stderr)
             return 2
-        result = run_review(paths, options, questionary_prompt(), Console(), forget=forget, jobs=jobs)
+        prompt = questionary_prompt()
+        result = run_review(paths, options, prompt, Console(), forget=forget, jobs=jobs, found=found)
     except DecisionsError as e:
         print(f"gomapfix: {e}; fix or delete it, or pass --forget-decisions", file=sys.stderr)
         return 2
@@ -98,11 +121,13 @@ def run_review(
     console: Console,
     forget: bool = False,
     jobs: int = 1,
+    found: Discovery | None = None,
 ) -> ReviewResult:
     """Review the fixes for paths, then write the accepted ones and save the decisions.
 
     prompt reads the keys (codemod.review_prompt); console receives the
-    screen. Raises Aborted (nothing written) when the user aborts, and
+    screen; found, when given, is discover(paths) already filtered (the
+    CLI's excludes). Raises Aborted (nothing written) when the user aborts, and
     DecisionsError for an unreadable decisions file (unless forget).
     """
     root = repository_root(paths)
@@ -110,7 +135,7 @@ def run_review(
     if forget:
         store.forget()
     view = View(console, root)
-    plan = make_plan(paths, options, store, jobs)
+    plan = make_plan(paths, options, store, jobs, found)
     result = ReviewResult(None, errors=list(plan.errors))
     view.lines(_intro(plan))
     if plan.items:
@@ -191,9 +216,9 @@ def summary(view: View, result: ReviewResult) -> list[str]:
 
 
 def explanation(finding: Finding) -> str:
-    """Why the finding is reported: the finding's message and its transform's documentation.
+    """Why the finding is reported: its message, then the rule's `gomapfix explain` text.
 
-    Uses codemod.catalogue when it provides an explanation function.
+    For a rule missing from codemod.catalogue, the transform module's documentation.
     """
     text = _catalogue_text(finding.rule)
     if text is None:
@@ -202,18 +227,13 @@ def explanation(finding: Finding) -> str:
 
 
 def _catalogue_text(rule: str) -> str | None:
+    """`gomapfix explain RULE`'s text, or None for a rule the catalogue lacks."""
+    from codemod import catalogue
+
     try:
-        from codemod import catalogue  # optional: the rule catalogue of `gomapfix explain`
-    except ImportError:
+        return catalogue.explain(rule)
+    except KeyError:
         return None
-    explain = getattr(catalogue, "explain_text", None)
-    if not callable(explain):
-        return None
-    try:
-        text = explain(rule)
-    except (KeyError, LookupError, ValueError):
-        return None
-    return text if isinstance(text, str) else None
 
 
 def _transform_doc(rule: str) -> str:

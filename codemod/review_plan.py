@@ -112,14 +112,20 @@ class Plan:
         return self.originals[path]
 
 
-def make_plan(paths: Sequence[Path], options: Options, store: DecisionStore, jobs: int = 1) -> Plan:
-    """Run the dry run over paths and list the findings to ask about.
+def make_plan(
+    paths: Sequence[Path],
+    options: Options,
+    store: DecisionStore,
+    jobs: int = 1,
+    found: Discovery | None = None,
+) -> Plan:
+    """Run the dry run over paths (or the files found) and list the findings to ask about.
 
     Findings all of whose fixes the store remembers as rejected are not
     asked about (Plan.remembered).
     """
     options = dataclasses.replace(options, unsafe_fixes=True, accepted=None)
-    found = discover(list(paths))
+    found = found if found is not None else discover(list(paths))
     report, errors = collect(found, options, jobs=jobs)
     plan = Plan(options, found, report, errors, {}, jobs=jobs)
     findings = [f for f in report.findings if f.fixes and _read_originals(plan, f)]

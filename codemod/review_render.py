@@ -99,14 +99,14 @@ class View:
             (f"{self.path(finding.path)}:{finding.span.line}", "bold"),
         )
         c.print(head)
-        c.print(Text(finding.message), soft_wrap=True)
+        c.print(Text(finding.message))
         fix_line = Text.assemble(("fix: ", "bold"), fix.message)
         if len(finding.fixes) > 1:
             fix_line.append(
                 f"   [alternative {alternative + 1}/{len(finding.fixes)}: Tab or 1-{len(finding.fixes)}]",
                 style="magenta",
             )
-        c.print(fix_line, soft_wrap=True)
+        c.print(fix_line)
         if fix.safety is Safety.UNSAFE:
             c.print(Text("unsafe: this fix rests on an assumption gomapfix cannot check; review it", "red"))
         if note:
@@ -138,14 +138,14 @@ class View:
         self.console.print(text)
 
     def explain(self, text: str) -> None:
-        self.console.print(Text(text.rstrip("\n")), soft_wrap=True, highlight=False)
+        self.console.print(Text(text.rstrip("\n")), highlight=False)
 
     def note(self, text: str) -> None:
-        self.console.print(Text(text, style="yellow"), soft_wrap=True, highlight=False)
+        self.console.print(Text(text, style="yellow"), highlight=False)
 
     def error(self, text: str) -> None:
-        self.console.print(Text(text, style="bold red"), soft_wrap=True, highlight=False)
+        self.console.print(Text(text, style="bold red"), highlight=False)
 
     def lines(self, lines: Sequence[str]) -> None:
         for line in lines:
-            self.console.print(Text(line), soft_wrap=True, highlight=False)
+            self.console.print(Text(line), highlight=False)

@@ -25,6 +25,7 @@ from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 import transforms
+from codemod import catalogue
 from codemod.api import collect
 from codemod.decisions import DIRECTORY, FILENAME
 from codemod.discovery import discover
@@ -176,7 +177,7 @@ def review(
 ) -> tuple[ReviewResult, str, ScriptedKeys]:
     prompt = ScriptedKeys(pipe, keys)
     buf = io.StringIO()
-    console = Console(file=buf, width=120, force_terminal=False, color_system=None)
+    console = Console(file=buf, width=400, force_terminal=False, color_system=None)  # no wrapping
     result = run_review([root], Options(select=select), prompt, console, forget=forget, jobs=1)
     assert not prompt.keys, f"keys left over: {prompt.keys}"
     return result, buf.getvalue(), prompt
@@ -270,9 +271,11 @@ def test_explain_then_decide(module: Path, pipe: PipeInput) -> None:
     result, screen, prompt = review(module, pipe, ["?", "d", "q"])
     assert prompt.asked[0] == prompt.asked[1]  # explain re-asks the same question
     assert screen.count("fix 1/5") == 1  # not re-rendered
-    # the explanation: the finding's message again, then the rule's documentation
+    # the explanation: the finding's message again, then `gomapfix explain keepalive`
     assert screen.count(found[0].message) == 2
-    assert "cgo keeps the *arguments* alive" in screen
+    explained = catalogue.explain("keepalive")
+    for line in ("What it finds", "Why it matters", "The fix", "//gomapfix:ignore keepalive -- reason"):
+        assert line in explained and line in screen
     assert result.written == []
 
 

@@ -9,12 +9,14 @@ sorted as gofmt sorts, or add a separate `import "x"` after `import "C"`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
+from codemod.edits import apply_edits
 from codemod.model import Edit
 
 
@@ -85,13 +87,24 @@ def _insertion(f: FileContext, specs: list[tuple[str, str]]) -> tuple[Edit, ...]
         one_line = f.line_index(d.start_byte) == f.line_index(d.end_byte)
         if one_line and f.content[d.end_byte : f.line_end(d.end_byte)].strip() == b"":
             spec = d.named_children[0]
-            entries = sorted([(_spec_path(spec), f.text(spec))] + specs)
-            body = nl.join(b"\t" + s.encode() for _, s in entries)
+            body = _runs_text(f, [(_spec_path(spec), f.text(spec)), *specs])
             return (f.edit(spec.start_byte, spec.end_byte, b"(" + nl + body + nl + b")"),)
-    lines = nl.join(b"import " + s.encode() for _, s in specs)
+    lines = nl.join(b"import " + s.encode() for _, s in sorted(specs, key=_std_first))
     anchor_node = decls[-1] if decls else next(c for c in f.root.named_children if c.type == "package_clause")
     anchor = f.line_end(anchor_node.end_byte)
     return (f.edit(anchor, anchor, nl + nl + lines),)
+
+
+def _std_first(spec: tuple[str, str]) -> tuple[bool, str, str]:
+    return (not _is_std(spec[0]), *spec)
+
+
+def _runs_text(f: FileContext, specs: list[tuple[str, str]]) -> bytes:
+    """The body of a new import group: standard-library paths, a blank line, the others."""
+    runs = [sorted(s for s in specs if _is_std(s[0])), sorted(s for s in specs if not _is_std(s[0]))]
+    return (f.newline * 2).join(
+        f.newline.join(b"\t" + text.encode() for _, text in run) for run in runs if run
+    )
 
 
 def _group(decl: Node) -> Node | None:
@@ -116,29 +129,72 @@ def _runs(f: FileContext, members: list[Node]) -> list[list[Node]]:
 
 
 def _into_group(f: FileContext, group: Node, specs: list[tuple[str, str]]) -> tuple[Edit, ...]:
-    """Insert specs into the first standard-library run of an import group, sorted."""
+    """Insert specs into an import group as goimports would: standard-library paths into
+    the first run holding one, others into the first run of only non-standard paths,
+    each sorted into its run; a missing run is added (standard library first)."""
     nl = f.newline
     members = [c for c in group.named_children if c.type == "import_spec"]
     if not members:
-        close = group.children[-1]
-        body = b"".join(b"\t" + s.encode() + nl for _, s in specs)
-        return (f.edit(close.start_byte, close.start_byte, body),)
-    std_runs = [r for r in _runs(f, members) if any(_is_std(_spec_path(s)) for s in r)]
-    if not std_runs:
-        start = _leading_comment_start(f, members[0])
-        body = b"".join(b"\t" + s.encode() + nl for _, s in specs)
-        return (f.edit(start, start, body + nl),)
-    run = std_runs[0]
+        return (f.edit(group.start_byte, group.end_byte, b"(" + nl + _runs_text(f, specs) + nl + b")"),)
+    runs = _runs(f, members)
+    std_run = next((r for r in runs if any(_is_std(_spec_path(s)) for s in r)), None)
+    other_run = next((r for r in runs if not any(_is_std(_spec_path(s)) for s in r)), None)
     at: dict[int, list[bytes]] = {}
-    for key in specs:
-        before = [s for s in run if (_spec_path(s), f.text(s)) < key]
-        if before:
-            anchor = f.line_end(before[-1].end_byte)
-            at.setdefault(anchor, []).append(nl + b"\t" + key[1].encode())
-        else:
-            anchor = _leading_comment_start(f, run[0])
-            at.setdefault(anchor, []).append(b"\t" + key[1].encode() + nl)
-    return tuple(f.edit(a, a, b"".join(parts)) for a, parts in sorted(at.items()))
+    for run, wanted in (
+        (std_run, [s for s in specs if _is_std(s[0])]),
+        (other_run, [s for s in specs if not _is_std(s[0])]),
+    ):
+        if not wanted:
+            continue
+        if run is None:
+            text = nl.join(b"\t" + t.encode() for _, t in sorted(wanted))
+            if _is_std(wanted[0][0]):  # a new first run
+                start = _leading_comment_start(f, members[0])
+                at.setdefault(start, []).append(text + nl + nl)
+            else:  # a new last run
+                end = f.line_end(members[-1].end_byte)
+                at.setdefault(end, []).append(nl + nl + text)
+            continue
+        for key in sorted(wanted):
+            before = [s for s in run if (_spec_path(s), f.text(s)) < key]
+            if before:
+                anchor = f.line_end(before[-1].end_byte)
+                at.setdefault(anchor, []).append(nl + b"\t" + key[1].encode())
+            else:
+                anchor = _leading_comment_start(f, run[0])
+                at.setdefault(anchor, []).append(b"\t" + key[1].encode() + nl)
+    edits = tuple(f.edit(a, a, b"".join(parts)) for a, parts in sorted(at.items()))
+    return _realigned(f, group, edits)
+
+
+_TRAILING = re.compile(rb'^(\t+)((?:[\w.]+ )?"[^"\\]*")( +)(//.*|/\*.*\*/)$')
+
+
+def _realigned(f: FileContext, group: Node, edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """gofmt aligns the trailing comments of successive spec lines one space after the
+    longest spec. An inserted spec without a comment splits such a block in two, each
+    aligned on its own: if that moves any comment, replace the whole group instead."""
+    region = f.content[group.start_byte : group.end_byte]
+    if b"//" not in region and b"/*" not in region:
+        return edits
+    shifted = [Edit(e.path, e.start - group.start_byte, e.end - group.start_byte, e.text) for e in edits]
+    new = apply_edits(region, shifted)
+    lines = new.split(f.newline)
+    section: list[tuple[int, re.Match[bytes]]] = []
+    for i, line in enumerate([*lines, b""]):
+        m = _TRAILING.match(line)
+        if m is not None:
+            section.append((i, m))
+            continue
+        width = max((len(m.group(2).decode()) for _, m in section), default=0)
+        for j, m in section:
+            pad = b" " * (width - len(m.group(2).decode()) + 1)
+            lines[j] = m.group(1) + m.group(2) + pad + m.group(4)
+        section = []
+    aligned = f.newline.join(lines)
+    if aligned == new:
+        return edits
+    return (f.edit(group.start_byte, group.end_byte, aligned),)
 
 
 def _leading_comment_start(f: FileContext, spec: Node) -> int:

@@ -151,13 +151,12 @@ def _remove(f: FileContext, d: Directive) -> Fix:
     line_start = f.line_start(d.start)
     if not f.content[line_start : d.start].strip() and f.line_end(d.start) == d.end:
         end = _next_line(f.content, d.end)
-        previous_blank = line_start == 0 or not f.content[f.line_start(line_start - 1) : line_start].strip()
-        if (
-            previous_blank
-            and end < len(f.content)
-            and not f.content[end : _next_line(f.content, end)].strip()
-        ):
+        previous = f.content[f.line_start(line_start - 1) : line_start].strip() if line_start else b""
+        following = f.content[end : _next_line(f.content, end)].strip()
+        if not previous and end < len(f.content) and not following:
             end = _next_line(f.content, end)  # do not leave two blank lines (gofmt keeps one)
+        elif previous == b"//" and not following.startswith(b"//"):
+            line_start = f.line_start(line_start - 1)  # the `//` that set it apart from a doc comment
         return Fix("remove the unused directive", (f.edit(line_start, end, b""),))
     start = d.start
     while start > line_start and f.content[start - 1 : start] in (b" ", b"\t"):

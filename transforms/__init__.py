@@ -7,10 +7,11 @@ in which its findings are reported and its fixes are merged.
 from __future__ import annotations
 
 from codemod.transform import Transform
+from transforms.deepcopy import DeepCopy
 from transforms.keepalive import KeepAlive
 from transforms.wrap_inner_map import WrapInnerMap
 
-ALL: tuple[Transform, ...] = (KeepAlive(), WrapInnerMap())
+ALL: tuple[Transform, ...] = (KeepAlive(), DeepCopy(), WrapInnerMap())
 
 
 def by_name() -> dict[str, Transform]:

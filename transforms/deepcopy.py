@@ -1,0 +1,1061 @@
+"""deepcopy: hand out a copy, taken under the lock, of a map that leaves a locked function.
+
+A map read while a mutex is held is still the very map that other goroutines
+write under that mutex. When it leaves the locked region — returned, sent on
+a channel, stored in a field or variable that outlives the lock, passed to a
+`go` statement, captured by a goroutine, or kept in a local that is read
+after the Unlock — its holder reads it with no lock while writers change it:
+a data race, which the runtime may turn into `fatal error: concurrent map
+read and map write`. The classic case is an inner map of a nested map:
+
+        func (c *cache) get(team string) map[string]*User {
+                c.mu.RLock()
+                defer c.mu.RUnlock()
+                return c.m[team] // the caller keeps c.m[team] after RUnlock
+        }
+
+The fix copies the map where the lock is still held (at the escape point,
+or at the read when the escape is after the Unlock):
+
+  - one map level, go.mod `go` >= 1.21: `maps.Clone(c.m[team])` (import "maps");
+  - otherwise a nil-preserving helper from the package's generated
+    gomapfix_clone.go (transforms/go_clone.py): the generic
+    `gomapfixCloneNested` / `gomapfixClone` for go >= 1.18 (their `~map`
+    constraints keep named map types), one helper per concrete type below
+    1.18, or when a key type may be an interface below 1.20;
+  - a `maps.Clone(c.m)` of a two-level map (shallow: the inner maps stay
+    shared) becomes `gomapfixCloneNested(c.m)`.
+
+A nil map gives nil and a nil inner map stays nil, so `return c.m[k]` of a
+missing key still returns nil. Pointer values (`*User`) stay shared; when
+the values are pointers to copyable types a second, unsafe fix copies them
+too (new pointers: identity changes). A copy is still a Go map: it does not
+make passing the map to C legal (see map-to-c).
+
+Which locks and maps. Lock shapes are those of transforms/locking.py. A map
+expression is guarded by a held lock when both start from the same variable
+(`c.mu` guards `c.m[k]`, an embedded `c.Lock()` guards `c.data`), or when both
+the mutex and the map are package-level variables. Only selector/index chains
+(`c.m[k]`, `c.idx`, `registry[region]`, `c.byID[id].tags`), locals holding
+them and range variables over them are followed; a map passed to any other
+function is assumed not to escape.
+
+Safety. The fix is safe when the function is unexported or its doc comment
+does not promise aliasing ("returns the underlying map", "not a copy",
+"shared", ...). It is only suggested (unsafe) when the doc comment promises
+aliasing, when code of the package writes through the handed-out map (the
+writes would go to the copy), or when the map's values have a type of
+another package or an interface type that may itself hold maps (a one-level
+copy would share them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import FileContext, PackageContext, declared_names
+from codemod.imports import plan_imports
+from codemod.model import Edit, Finding, Fix, NewFile, Safety
+from codemod.transform import finding
+from transforms import go_clone
+from transforms.locking import GoType, Held, PackageTypes, find_declaration, held_at, lock_calls
+
+RULE = "deepcopy"
+_CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
+_PROMISE = re.compile(
+    r"\b(underlying|not a copy|no copy|without copying|alias(?:es|ed|ing)?|shared?|live view|reflected|"
+    r"the same map|by reference|may (?:modify|mutate|change) (?:it|the (?:returned )?map))\b",
+    re.I,
+)
+# Types of other packages known not to hold maps (values copied by assignment stay independent).
+_OPAQUE_OK = frozenset({"time.Time", "time.Duration", "time.Month", "time.Weekday", "big.Int", "json.Number"})
+_MAX_DEPTH = 4
+
+
+@dataclass(frozen=True, eq=False)
+class _Escape:
+    """One way the map leaves the locked region; wrap is where a copy would be taken (None: at the read)."""
+
+    route: str
+    wrap: Node | None
+
+
+@dataclass(eq=False)
+class _Leak:
+    """A guarded map that leaves its lock, and where the copy must be taken."""
+
+    file: FileContext
+    func: Node
+    at: Node
+    held: Held
+    path: str
+    maptype: GoType
+    route: str
+    wrap: Node | None
+    no_fix: str | None = None
+    shallow: Node | None = None  # the maps.Clone(...) call to replace by a deep copy
+    unsafe: list[str] = field(default_factory=list)
+
+
+class DeepCopy:
+    name = RULE
+    summary = "hand out a copy, taken under the lock, of an inner map that leaves a locked function"
+    prefilter = ((b"Lock()",),)
+    default_safety = "safe"
+
+    def run(self, pkg: PackageContext) -> Iterator[Finding]:
+        types = PackageTypes(pkg)
+        leaks: list[_Leak] = []
+        for f in pkg.editable_files():
+            if b"Lock()" in f.content:
+                leaks.extend(_Finder(f, pkg, types).leaks())
+        if leaks:
+            yield from _Fixer(pkg, types).findings(leaks)
+
+
+# --- finding leaks ----------------------------------------------------------------------
+
+
+class _Finder:
+    """Finds guarded maps that escape their lock in one file."""
+
+    def __init__(self, f: FileContext, pkg: PackageContext, types: PackageTypes) -> None:
+        self.f, self.pkg, self.types = f, pkg, types
+        self.maps_name = f.import_name("maps")
+
+    def leaks(self) -> Iterator[_Leak]:
+        funcs: dict[int, Node] = {}
+        for lc in lock_calls(self.f.root):
+            func = syntax.enclosing_function(lc.stmt)
+            if lc.acquires and func is not None:
+                funcs.setdefault(func.id, func)
+        seen: set[tuple[int, int]] = set()
+        for func in funcs.values():
+            body = func.child_by_field_name("body")
+            if body is None:
+                continue
+            roots = {lc.root for lc in lock_calls(body) if lc.acquires} | set(self.types.vars)
+            for node in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+                if node.type not in _CHAIN or node.parent is None or _continues_chain(node):
+                    continue
+                root = _chain_root(node)
+                if root is not None and syntax.text(root) in roots:
+                    for leak in self._leaks_of(node, func):
+                        key = (leak.wrap.id if leak.wrap is not None else node.id, leak.shallow is not None)
+                        if key not in seen:
+                            seen.add(key)
+                            yield leak
+
+    def _guard(self, node: Node) -> Held | None:
+        """The held lock that guards the map chain node, if any."""
+        root = _chain_root(node)
+        if root is None:
+            return None
+        name = syntax.text(root)
+        held = held_at(node)
+        if not held:
+            return None
+        local = find_declaration(name, root) is not None
+        for h in held:
+            if local and h.lock.root == name:
+                return h
+            if not local and name in self.types.vars and find_declaration(h.lock.root, node) is None:
+                return h
+        return None
+
+    def _leaks_of(self, node: Node, func: Node) -> Iterator[_Leak]:
+        if _is_write_target(node):
+            return
+        if node.type == "identifier" and find_declaration(syntax.text(node), node) is not None:
+            return  # locals are followed from their assignment, not as chains of their own
+        guard = self._guard(node)
+        if guard is None:
+            return
+        t = self.types.type_of(node, self.f)
+        parts = self.types.map_parts(t)
+        if t is None or parts is None:
+            return
+        flow = _Flow(self, guard, func)
+        path = _squash(syntax.text(node))
+        parent = node.parent
+        assert parent is not None
+        if parent.type == "range_clause" and parent.child_by_field_name("right") == node:
+            inner = self.types.map_parts(parts[1])
+            left = parent.child_by_field_name("left")
+            names = left.named_children if left is not None else []
+            if inner is None or len(names) != 2 or names[1].type != "identifier":
+                return
+            escapes = list(flow.alias(names[1], parent, None, container=False))
+            yield from self._report(func, node, guard, f"an inner map of {path}", parts[1], None, escapes, "")
+            return
+        shallow = self._shallow_clone(node, t)
+        if shallow is not None:
+            escapes = list(flow.flows(shallow, shallow))
+            yield from self._report(func, node, guard, path, t, None, escapes, "", shallow)
+            return
+        escapes = list(flow.flows(node, node))
+        read_ok = "" if flow.read_wrappable else flow.read_problem
+        yield from self._report(func, node, guard, path, t, node, escapes, read_ok)
+
+    def _shallow_clone(self, node: Node, t: GoType) -> Node | None:
+        """The call `maps.Clone(node)` when node is a two-level map: a copy that shares the inner maps."""
+        parent = node.parent
+        call = parent.parent if parent is not None and parent.type == "argument_list" else None
+        if call is None or call.type != "call_expression" or parent.named_child_count != 1:
+            return None
+        fn = call.child_by_field_name("function")
+        if fn is None or not self.maps_name or _squash(syntax.text(fn)) != f"{self.maps_name}.Clone":
+            return None
+        parts = self.types.map_parts(t)
+        return call if parts is not None and self.types.map_parts(parts[1]) is not None else None
+
+    def _report(
+        self,
+        func: Node,
+        at: Node,
+        guard: Held,
+        path: str,
+        maptype: GoType,
+        read: Node | None,
+        escapes: list[_Escape],
+        read_problem: str,
+        shallow: Node | None = None,
+    ) -> Iterator[_Leak]:
+        if not escapes:
+            return
+        at_read = [e for e in escapes if e.wrap is None]
+        if at_read:
+            if shallow is not None:
+                yield _Leak(
+                    self.f, func, at, guard, path, maptype, at_read[0].route, shallow, shallow=shallow
+                )
+                return
+            problem = read_problem or (
+                "" if read is not None else "the copy would have to be taken by the range loop"
+            )
+            if read is None or problem:
+                yield _Leak(self.f, func, at, guard, path, maptype, at_read[0].route, None, no_fix=problem)
+            else:
+                yield _Leak(self.f, func, at, guard, path, maptype, at_read[0].route, read)
+            return
+        for e in escapes:
+            yield _Leak(self.f, func, at, guard, path, maptype, e.route, e.wrap, shallow=shallow)
+
+
+class _Flow:
+    """Follows where a guarded map value goes inside one function."""
+
+    def __init__(self, finder: _Finder, guard: Held, func: Node) -> None:
+        self.finder, self.guard, self.func = finder, guard, func
+        self.types, self.f = finder.types, finder.f
+        self.read_wrappable = True
+        self.read_problem = ""
+        self.depth = 0
+
+    def flows(self, node: Node, wrap: Node) -> Iterator[_Escape]:
+        """Where the value of node goes; an escape copies wrap's value where it leaves."""
+        parent = node.parent
+        if parent is None or self.depth > _MAX_DEPTH:
+            return
+        pt = parent.type
+        if pt == "parenthesized_expression":
+            yield from self.flows(parent, wrap)
+        elif pt == "return_statement":
+            yield _Escape("is returned", wrap)
+        elif pt == "expression_list":
+            yield from self._from_list(node, parent, wrap)
+        elif pt == "send_statement" and parent.child_by_field_name("value") == node:
+            yield _Escape("is sent on a channel", wrap)
+        elif pt == "literal_element":
+            container = parent.parent
+            if container is not None and container.type == "keyed_element":
+                if container.child_by_field_name("value") != parent:
+                    return
+                container = container.parent
+            if container is not None and container.type == "literal_value" and container.parent is not None:
+                up = container if container.parent.type == "literal_element" else container.parent
+                yield from self.flows(up, wrap)
+        elif pt == "unary_expression" and syntax.text(parent.children[0]) == "&":
+            yield from self.flows(parent, wrap)
+        elif pt == "argument_list":
+            call = parent.parent
+            if call is None or call.type != "call_expression":
+                return
+            if call.parent is not None and call.parent.type == "go_statement":
+                yield _Escape("is passed to a go statement", wrap)
+                return
+            fn = call.child_by_field_name("function")
+            args = parent.named_children
+            if (
+                fn is not None
+                and syntax.text(fn) == "append"
+                and find_declaration("append", fn) is None
+                and args
+                and args[0] != node
+            ):
+                yield from self.flows(call, wrap)
+
+    def _from_list(self, node: Node, lst: Node, wrap: Node) -> Iterator[_Escape]:
+        owner = lst.parent
+        if owner is None:
+            return
+        items = lst.named_children
+        i = next(k for k, c in enumerate(items) if c == node)
+        if owner.type == "return_statement":
+            yield _Escape("is returned", wrap)
+        elif owner.type in ("assignment_statement", "short_var_declaration"):
+            if owner.child_by_field_name("right") != lst:
+                return
+            left = owner.child_by_field_name("left")
+            targets = left.named_children if left is not None else []
+            if len(targets) == len(items):
+                yield from self._store(targets[i], owner, wrap, comma_ok=False)
+            elif len(items) == 1 and len(targets) == 2:
+                yield from self._store(targets[0], owner, wrap, comma_ok=True)
+        elif owner.type == "var_spec" and owner.child_by_field_name("value") == lst:
+            names = owner.children_by_field_name("name")
+            if len(names) == len(items):
+                yield from self.alias(names[i], owner, wrap, container=False)
+
+    def _store(self, target: Node, stmt: Node, wrap: Node, comma_ok: bool) -> Iterator[_Escape]:
+        target = syntax.unparen(target)
+        if comma_ok:
+            self._no_read_wrap(f"{_squash(syntax.text(target))} is assigned with a comma-ok read")
+        if target.type == "identifier":
+            name = syntax.text(target)
+            if name == "_":
+                return
+            if stmt.type == "short_var_declaration" and _declares_new(stmt, name):
+                yield from self.alias(target, stmt, wrap, container=False)
+                return
+            decl = find_declaration(name, target)
+            if decl is None:
+                if name in self.types.vars and not self._protects_package():
+                    yield _Escape(f"is stored in the package variable {name}", wrap)
+                return
+            if decl[0] == "param" and _is_result(self.func, name):
+                yield _Escape(f"is returned (as the named result {name})", wrap)
+                return
+            yield from self.alias(target, stmt, wrap, container=False)
+            return
+        root = _chain_root(target)
+        text = _squash(syntax.text(target))
+        if root is None:
+            if target.type == "unary_expression":
+                yield _Escape(f"is stored in {text}", wrap)
+            return
+        name = syntax.text(root)
+        decl = find_declaration(name, root)
+        if decl is not None and name == self.guard.lock.root:
+            return  # stored back into the structure the lock guards
+        if decl is None:
+            if name in self.types.vars and not self._protects_package():
+                yield _Escape(f"is stored in {text}", wrap)
+            return
+        if decl[0] == "param" and not _is_result(self.func, name):
+            yield _Escape(f"is stored in {text}", wrap)
+            return
+        for e in self.alias(root, stmt, wrap, container=True):
+            yield _Escape(f"is stored in {text}, and {name} {e.route}", wrap)
+
+    def _protects_package(self) -> bool:
+        """True when the guarding mutex is itself a package-level variable (it guards package state)."""
+        return find_declaration(self.guard.lock.root, self.guard.lock.stmt) is None
+
+    def _no_read_wrap(self, why: str) -> None:
+        if self.read_wrappable:
+            self.read_wrappable = False
+            self.read_problem = why
+
+    def alias(self, name_node: Node, decl: Node, wrap: Node | None, container: bool) -> Iterator[_Escape]:
+        """Escapes through the later uses of a local holding the map (with container: holding it inside)."""
+        name = syntax.text(name_node)
+        body = self.func.child_by_field_name("body")
+        if body is None or self.depth >= _MAX_DEPTH:
+            return
+        self.depth += 1
+        try:
+            if decl.type in ("short_var_declaration", "var_spec", "range_clause"):
+                expected: Node | None = decl
+            else:
+                found = find_declaration(name, name_node)
+                expected = found[1] if found is not None else None
+            written = False
+            for use in _uses(body, name, decl.end_byte):
+                got = find_declaration(name, use)
+                if expected is None or got is None or got[1] != expected:
+                    continue
+                if _is_assigned(use):
+                    if _assigned_a_copy(use):
+                        break  # later uses see a copy, not the guarded map
+                    continue
+                lit = _enclosing_literal(use, self.func)
+                held = lit is None and any(h.lock.stmt == self.guard.lock.stmt for h in held_at(use))
+                if not container and held and _writes_through(use):
+                    written = True
+                if lit is not None:
+                    if _is_go_literal(lit):
+                        route = f"is captured by a goroutine (through {name})"
+                        yield _Escape(route, wrap if container else None)
+                    continue
+                if not held:
+                    unlock = "RUnlock" if self.guard.lock.method == "RLock" else "Unlock"
+                    route = f"is kept in {name} and read after {self.guard.mutex}.{unlock}()"
+                    yield _Escape(route, wrap if container else None)
+                    continue
+                for e in self.flows(use, wrap if container else use):
+                    yield _Escape(e.route if container else f"{e.route} (through {name})", e.wrap)
+            if written:
+                self._no_read_wrap(f"{name} is written through, and a copy would receive the writes")
+        finally:
+            self.depth -= 1
+
+
+# --- syntax helpers ---------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _continues_chain(node: Node) -> bool:
+    """True when node is the operand of a larger selector or index expression (or of a call)."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if (
+        parent.type in ("selector_expression", "index_expression")
+        and parent.child_by_field_name("operand") == node
+    ):
+        return True
+    return parent.type == "call_expression" and parent.child_by_field_name("function") == node
+
+
+def _chain_root(node: Node) -> Node | None:
+    """The identifier a selector/index chain starts from (`c` in `(*c).m[k].data`), else None."""
+    node = syntax.unparen(node)
+    while True:
+        if node.type == "identifier":
+            return node
+        deref = node.type == "unary_expression" and syntax.text(node.children[0]) == "*"
+        if node.type not in ("selector_expression", "index_expression") and not deref:
+            return None
+        operand = node.child_by_field_name("operand")
+        if operand is None:
+            return None
+        node = syntax.unparen(operand)
+
+
+def _is_write_target(node: Node) -> bool:
+    """True when node is assigned to (left of =, :=, op=, ++/--), not read."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None:
+        return False
+    if parent.type in ("inc_statement", "dec_statement"):
+        return True
+    if parent.type == "expression_list":
+        owner = parent.parent
+        return (
+            owner is not None
+            and owner.type in ("assignment_statement", "short_var_declaration", "range_clause")
+            and owner.child_by_field_name("left") == parent
+        )
+    return False
+
+
+def _is_assigned(use: Node) -> bool:
+    return _is_write_target(use)
+
+
+def _assigned_a_copy(use: Node) -> bool:
+    """True when the assignment to use stores a copy made by a clone function (`m = maps.Clone(m)`)."""
+    lst = use.parent
+    owner = lst.parent if lst is not None else None
+    right = owner.child_by_field_name("right") if owner is not None else None
+    if right is None or lst is None or len(right.named_children) != len(lst.named_children):
+        return False
+    value = syntax.unparen(right.named_children[[c.id for c in lst.named_children].index(use.id)])
+    fn = value.child_by_field_name("function") if value.type == "call_expression" else None
+    return fn is not None and re.search(r"(?i)clone|copy", syntax.text(fn)) is not None
+
+
+def _writes_through(use: Node) -> bool:
+    """True when use (an identifier holding a map) is written through: m[k] = v, m[k]++, delete/clear(m)."""
+    parent = use.parent
+    if parent is None:
+        return False
+    if parent.type == "index_expression" and parent.child_by_field_name("operand") == use:
+        return _is_write_target(parent)
+    if parent.type == "argument_list" and parent.parent is not None:
+        fn = parent.parent.child_by_field_name("function")
+        name = syntax.text(fn) if fn is not None else ""
+        if name in ("delete", "clear") and parent.named_children and parent.named_children[0] == use:
+            return True
+        if (
+            name not in ("len", "delete", "clear", "append", "print", "println")
+            and parent.parent.parent is not None
+        ):
+            return parent.parent.parent.type != "go_statement"  # any other call might write
+    return False
+
+
+def _declares_new(stmt: Node, name: str) -> bool:
+    """True when the short variable declaration stmt declares name (rather than reassigning it)."""
+    return find_declaration(name, stmt) is None or _declaration_node(name, stmt) is None
+
+
+def _declaration_node(name: str, at: Node) -> Node | None:
+    found = find_declaration(name, at)
+    return found[1] if found is not None and found[0] != "param" else None
+
+
+def _uses(body: Node, name: str, after: int) -> Iterator[Node]:
+    needle = name.encode()
+    for n in syntax.walk(body):
+        if n.type == "identifier" and n.start_byte >= after and n.text == needle:
+            yield n
+
+
+def _enclosing_literal(node: Node, func: Node) -> Node | None:
+    """The outermost function literal between node and func, if any."""
+    found = None
+    for a in syntax.ancestors(node):
+        if a == func:
+            return found
+        if a.type == "func_literal":
+            found = a
+    return found
+
+
+def _is_go_literal(lit: Node) -> bool:
+    call = lit.parent
+    return (
+        call is not None
+        and call.type == "call_expression"
+        and call.child_by_field_name("function") == lit
+        and call.parent is not None
+        and call.parent.type == "go_statement"
+    )
+
+
+def _is_result(func: Node, name: str) -> bool:
+    result = func.child_by_field_name("result")
+    if result is None or result.type != "parameter_list":
+        return False
+    return any(
+        syntax.text(n) == name for p in result.named_children for n in p.children_by_field_name("name")
+    )
+
+
+# --- fixes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Copy:
+    """How one fix copies the map: the function to call, and what it needs."""
+
+    call: str
+    helper: go_clone.CloneHelper | None
+    values: bool
+    imports_maps: bool = False
+
+
+class _Fixer:
+    """Turns leaks into findings, with fixes that share one generated helper file."""
+
+    def __init__(self, pkg: PackageContext, types: PackageTypes) -> None:
+        self.pkg, self.types = pkg, types
+        self.clone_path = pkg.directory / go_clone.CLONE_FILE
+        self.clone_file = pkg.file(self.clone_path)
+        self.existing: set[go_clone.CloneHelper] = set()
+        self.helper_problem = ""
+        if pkg.name.endswith("_test"):
+            self.helper_problem = "an external test package cannot hold the generated helper file"
+        elif self.clone_file is not None:
+            try:
+                self.existing = go_clone.helpers_in(self.clone_file.content)
+            except ValueError as e:
+                self.helper_problem = f"{go_clone.CLONE_FILE} cannot be updated ({e})"
+        self.user_names: set[str] = set()
+        for f in pkg.files:
+            if f.path != self.clone_path:
+                for decl in f.root.named_children:
+                    self.user_names.update(declared_names(decl))
+        self.taken: dict[str, go_clone.CloneHelper] = {go_clone.helper_name(h): h for h in self.existing}
+
+    def findings(self, leaks: list[_Leak]) -> Iterator[Finding]:
+        plans: list[tuple[_Leak, str, list[tuple[_Copy, Safety, str]], str]] = []
+        for leak in leaks:
+            notes, copies, problem = self._plan(leak)
+            plans.append((leak, notes, copies, problem))
+        firsts = [c for _, _, cs, _ in plans for c in cs[:1]]
+        union_safe = self.existing | {
+            c.helper for c, s, _ in firsts if c.helper is not None and s is Safety.SAFE
+        }
+        union_unsafe = union_safe | {c.helper for c, s, _ in firsts if c.helper is not None}
+        for leak, notes, copies, problem in plans:
+            fixes: list[Fix] = []
+            for i, (copy, safety, message) in enumerate(copies):
+                if i == 0:
+                    helpers = union_safe if safety is Safety.SAFE else union_unsafe
+                else:
+                    helpers = union_safe | ({copy.helper} if copy.helper is not None else set())
+                fix = self._fix(leak, copy, safety, message, helpers)
+                if fix is not None:
+                    fixes.append(fix)
+            message = _message(leak, notes, copies, problem)
+            where = leak.shallow or leak.wrap or leak.at
+            yield finding(RULE, leak.file, where, message, fixes)
+
+    # -- planning ------------------------------------------------------------------------
+
+    def _plan(self, leak: _Leak) -> tuple[str, list[tuple[_Copy, Safety, str]], str]:
+        """(notes for the message, [(copy, safety, fix message)], reason there is no fix)."""
+        types = self.types
+        outer = types.map_parts(leak.maptype)
+        assert outer is not None
+        inner = types.map_parts(outer[1])
+        nested = inner is not None
+        value = inner[1] if inner is not None else outer[1]
+        notes: list[str] = []
+        if nested and types.map_parts(value) is not None:
+            return "", [], "maps three or more levels deep are not copied by gomapfix's helpers"
+        holds = _holds_maps(value, types)
+        if holds is True:
+            return "", [], f"its values ({value.text}) hold maps of their own, which a copy would still share"
+        unsafe = list(leak.unsafe)
+        if holds is None:
+            unsafe.append(f"values of type {value.text} might hold maps, which a copy would still share")
+        pointee = types.pointee(value)
+        if value.kind == "pointer_type":
+            notes.append(f"pointer values ({value.text}) stay shared with the original")
+        if leak.no_fix is not None and leak.wrap is None:
+            return " ".join(notes), [], leak.no_fix
+        unsafe.extend(self._contract(leak))
+        safety = Safety.UNSAFE if unsafe else Safety.SAFE
+        if unsafe:
+            notes.append("the fix is a suggestion: " + "; ".join(unsafe))
+        copies: list[tuple[_Copy, Safety, str]] = []
+        what = leak.path
+        mutex = leak.held.mutex
+        first = self._copy(leak, nested, values=False)
+        if isinstance(first, str):
+            return " ".join(notes), [], first
+        copies.append((first, safety, f"copy {what} with {first.call} while {mutex} is held"))
+        if pointee is not None and _copyable(pointee, types):
+            second = self._copy(leak, nested, values=True)
+            if not isinstance(second, str):
+                msg = (
+                    f"copy {what}, and each {pointee.text} its values point to, with {second.call} "
+                    f"while {mutex} is held (new pointers)"
+                )
+                copies.append((second, Safety.UNSAFE, msg))
+        return " ".join(notes), copies, ""
+
+    def _contract(self, leak: _Leak) -> list[str]:
+        """Reasons the copy might break a caller's expectations (each makes the fix unsafe)."""
+        out: list[str] = []
+        decl = _declaration(leak.func)
+        name_node = decl.child_by_field_name("name") if decl is not None else None
+        name = syntax.text(name_node) if name_node is not None else ""
+        if decl is not None and name[:1].isupper():
+            m = _PROMISE.search(_doc_comment(decl))
+            if m:
+                out.append(f'the doc comment of {name} says the map is shared ("{m.group(0)}")')
+        if decl is not None and name and leak.route.startswith("is returned") and leak.func == decl:
+            writer = _writes_through_result(self.pkg, decl, name)
+            if writer:
+                out.append(f"{writer} writes through the map {name} returns, and would write to the copy")
+        return out
+
+    def _copy(self, leak: _Leak, nested: bool, values: bool) -> _Copy | str:
+        """The copy call for the leak's map type, or why there is none."""
+        pkg, types = self.pkg, self.types
+        t = leak.maptype
+        keys = _key_types(t, types)
+        kind = ("nested" if nested else "single") + ("-values" if values else "")
+        if not nested and not values and pkg.at_least(1, 21):
+            return _Copy("maps.Clone", None, False, imports_maps=True)
+        if self.helper_problem:
+            return self.helper_problem
+        if pkg.at_least(1, 18) and (pkg.at_least(1, 20) or all(_strictly_comparable(k, types) for k in keys)):
+            helper = go_clone.CloneHelper(kind)  # type: ignore[arg-type]
+            if go_clone.helper_name(helper) in self.user_names:
+                return f"the package already declares {go_clone.helper_name(helper)}"
+            return _Copy(go_clone.helper_name(helper), helper, values)
+        concrete = self._concrete(t, kind, nested, values)
+        if isinstance(concrete, str):
+            return concrete
+        return _Copy(concrete.name, concrete, values)
+
+    def _concrete(self, t: GoType, kind: str, nested: bool, values: bool) -> go_clone.CloneHelper | str:
+        """A per-type helper for t (go < 1.18, or interface-like keys below go 1.20)."""
+        types = self.types
+        if self.pkg.broken:
+            return "some files of the package do not parse, so a helper name could clash"
+        type_text = _squash(t.text)
+        underlying = ""
+        if t.kind != "map_type":
+            u = _map_literal(t, types)
+            if u is None or not types.is_named_here(t):
+                return f"{type_text} cannot be named in the generated helper file"
+            underlying = _squash(u.text)
+            outer_node = u
+        else:
+            outer_node = t
+        inner_underlying = ""
+        if nested:
+            parts = types.map_parts(outer_node)
+            assert parts is not None
+            if parts[1].kind != "map_type":
+                iu = _map_literal(parts[1], types)
+                if iu is None:
+                    return f"{parts[1].text} cannot be named in the generated helper file"
+                inner_underlying = _squash(iu.text)
+        texts = [type_text, underlying, inner_underlying]
+        problem = self._portable(texts, t)
+        if problem:
+            return problem
+        imports = self._imports(texts, t)
+        if isinstance(imports, str):
+            return imports
+        base = "gomapfixClone" + _camel(type_text) + ("Values" if values else "")
+        for i in range(1, 100):
+            name = base if i == 1 else f"{base}{i}"
+            try:
+                helper = go_clone.CloneHelper(
+                    kind,  # type: ignore[arg-type]
+                    name=name,
+                    type_text=type_text,
+                    underlying=underlying,
+                    inner_underlying=inner_underlying,
+                    imports=tuple(imports),
+                )
+            except ValueError as e:
+                return f"no helper can be generated for {type_text} ({e})"
+            other = self.taken.get(name)
+            if name in self.user_names or (other is not None and other != helper):
+                continue
+            self.taken[name] = helper
+            return helper
+        return f"no free helper name for {type_text}"
+
+    def _portable(self, texts: list[str], t: GoType) -> str:
+        """Why the type texts cannot be pasted into the helper file ("" when they can)."""
+        for text in texts:
+            if "\n" in text or "//" in text or "/*" in text:
+                return "the map type spans several lines or holds comments"
+            for name in re.findall(r"(?<![.\w])([A-Za-z_]\w*)(?![\w.(])", text):
+                decl = self.types.decls.get(name)
+                if decl is None:
+                    continue
+                df = decl.file
+                if decl.generic:
+                    return f"{name} is a generic type"
+                if df.is_test or df.build_constraint is not None or _has_build_suffix(df.path.name):
+                    return f"{name} is declared in {df.path.name}, which is not always built with the helpers"
+        return ""
+
+    def _imports(self, texts: list[str], t: GoType) -> list[str] | str:
+        specs: list[str] = []
+        for text in texts:
+            for qual in re.findall(r"(?<![.\w])([A-Za-z_]\w*)\.[A-Za-z_]", text):
+                if qual == "C":
+                    return "the map type uses C types, which the helper file cannot import"
+                spec = self._import_spec(qual, t)
+                if spec is None:
+                    return f"the import of {qual} could not be found"
+                specs.append(spec)
+        return sorted(set(specs))
+
+    def _import_spec(self, qual: str, t: GoType) -> str | None:
+        files = ([t.file] if t.file is not None else []) + list(self.pkg.files)
+        for f in files:
+            for name, path, _ in f.import_specs:
+                base = path.rsplit("/", 1)[-1]
+                if (name or base) == qual and name not in ("_", "."):
+                    return f'"{path}"' if name is None else f'{name} "{path}"'
+        return None
+
+    # -- building fixes ----------------------------------------------------------------
+
+    def _fix(
+        self, leak: _Leak, copy: _Copy, safety: Safety, message: str, helpers: set[go_clone.CloneHelper]
+    ) -> Fix | None:
+        f = leak.file
+        wrap = leak.shallow if leak.shallow is not None else leak.wrap
+        if wrap is None:
+            return None
+        edits: list[Edit] = []
+        call = copy.call
+        if copy.imports_maps:
+            plan = plan_imports(f, self.pkg, ["maps"])
+            qual = plan.names["maps"]
+            if qual and find_declaration(qual, wrap) is not None:
+                return None
+            call = plan.qualify("maps", "Clone")
+            edits.extend(plan.edits)
+        elif find_declaration(call, wrap) is not None:
+            return None
+        if leak.shallow is not None:
+            fn = leak.shallow.child_by_field_name("function")
+            assert fn is not None
+            edits.append(f.edit(fn.start_byte, fn.end_byte, call))
+        else:
+            # Two insertions rather than one replacement: an edit another fix makes at
+            # either end of the expression then conflicts, and waits for the next pass.
+            edits.append(f.edit(wrap.start_byte, wrap.start_byte, f"{call}("))
+            edits.append(f.edit(wrap.end_byte, wrap.end_byte, ")"))
+        new_files: tuple[NewFile, ...] = ()
+        if copy.helper is not None:
+            try:
+                content = go_clone.render_clone_file(self.pkg.name, self.pkg.go_version, helpers)
+            except ValueError:
+                return None
+            if self.clone_file is None:
+                new_files = (NewFile(self.clone_path, content),)
+            elif content != self.clone_file.content:
+                edits.append(Edit(self.clone_path, 0, len(self.clone_file.content), content))
+        return Fix(message, tuple(edits), safety, new_files)
+
+
+def _message(leak: _Leak, notes: str, copies: list, problem: str) -> str:
+    mutex = leak.held.mutex
+    verb = "read-locked" if leak.held.lock.method == "RLock" else "locked"
+    name = _function_name(leak.func)
+    typ = _squash(leak.maptype.text)
+    if leak.shallow is not None:
+        head = (
+            f"In {name}, {_squash(syntax.text(leak.shallow))} copies only the outer map of {leak.path} "
+            f"({typ}) while {mutex} is {verb}; the copy shares the inner maps and {leak.route}"
+        )
+    else:
+        head = f"In {name}, {leak.path} ({typ}) is read while {mutex} is {verb} and {leak.route}"
+    msg = (
+        f"{head}: reading it without the lock while other goroutines may write it under the lock is "
+        'a data race that can end in "fatal error: concurrent map read and map write". '
+        "Hand out a copy taken under the lock."
+    )
+    if notes:
+        msg += " " + notes[0].upper() + notes[1:] + "."
+    if not copies:
+        msg += f" No fix: {problem or 'the copy cannot be placed where the lock is held'}."
+    return msg
+
+
+def _function_name(func: Node) -> str:
+    decl = _declaration(func)
+    if decl is None:
+        return "a function literal"
+    name = decl.child_by_field_name("name")
+    label = syntax.text(name) if name is not None else "?"
+    if func != decl:
+        return f"a function literal in {label}"
+    return label
+
+
+def _declaration(func: Node) -> Node | None:
+    node: Node | None = func
+    while node is not None and node.type == "func_literal":
+        node = syntax.enclosing_function(node)
+    return node
+
+
+def _doc_comment(decl: Node) -> str:
+    lines: list[str] = []
+    node = decl.prev_named_sibling
+    row = decl.start_point[0]
+    while node is not None and node.type == "comment" and node.end_point[0] == row - 1:
+        lines.insert(0, syntax.text(node).lstrip("/").strip())
+        row = node.start_point[0]
+        node = node.prev_named_sibling
+    return " ".join(lines)
+
+
+def _writes_through_result(pkg: PackageContext, decl: Node, name: str) -> str:
+    """The name of a function of the package that writes through the map decl returns ("" if none)."""
+    method = decl.type == "method_declaration"
+    needle = name.encode()
+    for f in pkg.files:
+        if needle not in f.content:
+            continue
+        for call in syntax.walk(f.root):
+            if call.type != "call_expression":
+                continue
+            fn = call.child_by_field_name("function")
+            if fn is None:
+                continue
+            if method:
+                fld = fn.child_by_field_name("field") if fn.type == "selector_expression" else None
+                if fld is None or syntax.text(fld) != name:
+                    continue
+            elif fn.type != "identifier" or syntax.text(fn) != name:
+                continue
+            if _result_written(call):
+                caller = _declaration(syntax.enclosing_function(call) or call)
+                caller_name = caller.child_by_field_name("name") if caller is not None else None
+                return syntax.text(caller_name) if caller_name is not None else "a caller"
+    return ""
+
+
+def _result_written(call: Node) -> bool:
+    """True when the map a call returns is written through, directly or via a local it is assigned to."""
+    if _writes_through(call):
+        return True
+    parent = call.parent
+    if parent is None or parent.type != "expression_list" or parent.parent is None:
+        return False
+    owner = parent.parent
+    if (
+        owner.type not in ("short_var_declaration", "assignment_statement")
+        or owner.child_by_field_name("right") != parent
+    ):
+        return False
+    left = owner.child_by_field_name("left")
+    targets = left.named_children if left is not None else []
+    i = next(k for k, c in enumerate(parent.named_children) if c == call)
+    if i >= len(targets) or targets[i].type != "identifier":
+        return False
+    func = syntax.enclosing_function(call)
+    body = func.child_by_field_name("body") if func is not None else None
+    if body is None:
+        return False
+    name = syntax.text(targets[i])
+    for use in _uses(body, name, owner.end_byte):
+        if _is_assigned(use):
+            break
+        parent_use = use.parent
+        if parent_use is not None and parent_use.type == "index_expression" and _is_write_target(parent_use):
+            return True
+        if parent_use is not None and parent_use.type == "argument_list":
+            fn = parent_use.parent.child_by_field_name("function") if parent_use.parent is not None else None
+            if fn is not None and syntax.text(fn) in ("delete", "clear"):
+                return True
+    return False
+
+
+# --- type questions -------------------------------------------------------------------------
+
+
+def _key_types(t: GoType, types: PackageTypes) -> list[GoType]:
+    out = []
+    parts = types.map_parts(t)
+    while parts is not None and len(out) < 3:
+        out.append(parts[0])
+        parts = types.map_parts(parts[1])
+    return out
+
+
+def _strictly_comparable(t: GoType, types: PackageTypes, depth: int = 0) -> bool:
+    """True when t is comparable and holds no interface (what `comparable` accepts below go 1.20)."""
+    if depth > 8:
+        return False
+    if t.node is None:
+        return True
+    u = types.underlying(t)
+    if u is None or u.node is None:
+        return False
+    kind = u.node.type
+    if kind in ("type_identifier", "identifier"):
+        return syntax.text(u.node) not in ("any", "error", "comparable")
+    if kind in ("pointer_type", "channel_type"):
+        return True
+    if kind == "array_type":
+        elem = u.node.child_by_field_name("element")
+        return elem is not None and _strictly_comparable(GoType(elem, u.file), types, depth + 1)
+    if kind == "struct_type":
+        return all(_strictly_comparable(ft, types, depth + 1) for _, ft, _ in types.fields(u))
+    return False
+
+
+def _holds_maps(t: GoType, types: PackageTypes, depth: int = 0) -> bool | None:
+    """True if a value of type t holds a map by value (struct fields, arrays); None when unknown."""
+    if depth > 8 or t.node is None:
+        return False if t.node is None else None
+    if _squash(t.text) in _OPAQUE_OK:
+        return False
+    u = types.underlying(t)
+    if u is None or u.node is None:
+        return None
+    kind = u.node.type
+    if kind == "map_type":
+        return True
+    if kind == "interface_type" or (kind == "type_identifier" and syntax.text(u.node) == "any"):
+        return None
+    if kind == "array_type":
+        elem = u.node.child_by_field_name("element")
+        return _holds_maps(GoType(elem, u.file), types, depth + 1) if elem is not None else None
+    if kind == "struct_type":
+        answers = [_holds_maps(ft, types, depth + 1) for _, ft, _ in types.fields(u)]
+        if any(a is True for a in answers):
+            return True
+        return None if any(a is None for a in answers) else False
+    return False
+
+
+def _copyable(t: GoType, types: PackageTypes, depth: int = 0) -> bool:
+    """True when `copied := *p` of a *t is allowed by vet's copylocks check for certain (no locks inside)."""
+    if depth > 8:
+        return False
+    if _squash(t.text) in _OPAQUE_OK:
+        return True
+    u = types.underlying(t)
+    if u is None or u.node is None:
+        return u is not None
+    kind = u.node.type
+    if kind in ("type_identifier", "identifier", "pointer_type", "slice_type", "map_type", "channel_type"):
+        return True
+    if kind in ("function_type", "interface_type"):
+        return True
+    if kind == "array_type":
+        elem = u.node.child_by_field_name("element")
+        return elem is not None and _copyable(GoType(elem, u.file), types, depth + 1)
+    if kind == "struct_type":
+        return all(_copyable(ft, types, depth + 1) for _, ft, _ in types.fields(u))
+    return False
+
+
+def _map_literal(t: GoType, types: PackageTypes) -> GoType | None:
+    u = types.underlying(t)
+    return u if u is not None and u.kind == "map_type" else None
+
+
+_GOOS_GOARCH = frozenset(
+    "aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris "
+    "wasip1 windows zos 386 amd64 arm arm64 loong64 mips mips64 mips64le mipsle ppc64 ppc64le riscv64 "
+    "s390x wasm".split()
+)
+
+
+def _has_build_suffix(filename: str) -> bool:
+    parts = filename.removesuffix(".go").removesuffix("_test").split("_")
+    return len(parts) > 1 and parts[-1] in _GOOS_GOARCH
+
+
+def _camel(type_text: str) -> str:
+    """A deterministic identifier part for a type text: map[string]*User -> MapStringPtrUser."""
+    out: list[str] = []
+    for m in re.finditer(r"map\[|\[\]|\*|\[(\d+)\]|[A-Za-z_]\w*", type_text):
+        tok = m.group(0)
+        if tok == "map[":
+            out.append("Map")
+        elif tok == "[]":
+            out.append("Slice")
+        elif tok == "*":
+            out.append("Ptr")
+        elif m.group(1):
+            out.append("Array" + m.group(1))
+        else:
+            out.append(tok[:1].upper() + tok[1:])
+    name = "".join(out).replace("_", "")
+    if len(name) > 48 or not name:
+        name = name[:32] + hashlib.sha256(type_text.encode()).hexdigest()[:8]
+    return name

@@ -1,0 +1,741 @@
+"""Lock shapes, and the Go types of the expressions read under them.
+
+Shared by the transforms that must know whether a map access happens while a
+mutex is held (deepcopy, safemap) or what a value passed to C contains
+(map-to-c). gomapfix has no type checker: everything here is recovered from
+the syntax of one package, and every question that syntax cannot answer
+with certainty gets the answer None ("unknown"), which callers treat as "no
+finding" or "no safe fix".
+
+Locks. A lock call is a statement `X.Lock()`, `X.RLock()`, `X.Unlock()` or
+`X.RUnlock()`, possibly deferred (`defer X.Unlock()`, or
+`defer func() { X.Unlock() }()`), where X is an identifier or a selector
+chain: `mu`, `c.mu`, `c` (a struct embedding sync.Mutex), `c.state.mu`. The
+method name is what counts, so any Locker (sync.Mutex, sync.RWMutex, a
+type embedding one, or a user lock with the same methods) is recognised.
+held_at(node) answers which locks are held when node executes, for the
+shapes Go code uses:
+
+  - `X.Lock(); defer X.Unlock()`: held from the Lock to the end of the
+    function, return values included (they are evaluated before deferred
+    calls run);
+  - `X.Lock(); ...; X.Unlock()`: held between the two statements;
+  - an early exit `if cond { X.Unlock(); return }` does not end the region
+    for the statements after the `if`, and an Unlock followed by a re-Lock
+    in the same block (a loop that drops the lock for a while) neither;
+  - any other Unlock in a preceding compound statement ends it (the lock
+    may or may not be held: "not held" is the conservative answer).
+
+A lock taken by an enclosing function is never held inside a function
+literal: the literal may run later or on another goroutine.
+
+Types. PackageTypes resolves the static type of identifiers, selector
+chains, index expressions, composite literals and calls of the package's own
+functions and methods, following the package's named types (struct fields,
+promoted fields of embedded structs, map values, slice and array elements,
+pointers). Types declared in other packages are opaque.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, Tree
+
+from codemod import syntax
+from codemod.context import FileContext, PackageContext
+
+ACQUIRE = {"Lock": "Unlock", "RLock": "RUnlock"}
+RELEASE = {"Unlock": "Lock", "RUnlock": "RLock"}
+_PARENS_DEREF = re.compile(r"\(\*([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
+# --- lock calls ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class LockCall:
+    """One lock or unlock statement.
+
+    Attributes:
+        stmt: the expression_statement or defer_statement.
+        mutex: the receiver X as a canonical text: no spaces, `(*c).mu` written `c.mu`.
+        method: "Lock", "RLock", "Unlock" or "RUnlock".
+        deferred: True for `defer X.Unlock()` and `defer func() { X.Unlock() }()`.
+    """
+
+    stmt: Node
+    mutex: str
+    method: str
+    deferred: bool
+
+    @property
+    def acquires(self) -> bool:
+        return self.method in ACQUIRE
+
+    @property
+    def root(self) -> str:
+        """The identifier the mutex expression starts from: "c" for `c.state.mu`."""
+        return mutex_root(self.mutex)
+
+    def releases(self, lock: LockCall) -> bool:
+        """True if this call releases what lock acquired (Unlock pairs with Lock, RUnlock with RLock)."""
+        return not self.acquires and self.mutex == lock.mutex and RELEASE[self.method] == lock.method
+
+
+def mutex_root(mutex: str) -> str:
+    """The leading identifier of a canonical mutex text ("c.mu" -> "c", "mu" -> "mu")."""
+    return mutex.split(".", 1)[0]
+
+
+def canonical(node: Node) -> str | None:
+    """The canonical text of an identifier or selector chain (`(*c).mu` -> "c.mu"), else None."""
+    node = syntax.unparen(node)
+    if node.type == "identifier":
+        return syntax.text(node)
+    if node.type == "selector_expression":
+        operand, fld = node.child_by_field_name("operand"), node.child_by_field_name("field")
+        if operand is None or fld is None:
+            return None
+        operand = syntax.unparen(operand)
+        if operand.type == "unary_expression" and syntax.text(operand.children[0]) == "*":
+            inner = operand.child_by_field_name("operand")
+            operand = syntax.unparen(inner) if inner is not None else operand
+        base = canonical(operand)
+        return f"{base}.{syntax.text(fld)}" if base else None
+    return None
+
+
+def _method_call(call: Node) -> tuple[str, str] | None:
+    """(canonical receiver, method) for a call `X.M()` without arguments and with a lock method name."""
+    if call.type != "call_expression":
+        return None
+    fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if fn is None or args is None or args.named_child_count or fn.type != "selector_expression":
+        return None
+    fld, operand = fn.child_by_field_name("field"), fn.child_by_field_name("operand")
+    if fld is None or operand is None:
+        return None
+    method = syntax.text(fld)
+    if method not in ACQUIRE and method not in RELEASE:
+        return None
+    receiver = canonical(operand)
+    return (_PARENS_DEREF.sub(r"\1", receiver), method) if receiver else None
+
+
+def lock_call(stmt: Node) -> LockCall | None:
+    """The LockCall a statement is, or None.
+
+    Recognised: `X.Lock()`, `X.RLock()`, `X.Unlock()`, `X.RUnlock()` as
+    statements; `defer X.Unlock()`; `defer func() { X.Unlock() }()` (a
+    deferred literal whose only statement releases X).
+    """
+    while stmt.type == "labeled_statement" and stmt.named_children:
+        stmt = stmt.named_children[-1]
+    if stmt.type == "expression_statement" and stmt.named_child_count == 1:
+        found = _method_call(stmt.named_children[0])
+        return LockCall(stmt, found[0], found[1], False) if found else None
+    if stmt.type != "defer_statement" or not stmt.named_child_count:
+        return None
+    call = stmt.named_children[0]
+    found = _method_call(call)
+    if found is None and call.type == "call_expression":
+        fn = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if fn is not None and fn.type == "func_literal" and args is not None and not args.named_child_count:
+            body = _statements(fn.child_by_field_name("body"))
+            if len(body) == 1:
+                inner = lock_call(body[0])
+                found = (inner.mutex, inner.method) if inner is not None and not inner.deferred else None
+    if found is None or found[1] in ACQUIRE:
+        return None
+    return LockCall(stmt, found[0], found[1], True)
+
+
+def _statements(block: Node | None) -> list[Node]:
+    if block is None:
+        return []
+    lst = next((c for c in block.named_children if c.type == "statement_list"), None)
+    return [s for s in lst.named_children if s.type != "comment"] if lst is not None else []
+
+
+def lock_calls(root: Node) -> Iterator[LockCall]:
+    """Every lock call statement under root, in source order, function literals included."""
+    for n in syntax.named_walk(root):
+        if n.type in ("expression_statement", "defer_statement"):
+            lc = lock_call(n)
+            if lc is not None:
+                yield lc
+
+
+# --- which locks are held where -----------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Held:
+    """A lock held at some point of a function.
+
+    Attributes:
+        lock: the acquiring call.
+        deferred_unlock: the `defer X.Unlock()` registered after it, if any: the
+            lock is then held until the function returns.
+    """
+
+    lock: LockCall
+    deferred_unlock: LockCall | None = None
+
+    @property
+    def mutex(self) -> str:
+        return self.lock.mutex
+
+
+def held_at(node: Node) -> list[Held]:
+    """The locks held when node executes, in the order they were acquired.
+
+    Only lock calls of node's innermost function count (see the module doc
+    for the shapes and the conservative answers).
+    """
+    chain: list[tuple[Node, Node]] = []
+    n = node
+    while n.parent is not None and n.type not in syntax.FUNCTION_TYPES:
+        if n.parent.type == "statement_list":
+            chain.append((n.parent, n))
+        n = n.parent
+    held: dict[str, Held] = {}
+    for stmt_list, stmt in reversed(chain):
+        for sibling in stmt_list.named_children:
+            if sibling.start_byte >= stmt.start_byte:
+                break
+            _apply(sibling, held)
+    return list(held.values())
+
+
+def _apply(stmt: Node, held: dict[str, Held]) -> None:
+    """Update held for the execution of one earlier statement."""
+    lc = lock_call(stmt)
+    if lc is not None:
+        current = held.get(lc.mutex)
+        if lc.acquires:
+            held[lc.mutex] = Held(lc)
+        elif current is not None and lc.releases(current.lock):
+            if lc.deferred:
+                held[lc.mutex] = Held(current.lock, lc)
+            else:
+                del held[lc.mutex]
+        return
+    if not held or stmt.type == "comment":
+        return
+    for nested in _nested_lock_calls(stmt):
+        current = held.get(nested.mutex)
+        if current is None or nested.acquires or nested.deferred or not nested.releases(current.lock):
+            continue
+        if not _exits_or_relocks(nested, current.lock):
+            del held[nested.mutex]
+
+
+def _nested_lock_calls(stmt: Node) -> Iterator[LockCall]:
+    """Lock calls inside a compound statement, outside function literals."""
+    for n in syntax.named_walk(stmt, prune=frozenset({"func_literal"})):
+        if n is not stmt and n.type in ("expression_statement", "defer_statement"):
+            lc = lock_call(n)
+            if lc is not None:
+                yield lc
+
+
+_TERMINATING = frozenset({"return_statement", "goto_statement"})
+
+
+def _exits_or_relocks(release: LockCall, lock: LockCall) -> bool:
+    """True if, in release's own block, a return (or panic) or a re-acquire of the lock follows it."""
+    stmt = release.stmt
+    while stmt.parent is not None and stmt.parent.type == "labeled_statement":
+        stmt = stmt.parent
+    sibling = stmt.next_named_sibling
+    while sibling is not None:
+        if sibling.type in _TERMINATING or _is_panic(sibling):
+            return True
+        again = lock_call(sibling)
+        if again is not None and again.acquires and again.mutex == lock.mutex and again.method == lock.method:
+            return True
+        sibling = sibling.next_named_sibling
+    return False
+
+
+def _is_panic(stmt: Node) -> bool:
+    if stmt.type != "expression_statement" or not stmt.named_child_count:
+        return False
+    call = stmt.named_children[0]
+    fn = call.child_by_field_name("function") if call.type == "call_expression" else None
+    return fn is not None and syntax.text(fn) in ("panic", "os.Exit", "log.Fatal", "log.Fatalf", "log.Panicf")
+
+
+# --- types ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class GoType:
+    """A Go type as written somewhere in the package (or synthesized as *T for &x).
+
+    Attributes:
+        node: the type syntax (map_type, pointer_type, type_identifier, ...);
+            None for a synthesized pointer.
+        file: the file whose imports qualify the names in node.
+        elem: for a synthesized pointer, the pointed-to type.
+    """
+
+    node: Node | None
+    file: FileContext | None
+    elem: GoType | None = None
+
+    @property
+    def text(self) -> str:
+        if self.node is None:
+            return "*" + (self.elem.text if self.elem is not None else "?")
+        return syntax.text(self.node)
+
+    @property
+    def kind(self) -> str:
+        """The syntax kind: "map_type", "type_identifier", ...; "pointer_type" when synthesized."""
+        return "pointer_type" if self.node is None else self.node.type
+
+
+BASIC_TYPES = frozenset(
+    "bool string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune "
+    "float32 float64 complex64 complex128 error any comparable".split()
+)
+
+
+@dataclass
+class _Decl:
+    name: str
+    spec: Node
+    type_node: Node
+    file: FileContext
+    generic: bool
+
+
+@dataclass
+class PackageTypes:
+    """Type resolution over one package (built once per run of a transform)."""
+
+    pkg: PackageContext
+    decls: dict[str, _Decl] = field(default_factory=dict)
+    vars: dict[str, tuple[Node, FileContext]] = field(default_factory=dict)
+    funcs: dict[str, tuple[Node, FileContext]] = field(default_factory=dict)
+    methods: dict[tuple[str, str], tuple[Node, FileContext]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for f in self.pkg.files:
+            for decl in f.root.named_children:
+                if decl.type == "type_declaration":
+                    for spec in decl.named_children:
+                        name, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+                        if spec.type in ("type_spec", "type_alias") and name is not None and typ is not None:
+                            generic = spec.child_by_field_name("type_parameters") is not None
+                            self.decls.setdefault(
+                                syntax.text(name), _Decl(syntax.text(name), spec, typ, f, generic)
+                            )
+                elif decl.type == "var_declaration":
+                    for spec in syntax.named_walk(decl, prune=frozenset({"func_literal", "var_spec"})):
+                        if spec.type == "var_spec":
+                            for n in spec.children_by_field_name("name"):
+                                self.vars.setdefault(syntax.text(n), (spec, f))
+                elif decl.type == "function_declaration":
+                    name = decl.child_by_field_name("name")
+                    if name is not None:
+                        self.funcs.setdefault(syntax.text(name), (decl, f))
+                elif decl.type == "method_declaration":
+                    name = decl.child_by_field_name("name")
+                    recv = receiver_type_name(decl)
+                    if name is not None and recv:
+                        self.methods.setdefault((recv, syntax.text(name)), (decl, f))
+
+    # -- named types and their structure ------------------------------------
+
+    def declaration(self, t: GoType) -> _Decl | None:
+        """The package's declaration of t when t names a type of this package."""
+        if t.node is None:
+            return None
+        node = t.node
+        if node.type == "generic_type":
+            node = node.child_by_field_name("type") or node
+        if node.type not in ("type_identifier", "identifier"):
+            return None
+        return self.decls.get(syntax.text(node))
+
+    def underlying(self, t: GoType | None, depth: int = 0) -> GoType | None:
+        """t with the package's named types resolved to their definitions; None when opaque.
+
+        A type of another package, a type parameter or a builtin name resolve
+        to themselves only if they are builtin; otherwise None.
+        """
+        if t is None or depth > 16:
+            return None
+        if t.node is None:
+            return t
+        node = t.node
+        if node.type == "parenthesized_type" and node.named_child_count == 1:
+            return self.underlying(GoType(node.named_children[0], t.file), depth + 1)
+        if node.type in ("type_identifier", "identifier", "generic_type"):
+            decl = self.declaration(t)
+            if decl is not None:
+                return self.underlying(GoType(decl.type_node, decl.file), depth + 1)
+            return t if syntax.text(node) in BASIC_TYPES else None
+        if node.type == "qualified_type":
+            return None
+        return t
+
+    def is_named_here(self, t: GoType) -> bool:
+        """True when t is a (non-alias) named type declared in this package."""
+        decl = self.declaration(t)
+        return decl is not None and decl.spec.type == "type_spec"
+
+    def map_parts(self, t: GoType | None) -> tuple[GoType, GoType] | None:
+        """(key, value) when t is a map type (possibly named); else None."""
+        u = self.underlying(t)
+        if u is None or u.node is None or u.node.type != "map_type":
+            return None
+        key, value = u.node.child_by_field_name("key"), u.node.child_by_field_name("value")
+        if key is None or value is None:
+            return None
+        return GoType(key, u.file), GoType(value, u.file)
+
+    def pointee(self, t: GoType | None) -> GoType | None:
+        """The element type when t is a pointer type; else None."""
+        if t is None:
+            return None
+        if t.node is None:
+            return t.elem
+        u = self.underlying(t)
+        if u is None or u.node is None or u.node.type != "pointer_type" or not u.node.named_child_count:
+            return None
+        return GoType(u.node.named_children[0], u.file)
+
+    def element(self, t: GoType | None) -> GoType | None:
+        """The element type of a slice, array or pointer-to-array type; else None."""
+        u = self.underlying(t)
+        if u is not None and u.kind == "pointer_type":
+            u = self.underlying(self.pointee(u))
+        if u is None or u.node is None or u.node.type not in ("slice_type", "array_type"):
+            return None
+        elem = u.node.child_by_field_name("element")
+        return GoType(elem, u.file) if elem is not None else None
+
+    def fields(self, t: GoType | None) -> list[tuple[str, GoType, bool]]:
+        """(name, type, embedded) for each field of a struct type t (not through pointers)."""
+        u = self.underlying(t)
+        if u is None or u.node is None or u.node.type != "struct_type":
+            return []
+        out: list[tuple[str, GoType, bool]] = []
+        for lst in u.node.named_children:
+            if lst.type != "field_declaration_list":
+                continue
+            for decl in lst.named_children:
+                typ = decl.child_by_field_name("type")
+                if decl.type != "field_declaration" or typ is None:
+                    continue
+                names = decl.children_by_field_name("name")
+                if names:
+                    out.extend((syntax.text(n), GoType(typ, u.file), False) for n in names)
+                else:
+                    out.append((embedded_name(typ), GoType(typ, u.file), True))
+        return out
+
+    def field(self, t: GoType | None, name: str, depth: int = 0) -> GoType | None:
+        """The type of field name of t (or of *t), promoted fields of embedded structs included."""
+        if t is None or depth > 4:
+            return None
+        base = self.pointee(t) or t
+        own = self.fields(base)
+        for fname, ftype, _ in own:
+            if fname == name:
+                return ftype
+        for _, ftype, embedded in own:
+            if embedded:
+                found = self.field(ftype, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    # -- expressions ---------------------------------------------------------------
+
+    def type_of(self, expr: Node, f: FileContext, depth: int = 0) -> GoType | None:
+        """The static type of expr as written in f, or None when it is not certain."""
+        if depth > 12:
+            return None
+        expr = syntax.unparen(expr)
+        t = expr.type
+        if t == "identifier":
+            return self.identifier_type(syntax.text(expr), expr, f, depth)
+        if t == "selector_expression":
+            operand, fld = expr.child_by_field_name("operand"), expr.child_by_field_name("field")
+            if operand is None or fld is None or self._is_package(operand, f):
+                return None
+            return self.field(self.type_of(operand, f, depth + 1), syntax.text(fld))
+        if t == "index_expression":
+            operand = expr.child_by_field_name("operand")
+            base = self.type_of(operand, f, depth + 1) if operand is not None else None
+            parts = self.map_parts(base)
+            return parts[1] if parts is not None else self.element(base)
+        if t == "unary_expression":
+            op, operand = syntax.text(expr.children[0]), expr.child_by_field_name("operand")
+            inner = self.type_of(operand, f, depth + 1) if operand is not None else None
+            if op == "&":
+                if operand is not None and syntax.unparen(operand).type == "composite_literal":
+                    inner = self.type_of(operand, f, depth + 1)
+                return GoType(None, f, inner) if inner is not None else None
+            return self.pointee(inner) if op == "*" else None
+        if t == "composite_literal":
+            typ = expr.child_by_field_name("type")
+            return GoType(typ, f) if typ is not None and typ.type != "implicit_length_array_type" else None
+        if t == "call_expression":
+            return self._call_type(expr, f)
+        if t == "type_conversion_expression":
+            typ = expr.child_by_field_name("type")
+            return GoType(typ, f) if typ is not None else None
+        return None
+
+    def _is_package(self, operand: Node, f: FileContext) -> bool:
+        operand = syntax.unparen(operand)
+        if operand.type != "identifier":
+            return False
+        name = syntax.text(operand)
+        return name in f.imported_names and find_declaration(name, operand) is None and name not in self.vars
+
+    def _call_type(self, call: Node, f: FileContext) -> GoType | None:
+        fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        if fn is None:
+            return None
+        fn = syntax.unparen(fn)
+        first = args.named_children[0] if args is not None and args.named_child_count else None
+        if fn.type == "identifier":
+            name = syntax.text(fn)
+            if find_declaration(name, fn) is not None:
+                return None
+            if name in ("new", "make") and first is not None:
+                typ = GoType(first, f)
+                return GoType(None, f, typ) if name == "new" else typ
+            if name in self.decls and args is not None and args.named_child_count == 1:
+                return GoType(fn, f)  # a conversion T(x), parsed as a call
+            if name in self.funcs:
+                return _first_result(*self.funcs[name])
+            return None
+        if fn.type == "parenthesized_expression":
+            inner = syntax.unparen(fn)
+            if inner.type == "unary_expression" and syntax.text(inner.children[0]) == "*":
+                target = inner.child_by_field_name("operand")
+                if target is not None and target.type in (
+                    "identifier",
+                    "qualified_type",
+                    "selector_expression",
+                ):
+                    return GoType(None, f, GoType(target, f))  # a conversion (*T)(x)
+            return None
+        if fn.type == "selector_expression":
+            operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+            if operand is None or fld is None or self._is_package(operand, f):
+                return None
+            recv = self.type_of(operand, f)
+            base = self.pointee(recv) or recv
+            name = named_type_name(base)
+            found = self.methods.get((name, syntax.text(fld))) if name else None
+            return _first_result(*found) if found is not None else None
+        return None
+
+    def identifier_type(self, name: str, at: Node, f: FileContext, depth: int = 0) -> GoType | None:
+        """The declared type of identifier name as seen at node at."""
+        decl = find_declaration(name, at)
+        if decl is None:
+            if name in self.vars:
+                spec, vf = self.vars[name]
+                return self._spec_type(spec, name, vf, depth)
+            return None
+        kind, node = decl
+        if kind == "param":
+            return GoType(node, f)
+        if kind == "var_spec":
+            return self._spec_type(node, name, f, depth)
+        if kind == "short_var":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            names = [syntax.text(c) for c in left.named_children] if left is not None else []
+            values = right.named_children if right is not None else []
+            i = names.index(name)
+            if len(values) == len(names):
+                return self.type_of(values[i], f, depth + 1)
+            if len(values) == 1 and i == 0 and syntax.unparen(values[0]).type == "index_expression":
+                return self.type_of(values[0], f, depth + 1)  # v, ok := m[k]
+            return None
+        if kind == "range":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            names = [syntax.text(c) for c in left.named_children] if left is not None else []
+            ranged = self.type_of(right, f, depth + 1) if right is not None else None
+            parts = self.map_parts(ranged)
+            i = names.index(name)
+            if parts is not None:
+                return parts[i]
+            elem = self.element(ranged)
+            return elem if elem is not None and i == 1 else None
+        return None
+
+    def _spec_type(self, spec: Node, name: str, f: FileContext, depth: int) -> GoType | None:
+        typ = spec.child_by_field_name("type")
+        if typ is not None:
+            return GoType(typ, f)
+        names = [syntax.text(c) for c in spec.children_by_field_name("name")]
+        value = spec.child_by_field_name("value")
+        if value is not None and len(value.named_children) == len(names):
+            return self.type_of(value.named_children[names.index(name)], f, depth + 1)
+        return None
+
+
+def _first_result(decl: Node, f: FileContext) -> GoType | None:
+    result = decl.child_by_field_name("result")
+    if result is None:
+        return None
+    if result.type != "parameter_list":
+        return GoType(result, f)
+    params = result.named_children
+    if not params:
+        return None
+    typ = params[0].child_by_field_name("type")
+    return GoType(typ, f) if typ is not None else None
+
+
+def embedded_name(typ: Node) -> str:
+    """The field name an embedded field of type typ gets (`*sync.Mutex` -> "Mutex")."""
+    t = syntax.text(typ).lstrip("*").strip()
+    t = t.split("[", 1)[0]
+    return t.rsplit(".", 1)[-1]
+
+
+def named_type_name(t: GoType | None) -> str | None:
+    """ "T" when t is written as T or T[...] (a name of this package or a type parameter)."""
+    if t is None or t.node is None:
+        return None
+    node = t.node
+    if node.type == "generic_type":
+        node = node.child_by_field_name("type") or node
+    return syntax.text(node) if node.type == "type_identifier" else None
+
+
+def receiver_type_name(method: Node) -> str | None:
+    """ "T" for a method declared on T or *T (or T[K], *T[K])."""
+    recv = method.child_by_field_name("receiver")
+    if recv is None or not recv.named_child_count:
+        return None
+    typ = recv.named_children[0].child_by_field_name("type")
+    if typ is None:
+        return None
+    text = syntax.text(typ).lstrip("*").strip().split("[", 1)[0].strip()
+    return text if text.isidentifier() else None
+
+
+# --- declarations in scope ---------------------------------------------------------
+
+_SCOPES = frozenset(
+    {
+        "block",
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+        "expression_case",
+        "type_case",
+        "default_case",
+        "communication_case",
+        "func_literal",
+    }
+)
+
+
+def find_declaration(name: str, at: Node) -> tuple[str, Node] | None:
+    """The declaration of name that is in scope at node at, inside the functions enclosing it.
+
+    Returns ("param", type node) for a receiver, parameter or named result;
+    ("var_spec", spec), ("short_var", declaration) or ("range", range_clause)
+    for a local; None when name is not declared in an enclosing function
+    (a package-level name, an import, a builtin).
+    """
+    func = syntax.enclosing_function(at)
+    while func is not None:
+        body = func.child_by_field_name("body")
+        found: tuple[str, Node] | None = None
+        for n in syntax.named_walk(body, prune=frozenset({"func_literal"})) if body is not None else ():
+            if n.start_byte >= at.start_byte:
+                break
+            kind = _declares(n, name)
+            if kind is not None and _visible(n, at):
+                found = (kind, n)
+        if found is not None:
+            return found
+        param = _parameter(func, name)
+        if param is not None:
+            return ("param", param)
+        func = syntax.enclosing_function(func)
+    return None
+
+
+def _declares(n: Node, name: str) -> str | None:
+    if n.type == "short_var_declaration":
+        left = n.child_by_field_name("left")
+        if left is not None and any(
+            c.type == "identifier" and syntax.text(c) == name for c in left.named_children
+        ):
+            return "short_var"
+    elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
+        left = n.child_by_field_name("left")
+        if left is not None and any(
+            c.type == "identifier" and syntax.text(c) == name for c in left.named_children
+        ):
+            return "range"
+    elif n.type == "var_spec" and any(syntax.text(c) == name for c in n.children_by_field_name("name")):
+        return "var_spec"
+    return None
+
+
+def _visible(decl: Node, at: Node) -> bool:
+    scope = syntax.enclosing(decl, *_SCOPES)
+    if decl.type == "range_clause":
+        scope = decl.parent
+    return scope is None or scope.start_byte <= at.start_byte < scope.end_byte
+
+
+def _parameter(func: Node, name: str) -> Node | None:
+    for fld in ("receiver", "parameters", "result"):
+        plist = func.child_by_field_name(fld)
+        if plist is None or plist.type != "parameter_list":
+            continue
+        for p in plist.named_children:
+            typ = p.child_by_field_name("type")
+            if typ is not None and any(syntax.text(n) == name for n in p.children_by_field_name("name")):
+                return typ
+    return None
+
+
+def is_local(name: str, at: Node) -> bool:
+    """True if name at node at denotes a receiver, parameter, result or local of the enclosing functions."""
+    return find_declaration(name, at) is not None
+
+
+# --- parsing a type text ---------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_type_tree(text: str) -> Tree:
+    return syntax.parse(f"package p\n\nvar _ {text}\n".encode())
+
+
+def parse_type(text: str, file: FileContext) -> GoType | None:
+    """A GoType for a type written as text in file (its imports qualify the names)."""
+    tree = _parse_type_tree(text)
+    if tree.root_node.has_error:
+        return None
+    for n in syntax.named_walk(tree.root_node):
+        if n.type == "var_spec":
+            typ = n.child_by_field_name("type")
+            return GoType(typ, file) if typ is not None else None
+    return None

@@ -1,0 +1,167 @@
+"""The keepalive findings themselves: messages, safety, fixes offered, and the JSON a user sees.
+
+The golden cases (golden/keepalive) show only source before and after; these
+tests run the same inputs and check what the golden harness cannot see: which
+calls are reported without a fix and why, which fixes are unsafe, and what
+`gomapfix --format json` prints.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import gomapfix, write_module
+
+from codemod.api import fix_paths
+from codemod.model import Finding, RunReport, Safety
+from golden import load_cases, materialise
+
+CASES = {c.name: c for c in load_cases() if c.transform == "keepalive"}
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One module holding every single-file golden input of keepalive as its own package."""
+    root = tmp_path_factory.mktemp("keepalive")
+    (root / "go.mod").write_text("module example.com/golden\n\ngo 1.22\n")
+    return root
+
+
+def findings(module: Path, name: str, unsafe: bool = False) -> tuple[list[Finding], RunReport]:
+    pkg = materialise(CASES[name], module)
+    report = fix_paths([pkg], select=["keepalive"], unsafe_fixes=unsafe)
+    return report.findings, report
+
+
+def only(found: list[Finding]) -> Finding:
+    assert len(found) == 1, [f.message for f in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("case", "line", "reason"),
+    [
+        ("loop_local", 28, "a deferred KeepAlive inside a loop would pile up one call per iteration"),
+        ("if_init", 33, "w is declared or assigned by the statement that makes the call"),
+        ("runtime_shadowed_locally", 26, "runtime is declared locally here, hiding the runtime package"),
+    ],
+)
+def test_reported_without_a_fix_and_says_why(module: Path, case: str, line: int, reason: str) -> None:
+    found, _ = findings(module, case)
+    unfixed = [f for f in found if not f.fixes]
+    f = only(unfixed)
+    assert f.span.line == line
+    assert f.message.startswith("w may be finalized while C.use runs: the call receives only w.c")
+    assert "the package registers a finalizer for widget (runtime.SetFinalizer in " in f.message
+    assert f.message.endswith(
+        f"Add runtime.KeepAlive(w) on a path after the call (no automatic fix: {reason})"
+    )
+
+
+def test_value_receiver_names_the_finalized_pointer(module: Path) -> None:
+    f = only(findings(module, "value_receiver")[0])
+    assert f.fixes == ()
+    assert f.message.startswith("the *widget that w was copied from may be finalized while C.use runs")
+    assert "runtime.KeepAlive(w) would not help" in f.message
+
+
+def test_safe_fix_with_finalizer_evidence(module: Path) -> None:
+    found, report = findings(module, "statement")
+    f = only(found)
+    (fix,) = f.fixes
+    assert fix.safety is Safety.SAFE and fix.message == "insert runtime.KeepAlive(w) after the call"
+    assert report.fix_applied(f, fix)
+    assert f.message == (
+        "w may be finalized while C.use runs: the call receives only w.c, which does not keep it alive; "
+        "the package registers a finalizer for widget (runtime.SetFinalizer in statement.go)"
+    )
+
+
+def test_cleanup_counts_as_evidence(module: Path) -> None:
+    found, _ = findings(module, "addcleanup")
+    f = only(found)
+    assert "(runtime.AddCleanup in cleanup.go)" in f.message
+    assert f.fixes[0].safety is Safety.SAFE
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_no_finalizer_is_only_a_suggestion(module: Path, unsafe: bool) -> None:
+    found, report = findings(module, "unsafe_no_finalizer", unsafe)
+    assert [f.span.line for f in found] == [16, 20]
+    for f in found:
+        (fix,) = f.fixes
+        assert fix.safety is Safety.UNSAFE
+        assert (
+            "no finalizer or cleanup for conn was found in this package, so this is a suggestion" in f.message
+        )
+        assert report.fix_applied(f, fix) is unsafe
+
+
+def test_deferred_fixes_share_one_edit(module: Path) -> None:
+    found, _ = findings(module, "two_owners")
+    assert [(f.span.line, f.message.split(" ", 1)[0]) for f in found] == [
+        (24, "dst"),
+        (24, "src"),
+        (28, "a"),
+        (28, "b"),
+    ]
+    assert found[0].fixes[0].edits == found[1].fixes[0].edits, "one insertion for both owners"
+    assert found[2].fixes[0].message == "defer runtime.KeepAlive(a) at the top of the function"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "neg_c_values",
+        "neg_go_scalar_field",
+        "neg_c_struct_field",
+        "neg_in_finalizer",
+        "neg_no_finalizers",
+        "neg_global",
+        "kept_by_use",
+        "fixed_after",
+        "fixed_defer",
+    ],
+)
+def test_nothing_to_report(module: Path, case: str) -> None:
+    found, _ = findings(module, case)
+    assert found == []
+
+
+def test_unknown_owner_type_with_finalizers_is_unsafe(tmp_path: Path) -> None:
+    src = CASES["statement"].inputs["statement.go"].decode()
+    src += "\nfunc each(ws []*widget) {\n\tfor _, w := range ws {\n\t\tC.use(w.c)\n\t}\n}\n"
+    write_module(tmp_path, {"p/w.go": src})
+    found = fix_paths([tmp_path / "p"], select=["keepalive"]).findings
+    f = next(f for f in found if f.span.line == 28)
+    assert "the type of w could not be determined, so this is a suggestion" in f.message
+    assert f.fixes[0].safety is Safety.UNSAFE
+
+
+def test_messages_stay_truthful(module: Path) -> None:
+    """No finding may repeat the false incident claims (see REMEDIATION.md)."""
+    for name, case in CASES.items():
+        if case.has_own_module or len(case.inputs) > 1:
+            continue
+        for f in findings(module, name)[0]:
+            for claim in ("invalid map state", "67892", "1.22.3", "1.22.4"):
+                assert claim not in f.message
+
+
+def test_json_output(tmp_path: Path) -> None:
+    src = CASES["loop_local"].inputs["loop_local.go"] + b"\nfunc (w *widget) use() {\n\tC.use(w.c)\n}\n"
+    write_module(tmp_path, {"p/w.go": src})
+    proc = gomapfix("--select", "keepalive", "--format", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["files"]["scanned"] == 1
+    unfixed, fixed = doc["findings"]
+    assert unfixed["rule"] == "keepalive" and unfixed["path"] == "p/w.go"
+    assert (unfixed["line"], unfixed["column"], unfixed["end_line"], unfixed["end_column"]) == (28, 6, 28, 16)
+    assert unfixed["severity"] == "warning" and unfixed["fixes"] == []
+    assert "would pile up one call per iteration" in unfixed["message"]
+    assert fixed["fixes"] == [
+        {"message": "insert runtime.KeepAlive(w) after the call", "safety": "safe", "applied": True}
+    ]

@@ -111,10 +111,13 @@ class DeepCopy:
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         types = PackageTypes(pkg)
+        writes = _guarded_writes(pkg)
+        if not writes:
+            return
         leaks: list[_Leak] = []
         for f in pkg.editable_files():
             if b"Lock()" in f.content:
-                leaks.extend(_Finder(f, pkg, types).leaks())
+                leaks.extend(_Finder(f, pkg, types, writes).leaks())
         if leaks:
             yield from _Fixer(pkg, types).findings(leaks)
 
@@ -125,8 +128,10 @@ class DeepCopy:
 class _Finder:
     """Finds guarded maps that escape their lock in one file."""
 
-    def __init__(self, f: FileContext, pkg: PackageContext, types: PackageTypes) -> None:
-        self.f, self.pkg, self.types = f, pkg, types
+    def __init__(
+        self, f: FileContext, pkg: PackageContext, types: PackageTypes, writes: set[tuple[_Key, _Key]]
+    ) -> None:
+        self.f, self.pkg, self.types, self.writes = f, pkg, types, writes
         self.maps_name = f.import_name("maps")
 
     def leaks(self) -> Iterator[_Leak]:
@@ -181,7 +186,9 @@ class _Finder:
         parts = self.types.map_parts(t)
         if t is None or parts is None:
             return
-        flow = _Flow(self, guard, func)
+        if not self._written_under(guard, node):
+            return  # nothing writes this map under the lock: readers race with no one
+        flow = _Flow(self, guard, func, node)
         path = _squash(syntax.text(node))
         parent = node.parent
         assert parent is not None
@@ -202,6 +209,13 @@ class _Finder:
         escapes = list(flow.flows(node, node))
         read_ok = "" if flow.read_wrappable else flow.read_problem
         yield from self._report(func, node, guard, path, t, node, escapes, read_ok)
+
+    def _written_under(self, guard: Held, node: Node) -> bool:
+        """True when the package writes the map node reads (or maps inside it) while holding the same lock."""
+        mkey, key = _lock_key(guard), _map_key(node)
+        if mkey is None or key is None:
+            return False
+        return any(m == mkey and w[: len(key)] == key for m, w in self.writes)
 
     def _shallow_clone(self, node: Node, t: GoType) -> Node | None:
         """The call `maps.Clone(node)` when node is a two-level map: a copy that shares the inner maps."""
@@ -251,8 +265,8 @@ class _Finder:
 class _Flow:
     """Follows where a guarded map value goes inside one function."""
 
-    def __init__(self, finder: _Finder, guard: Held, func: Node) -> None:
-        self.finder, self.guard, self.func = finder, guard, func
+    def __init__(self, finder: _Finder, guard: Held, func: Node, origin: Node) -> None:
+        self.finder, self.guard, self.func, self.origin = finder, guard, func, origin
         self.types, self.f = finder.types, finder.f
         self.read_wrappable = True
         self.read_problem = ""
@@ -280,7 +294,10 @@ class _Flow:
                 container = container.parent
             if container is not None and container.type == "literal_value" and container.parent is not None:
                 up = container if container.parent.type == "literal_element" else container.parent
-                yield from self.flows(up, wrap)
+                typ = up.child_by_field_name("type") if up.type == "composite_literal" else None
+                what = f"a {_squash(syntax.text(typ))} literal" if typ is not None else "a composite literal"
+                for e in self.flows(up, wrap):
+                    yield _Escape(f"is put in {what} that {e.route.removeprefix('is put in ')}", e.wrap)
         elif pt == "unary_expression" and syntax.text(parent.children[0]) == "&":
             yield from self.flows(parent, wrap)
         elif pt == "argument_list":
@@ -364,6 +381,42 @@ class _Flow:
         for e in self.alias(root, stmt, wrap, container=True):
             yield _Escape(f"is stored in {text}, and {name} {e.route}", wrap)
 
+    def _detached(self, body: Node, after: int, alias: str) -> bool:
+        """True when, after the read and with the lock still held, the map read is taken out of the
+        guarded structure (`m := c.m; c.m = nil`, `inner := c.m[k]`; `delete(c.m, k)`): nobody can
+        reach it any more to write it, so handing it over is safe."""
+        origin = syntax.unparen(self.origin)
+        if origin.type not in ("selector_expression", "index_expression", "identifier"):
+            return False
+        text = _squash(syntax.text(origin))
+        for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+            if n.start_byte < after:
+                continue
+            removed = False
+            if n.type == "assignment_statement":
+                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                targets = left.named_children if left is not None else []
+                values = right.named_children if right is not None else []
+                removed = len(targets) == len(values) and any(
+                    _squash(syntax.text(t)) == text and syntax.text(v) != alias
+                    for t, v in zip(targets, values, strict=True)
+                )
+            elif n.type == "call_expression" and origin.type == "index_expression":
+                fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+                operand, index = origin.child_by_field_name("operand"), origin.child_by_field_name("index")
+                removed = (
+                    fn is not None
+                    and syntax.text(fn) == "delete"
+                    and args is not None
+                    and operand is not None
+                    and index is not None
+                    and [_squash(syntax.text(a)) for a in args.named_children]
+                    == [_squash(syntax.text(operand)), _squash(syntax.text(index))]
+                )
+            if removed and any(h.lock.stmt == self.guard.lock.stmt for h in held_at(n)):
+                return True
+        return False
+
     def _protects_package(self) -> bool:
         """True when the guarding mutex is itself a package-level variable (it guards package state)."""
         return find_declaration(self.guard.lock.root, self.guard.lock.stmt) is None
@@ -386,6 +439,8 @@ class _Flow:
             else:
                 found = find_declaration(name, name_node)
                 expected = found[1] if found is not None else None
+            if not container and self._detached(body, decl.end_byte, name):
+                return
             written = False
             for use in _uses(body, name, decl.end_byte):
                 got = find_declaration(name, use)
@@ -415,6 +470,122 @@ class _Flow:
                 self._no_read_wrap(f"{name} is written through, and a copy would receive the writes")
         finally:
             self.depth -= 1
+
+
+# --- which maps are written under which lock ---------------------------------------------
+
+_Key = tuple[str, ...]
+
+
+def _path(chain: Node) -> tuple[Node, _Key] | None:
+    """(root identifier, segments) of a selector/index chain: `c.m[k][id]` -> (c, (".m", "[]", "[]"))."""
+    segments: list[str] = []
+    node = syntax.unparen(chain)
+    while node.type != "identifier":
+        if node.type == "selector_expression":
+            fld = node.child_by_field_name("field")
+            segments.append("." + (syntax.text(fld) if fld is not None else "?"))
+        elif node.type == "index_expression":
+            segments.append("[]")
+        elif not (node.type == "unary_expression" and syntax.text(node.children[0]) == "*"):
+            return None
+        operand = node.child_by_field_name("operand")
+        if operand is None:
+            return None
+        node = syntax.unparen(operand)
+    return node, tuple(reversed(segments))
+
+
+def _map_key(chain: Node) -> _Key | None:
+    """The map's identity across functions: ("~", ".m", "[]") for c.m[k] with c a local or
+    parameter (any variable of that shape), ("registry", "[]") for a package-level variable."""
+    found = _path(chain)
+    if found is None:
+        return None
+    root, segments = found
+    head = "~" if find_declaration(syntax.text(root), root) is not None else syntax.text(root)
+    return (head, *segments)
+
+
+def _lock_key(held: Held) -> _Key | None:
+    """The mutex's identity across functions, shaped like _map_key: ("~", ".mu"), ("mu",)."""
+    parts = held.mutex.split(".")
+    local = find_declaration(parts[0], held.lock.stmt) is not None
+    return ("~", *("." + p for p in parts[1:])) if local else (parts[0], *("." + p for p in parts[1:]))
+
+
+def _guarded_writes(pkg: PackageContext) -> set[tuple[_Key, _Key]]:
+    """(lock key, map key) for every map the package writes (m[k] = v, m[k]++, delete, clear)
+    while holding a lock that guards it: the writers a leaked map would race with."""
+    out: set[tuple[_Key, _Key]] = set()
+    for f in pkg.files:
+        if b"Lock()" not in f.content:
+            continue
+        for n in syntax.named_walk(f.root):
+            target = _written_map(n)
+            if target is None:
+                continue
+            chain = _resolve_alias(target)
+            found = _path(chain) if chain is not None else None
+            if found is None:
+                continue
+            root = syntax.text(found[0])
+            local = find_declaration(root, found[0]) is not None
+            key = _map_key(chain)  # type: ignore[arg-type]
+            for h in held_at(n):
+                lock_local = find_declaration(h.lock.root, h.lock.stmt) is not None
+                if (local and lock_local and h.lock.root == root) or (not local and not lock_local):
+                    lk = _lock_key(h)
+                    if lk is not None and key is not None:
+                        out.add((lk, key))
+    return out
+
+
+def _written_map(n: Node) -> Node | None:
+    """The map expression a write statement or call writes into, if n is one."""
+    if n.type in ("assignment_statement", "inc_statement", "dec_statement"):
+        left = n.child_by_field_name("left") if n.type == "assignment_statement" else n
+        targets = left.named_children if left is not None else []
+        if left is not None and left.type != "expression_list" and n.type == "assignment_statement":
+            targets = [left]
+        for t in targets:
+            t = syntax.unparen(t)
+            if t.type == "index_expression":
+                return t.child_by_field_name("operand")
+        return None
+    if n.type == "call_expression":
+        fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+        if (
+            fn is not None
+            and syntax.text(fn) in ("delete", "clear")
+            and args is not None
+            and args.named_children
+        ):
+            return args.named_children[0]
+    return None
+
+
+def _resolve_alias(expr: Node) -> Node | None:
+    """expr itself when it is a chain; for a local assigned from a chain (`m := c.m[k]`), that chain."""
+    expr = syntax.unparen(expr)
+    if expr.type != "identifier":
+        return expr if _path(expr) is not None else None
+    decl = find_declaration(syntax.text(expr), expr)
+    if decl is None:
+        return expr
+    kind, node = decl
+    if kind not in ("short_var", "var_spec"):
+        return None
+    names = node.child_by_field_name("left") if kind == "short_var" else None
+    idents = names.named_children if names is not None else node.children_by_field_name("name")
+    value = node.child_by_field_name("right") if kind == "short_var" else node.child_by_field_name("value")
+    values = value.named_children if value is not None else []
+    i = next((k for k, c in enumerate(idents) if syntax.text(c) == syntax.text(expr)), None)
+    if i is None or not values:
+        return None
+    chain = values[i] if len(values) == len(idents) else values[0]
+    chain = syntax.unparen(chain)
+    return chain if chain.type != "identifier" and _path(chain) is not None else None
 
 
 # --- syntax helpers ---------------------------------------------------------------------
@@ -638,7 +809,7 @@ class _Fixer:
         if value.kind == "pointer_type":
             notes.append(f"pointer values ({value.text}) stay shared with the original")
         if leak.no_fix is not None and leak.wrap is None:
-            return " ".join(notes), [], leak.no_fix
+            return _sentences(notes), [], leak.no_fix
         unsafe.extend(self._contract(leak))
         safety = Safety.UNSAFE if unsafe else Safety.SAFE
         if unsafe:
@@ -648,7 +819,7 @@ class _Fixer:
         mutex = leak.held.mutex
         first = self._copy(leak, nested, values=False)
         if isinstance(first, str):
-            return " ".join(notes), [], first
+            return _sentences(notes), [], first
         copies.append((first, safety, f"copy {what} with {first.call} while {mutex} is held"))
         if pointee is not None and _copyable(pointee, types):
             second = self._copy(leak, nested, values=True)
@@ -658,7 +829,7 @@ class _Fixer:
                     f"while {mutex} is held (new pointers)"
                 )
                 copies.append((second, Safety.UNSAFE, msg))
-        return " ".join(notes), copies, ""
+        return _sentences(notes), copies, ""
 
     def _contract(self, leak: _Leak) -> list[str]:
         """Reasons the copy might break a caller's expectations (each makes the fix unsafe)."""
@@ -671,6 +842,7 @@ class _Fixer:
             if m:
                 out.append(f'the doc comment of {name} says the map is shared ("{m.group(0)}")')
         if decl is not None and name and leak.route.startswith("is returned") and leak.func == decl:
+            # The map itself is the result (not a value holding it): callers may write through it.
             writer = _writes_through_result(self.pkg, decl, name)
             if writer:
                 out.append(f"{writer} writes through the map {name} returns, and would write to the copy")
@@ -845,10 +1017,14 @@ def _message(leak: _Leak, notes: str, copies: list, problem: str) -> str:
         "Hand out a copy taken under the lock."
     )
     if notes:
-        msg += " " + notes[0].upper() + notes[1:] + "."
+        msg += " " + notes
     if not copies:
         msg += f" No fix: {problem or 'the copy cannot be placed where the lock is held'}."
     return msg
+
+
+def _sentences(notes: list[str]) -> str:
+    return " ".join(n[:1].upper() + n[1:] + "." for n in notes)
 
 
 def _function_name(func: Node) -> str:

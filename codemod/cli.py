@@ -328,8 +328,9 @@ def _run_changed(
     report, errors = _collect(args, found, options)
     kept, left = diffbase.split(report, changed)
     if left:
-        accepted = diffbase.accepted_fixes(report, kept)
-        report, errors = _collect(args, found, dataclasses.replace(options, accepted=accepted))
+        keys, fixes = diffbase.acceptance(report, kept, left)
+        options = dataclasses.replace(options, accepted=keys, accepted_fixes=fixes)
+        report, errors = _collect(args, found, options)
         report.findings = diffbase.split(report, changed)[0]
     notes = [
         f"--diff-base {args.diff_base}: {len(left)} finding(s) outside the changed lines left out; "

@@ -9,8 +9,8 @@ deleting a `runtime.KeepAlive(w)` is reported at the call above it.
 A finding is kept when any line of its span is a changed line; its fixes go
 with it. Only directories that hold a changed .go file are processed at all
 (their other files too: a fix may have to edit several files of a package).
-The CLI then re-runs with Options.accepted set to exactly the kept findings'
-fixes, so the diff holds those fixes and nothing else.
+The CLI then re-runs with Options.accepted (and accepted_fixes) naming exactly
+the kept findings' fixes, so the diff holds those fixes and nothing else.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codemod.discovery import UsageError
-from codemod.model import Finding, RunReport
+from codemod.model import Finding, Fix, RunReport
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 WHOLE_FILE = None
@@ -187,7 +187,19 @@ def split(report: RunReport, changed: ChangedLines) -> tuple[list[Finding], list
     return kept, left
 
 
-def accepted_fixes(report: RunReport, kept: Iterable[Finding]) -> frozenset[tuple[str, str, str, str]]:
-    """The applied-fix keys of the kept findings, for Options.accepted in the re-run."""
-    keys = {f.key for f in kept}
-    return frozenset(k for k in report.applied_keys if k[:3] in keys)
+def acceptance(
+    report: RunReport, kept: Iterable[Finding], left: Iterable[Finding]
+) -> tuple[frozenset[tuple[str, str, str, str]], frozenset[Fix]]:
+    """(Options.accepted, Options.accepted_fixes) that re-apply exactly the kept findings' fixes.
+
+    A fix is named by its finding's key where that key is unique to kept
+    findings; where a left-out finding shares the key (the same message for
+    the same call in two functions), the kept findings' applied fixes are
+    named by value instead, which matches them in the re-run's first pass.
+    """
+    kept = list(kept)
+    ambiguous = {f.key for f in kept} & {f.key for f in left}
+    unique = {f.key for f in kept} - ambiguous
+    keys = frozenset(k for k in report.applied_keys if k[:3] in unique)
+    fixes = frozenset(x for f in kept if f.key in ambiguous for x in f.fixes if report.fix_applied(f, x))
+    return keys, fixes

@@ -43,6 +43,9 @@ class Options:
         include_generated: treat generated files like hand-written ones.
         accepted: when not None, apply only fixes whose (finding key, fix message)
             is in this set (interactive review and its replay use it).
+        accepted_fixes: with accepted, also apply these fixes, named by value (their
+            edits over the original bytes): for findings whose key is shared by
+            findings that must stay unfixed (--diff-base uses it).
         report_unused_ignores: report //gomapfix:ignore directives that suppress
             nothing, as findings of rule unused-ignore (codemod.suppress).
         transform_options: per-transform options from .gomapfix.toml, by transform
@@ -53,6 +56,7 @@ class Options:
     unsafe_fixes: bool = False
     include_generated: bool = False
     accepted: frozenset[tuple[str, str, str, str]] | None = None
+    accepted_fixes: frozenset[Fix] = frozenset()
     report_unused_ignores: bool = False
     transform_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -84,7 +88,7 @@ def _transforms(options: Options) -> list[Transform]:
 def wants(options: Options, finding: Finding, fix: Fix) -> bool:
     """Whether a run with these options applies fix for finding."""
     if options.accepted is not None:
-        return (*finding.key, fix.message) in options.accepted
+        return (*finding.key, fix.message) in options.accepted or fix in options.accepted_fixes
     return fix.safety is Safety.SAFE or options.unsafe_fixes
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from codemod.transform import Transform
 from transforms.deepcopy import DeepCopy
 from transforms.keepalive import KeepAlive
+from transforms.safemap import SafeMapTransform
 from transforms.wrap_inner_map import WrapInnerMap
 
-ALL: tuple[Transform, ...] = (KeepAlive(), DeepCopy(), WrapInnerMap())
+ALL: tuple[Transform, ...] = (KeepAlive(), DeepCopy(), WrapInnerMap(), SafeMapTransform())
 
 
 def by_name() -> dict[str, Transform]:

@@ -1,0 +1,197 @@
+"""safemap: replace a map written from several goroutines with a generated SafeMap.
+
+A Go map written by one goroutine while another reads or writes it crashes
+the program ("fatal error: concurrent map writes" / "concurrent map read and
+map write"). The transform finds a map (package-level variable, struct
+field, or local variable captured by a closure) that is written inside a
+goroutine the package starts (`go func(){...}()`, `go f()`, `go x.m()`, and
+package functions those call) and used elsewhere, where no mutex is held at
+either site (transforms.safemap_locks); a declaration marked with a
+`//gomapfix:safemap` comment is converted regardless.
+
+The fix declares the map as a SafeMap (a mutex-guarded map generated into
+the package by transforms.go_safemap: generic for go.mod >= 1.18, one
+concrete type per key/value pair below) and rewrites every use
+(transforms.safemap_rewrite, transforms.safemap_decl). A use it cannot
+rewrite with certainty (address taken, passed to a function, copied to
+another variable, returned, a range loop that returns...) blocks the whole
+fix, and the finding names it. The fix is safe unless the map, or the struct
+holding it, is exported (other packages may use it as a map or copy the
+struct) or the field becomes a pointer (a zero struct made elsewhere holds a
+nil SafeMap), in which case it is unsafe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from codemod.context import PackageContext
+from codemod.model import Finding, Fix, Safety, Severity
+from codemod.transform import finding
+from transforms import locking
+from transforms import safemap_files as files
+from transforms.safemap_decl import copied_by_value, declaration_edits
+from transforms.safemap_find import MARKER, MapDecl, Regions, Use, declarations, goroutine_regions, uses
+from transforms.safemap_locks import held_at
+from transforms.safemap_ops import is_write
+from transforms.safemap_rewrite import Blocked, Rewriter, Shape
+
+
+@dataclass
+class _Candidate:
+    decl: MapDecl
+    uses: list[Use]
+    fix: Fix | None = None
+    blocked: str | None = None
+
+
+class SafeMapTransform:
+    name = "safemap"
+    summary = "replace a map written from several goroutines with a generated, mutex-guarded SafeMap"
+    prefilter = ((b"map",),)
+    default_safety = "safe"
+
+    def run(self, pkg: PackageContext) -> Iterator[Finding]:
+        marked = any(MARKER.encode() in f.content for f in pkg.files)
+        if not marked and not any(b"go " in f.content or b"go\t" in f.content for f in pkg.files):
+            return
+        types = locking.PackageTypes(pkg)
+        regions = goroutine_regions(pkg, types)
+        if not regions.regions and not marked:
+            return
+        candidates = []
+        for decl in declarations(pkg):
+            if not decl.marked and not _mentioned_in(decl, regions):
+                continue
+            found = uses(decl, pkg, types)
+            if decl.marked or _concurrent(decl, found, regions):
+                candidates.append(_Candidate(decl, found))
+        if not candidates:
+            return
+        _plan(pkg, candidates)
+        for c in candidates:
+            yield _finding(c)
+
+
+def _mentioned_in(decl: MapDecl, regions: Regions) -> bool:
+    needle = decl.name.encode()
+    return any(needle in (r.body.text or b"") for r in regions.regions)
+
+
+def _concurrent(decl: MapDecl, found: list[Use], regions: Regions) -> bool:
+    """A write inside a goroutine region, unlocked, and another unlocked use (or the
+    region may run several times at once)."""
+    unlocked = [u for u in found if u.resolved and not held_at(u.node)]
+    for w in unlocked:
+        rs = regions.containing(w.file, w.node)
+        if decl.kind == "local":
+            start = decl.holder.start_byte
+            rs = [
+                r
+                for r in rs
+                if not (r.file.path == decl.file.path and r.body.start_byte <= start < r.body.end_byte)
+            ]
+        if not rs or not is_write(w.node):
+            continue
+        if any(r.many for r in rs) or any(u is not w for u in unlocked):
+            return True
+    return False
+
+
+def _plan(pkg: PackageContext, candidates: list[_Candidate]) -> None:
+    """Give each candidate its fix, or the reason it has none."""
+    shim = files.plan(pkg)
+    shapes: dict[int, Shape] = {}
+    needed = []
+    for i, c in enumerate(candidates):
+        try:
+            shapes[i] = _shape(c.decl, pkg, shim)
+            if not shim.generic:
+                needed.append(files.concrete_map(c.decl.key, c.decl.value, c.decl.file))
+        except (Blocked, files.ShimError) as e:
+            c.blocked = str(e)
+    try:
+        if pkg.name.endswith("_test"):
+            raise files.ShimError("the map is in an external test package")
+        if pkg.broken:
+            raise files.ShimError(f"{pkg.broken[0].name} does not parse, so not every use can be seen")
+        files.check_names(pkg, files.shared_names(shim, needed))
+        new_files, shim_edits = files.changes(pkg, shim, needed)
+    except files.ShimError as e:
+        for c in candidates:
+            c.blocked = c.blocked or str(e)
+        return
+    for i, c in enumerate(candidates):
+        if c.blocked is not None:
+            continue
+        try:
+            edits = Rewriter(c.decl, shapes[i], c.uses).run()
+            edits += declaration_edits(c.decl, shapes[i], pkg)
+            _check_overlaps(c, edits)
+        except Blocked as e:
+            c.blocked = str(e)
+            continue
+        safety = Safety.UNSAFE if c.decl.exported or shapes[i].pointer else Safety.SAFE
+        c.fix = Fix(
+            f"Replace {_label(c.decl)} with a SafeMap and rewrite its uses",
+            tuple(sorted(edits + shim_edits)),
+            safety,
+            tuple(new_files),
+        )
+
+
+def _shape(decl: MapDecl, pkg: PackageContext, shim: files.ShimPlan) -> Shape:
+    if not decl.key or not decl.value:
+        raise Blocked(decl.file, decl.holder, "has an incomplete map type")
+    for q in files.qualifiers(f"{decl.key} {decl.value}"):
+        path = next((p for n, p, _ in decl.file.import_specs if (n or p.rsplit("/", 1)[-1]) == q), None)
+        if path is None:
+            raise Blocked(decl.file, decl.map_type, f"uses a type of package {q} that cannot be resolved")
+    pointer = decl.kind == "field" and copied_by_value(decl.owner or "", pkg)
+    value_node = decl.map_type.child_by_field_name("value")
+    return Shape(
+        type_text=shim.type_text(decl.key, decl.value),
+        pointer=pointer,
+        key=decl.key,
+        value=decl.value,
+        value_is_map=value_node is not None and value_node.type == "map_type",
+        clone=files.CLONE_HELPER if shim.generic else "",
+    )
+
+
+def _check_overlaps(c: _Candidate, edits: list) -> None:  # noqa: ANN001
+    by_path: dict = {}
+    for e in edits:
+        by_path.setdefault(e.path, []).append(e)
+    for path, es in by_path.items():
+        es.sort(key=lambda e: (e.start, e.end))
+        for a, b in zip(es, es[1:], strict=False):
+            if b.start < a.end or (a.start == b.start and a != b):
+                f = c.decl.file
+                raise Blocked(f, c.decl.holder, f"needs two overlapping rewrites in {path.name}")
+
+
+def _label(decl: MapDecl) -> str:
+    return f"{decl.owner}.{decl.name}" if decl.kind == "field" else decl.name
+
+
+def _finding(c: _Candidate) -> Finding:
+    label = _label(c.decl)
+    if c.decl.marked:
+        message = f"map {label} is marked {MARKER}"
+    else:
+        message = (
+            f"map {label} is written in a goroutine and used elsewhere with no lock held;"
+            " concurrent map writes crash the program"
+        )
+    if c.blocked:
+        message += f"; not rewritten: {c.blocked}"
+    return finding(
+        "safemap",
+        c.decl.file,
+        c.decl.name_node,
+        message,
+        [c.fix] if c.fix is not None else [],
+        Severity.ERROR if not c.decl.marked else Severity.WARNING,
+    )

@@ -1,0 +1,205 @@
+"""Rewriting the declaration of a converted map and the places that create it.
+
+A variable (package-level or local) becomes a SafeMap value: the zero value
+is ready to use, and every use goes through the variable, so `m = make(...)`
+is the same as `m.Clear()`. A struct field becomes a SafeMap value too when
+the struct is only ever handled through pointers (`*T`, `&T{}`, `new(T)`),
+since a SafeMap must not be copied; if the struct is copied anywhere, the
+field becomes a `*SafeMap` instead, so that copies share one map exactly as
+they shared the Go map, and every literal must then initialise it.
+
+Edits keep gofmt's layout: a grouped `var` spec keeps its columns (only the
+value or the type is replaced), and a field or spec whose line ends in a tag
+or comment aligned with its neighbours' is not touched (the fix is blocked).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from codemod import golines, syntax
+from codemod.context import FileContext, PackageContext
+from codemod.model import Edit
+from transforms import goscope
+from transforms import safemap_ops as ops
+from transforms.safemap_find import MapDecl
+from transforms.safemap_rewrite import Blocked, Shape
+
+
+def copied_by_value(owner: str, pkg: PackageContext) -> bool:
+    """True unless every mention of type owner is `*owner`, `&owner{...}` or `new(owner)`."""
+    needle = owner.encode()
+    for f in pkg.files:
+        if needle not in f.content:
+            continue
+        for n in syntax.walk(f.root):
+            if n.type != "type_identifier" or n.text != needle:
+                continue
+            p = n.parent
+            if p is None or (p.type == "type_spec" and p.child_by_field_name("name") == n):
+                continue
+            if p.type == "pointer_type":
+                continue
+            if p.type == "composite_literal" and _address_taken(p):
+                continue
+            if p.type == "argument_list" and _callee(p) == "new":
+                continue
+            return True
+    return False
+
+
+def _address_taken(lit: Node) -> bool:
+    p = lit.parent
+    return p is not None and p.type == "unary_expression" and syntax.text(p.children[0]) == "&"
+
+
+def _callee(args: Node) -> str:
+    call = args.parent
+    fn = call.child_by_field_name("function") if call is not None else None
+    return syntax.text(fn) if fn is not None else ""
+
+
+def declaration_edits(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:
+    """Edits that re-declare decl as shape (and its initialisations); raises Blocked."""
+    f = decl.file
+    if not f.editable:
+        raise Blocked(f, decl.holder, "is in a file gomapfix may not edit")
+    if decl.kind == "field":
+        return _field(decl, shape, pkg)
+    holder = decl.holder
+    value = _value(holder)
+    if value is not None and not ops.empty_map_value(value):
+        raise Blocked(f, holder, "starts with entries or another map")
+    _check_alignment(f, holder)
+    if holder.type == "short_var_declaration":
+        if holder.parent is not None and holder.parent.type == "statement_list":
+            return [f.edit(holder.start_byte, holder.end_byte, f"var {decl.name} {shape.declared}")]
+        assert value is not None
+        return [f.edit(value.start_byte, value.end_byte, shape.fresh)]
+    typ = holder.child_by_field_name("type")
+    grouped = holder.parent is not None and holder.parent.type == "var_spec_list"
+    if not grouped:
+        return [f.edit(decl.name_node.end_byte, holder.end_byte, f" {shape.declared}")]
+    if typ is not None and value is not None:
+        raise Blocked(f, holder, "has both a type and a value in an aligned var group")
+    if value is not None:
+        return [f.edit(value.start_byte, value.end_byte, shape.fresh)]
+    assert typ is not None
+    return [f.edit(typ.start_byte, typ.end_byte, shape.declared)]
+
+
+def _value(holder: Node) -> Node | None:
+    v = holder.child_by_field_name("value") or holder.child_by_field_name("right")
+    if v is not None and v.type == "expression_list":
+        return v.named_children[0] if v.named_child_count == 1 else None
+    return v
+
+
+def _field(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:
+    f = decl.file
+    fd = decl.holder
+    suffix = fd.child_by_field_name("tag") is not None or golines.has_trailing_comment(f, fd.end_byte)
+    if suffix and _neighbour_has_suffix(f, fd):
+        raise Blocked(f, fd, "is column-aligned with the tags or comments of its neighbours")
+    edits = [f.edit(decl.map_type.start_byte, decl.map_type.end_byte, shape.declared)]
+    edits.extend(_literals(decl, shape, pkg))
+    if shape.pointer:
+        _no_zero_values(decl, pkg)
+    return edits
+
+
+def _neighbour_has_suffix(f: FileContext, fd: Node) -> bool:
+    for sib in (fd.prev_named_sibling, fd.next_named_sibling):
+        if sib is None or sib.type != "field_declaration":
+            continue
+        if abs(f.line_index(sib.start_byte) - f.line_index(fd.start_byte)) != 1:
+            continue
+        if sib.child_by_field_name("tag") is not None or golines.has_trailing_comment(f, sib.end_byte):
+            return True
+    return False
+
+
+def _check_alignment(f: FileContext, holder: Node) -> None:
+    """Block a change of width before a trailing comment aligned with a neighbouring line's."""
+    if not golines.has_trailing_comment(f, holder.end_byte):
+        return
+    line = f.line_index(holder.end_byte)
+    for other in (line - 1, line + 1):
+        if 0 <= other < len(f.line_starts) and golines.has_trailing_comment(f, f.line_starts[other]):
+            raise Blocked(f, holder, "has a trailing comment aligned with its neighbours'")
+
+
+def _literals(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:
+    """Initialisations `T{m: make(...)}` of the field, in every composite literal of its type."""
+    types = goscope.type_declarations(pkg)
+    edits = []
+    needle = decl.name.encode()
+    for f in pkg.files:
+        if needle not in f.content and (decl.owner or "").encode() not in f.content:
+            continue
+        for lit in syntax.walk(f.root):
+            if lit.type != "literal_value":
+                continue
+            owner = _literal_type(lit, types, decl.name)
+            keyed = _keyed(lit, decl.name)
+            if owner is None and keyed is not None:
+                raise Blocked(f, keyed, "initialises a field of a literal whose type is not written")
+            if owner != decl.owner:
+                continue
+            if keyed is None:
+                if lit.named_child_count and not any(c.type == "keyed_element" for c in lit.named_children):
+                    raise Blocked(f, lit.parent or lit, "initialises the struct by position")
+                if shape.pointer:
+                    raise Blocked(f, lit.parent or lit, "leaves the field nil")
+                continue
+            if not f.editable:
+                raise Blocked(f, keyed, "is in a file gomapfix may not edit")
+            value = keyed.child_by_field_name("value")
+            inner = value.named_children[0] if value is not None and value.named_child_count else None
+            if inner is None or not (ops.empty_map_value(inner) or ops.is_nil(inner)):
+                raise Blocked(f, keyed, "initialises the field with another map")
+            if shape.pointer and ops.is_nil(inner):
+                continue
+            edits.append(f.edit(inner.start_byte, inner.end_byte, shape.fresh))
+    return edits
+
+
+def _keyed(lit: Node, name: str) -> Node | None:
+    for el in lit.named_children:
+        if el.type != "keyed_element":
+            continue
+        key = el.child_by_field_name("key")
+        ident = key.named_children[0] if key is not None and key.named_child_count else None
+        if ident is not None and ident.type == "identifier" and syntax.text(ident) == name:
+            return el
+    return None
+
+
+def _literal_type(lit: Node, types: dict[str, Node], field: str) -> str | None:
+    """The package type a literal_value builds, "" for a non-struct or foreign type, None if elided."""
+    p = lit.parent
+    if p is None or p.type != "composite_literal":
+        return None
+    t = p.child_by_field_name("type")
+    if t is None:
+        return None
+    name = goscope.base_type_name(syntax.text(t))
+    if name is None or name not in types:
+        return ""
+    return name
+
+
+def _no_zero_values(decl: MapDecl, pkg: PackageContext) -> None:
+    """With a *SafeMap field, `new(T)` and `var x T` would leave it nil: block them."""
+    owner = (decl.owner or "").encode()
+    for f in pkg.files:
+        if owner not in f.content:
+            continue
+        for n in syntax.walk(f.root):
+            if n.type != "type_identifier" or n.text != owner:
+                continue
+            p = n.parent
+            if p is not None and p.type == "argument_list" and _callee(p) == "new":
+                raise Blocked(f, p.parent or p, "creates the struct with a nil field")
+            if p is not None and p.type == "var_spec" and p.child_by_field_name("value") is None:
+                raise Blocked(f, p, "creates the struct with a nil field")

@@ -55,6 +55,7 @@ def test_reported_without_a_fix_and_says_why(module: Path, case: str, line: int,
     assert f.span.line == line
     assert f.message.startswith("w may be finalized while C.use runs: the call receives only w.c")
     assert "the package registers a finalizer for widget (runtime.SetFinalizer in " in f.message
+    assert "that releases its field c" in f.message
     assert f.message.endswith(
         f"Add runtime.KeepAlive(w) on a path after the call (no automatic fix: {reason})"
     )
@@ -75,7 +76,8 @@ def test_safe_fix_with_finalizer_evidence(module: Path) -> None:
     assert report.fix_applied(f, fix)
     assert f.message == (
         "w may be finalized while C.use runs: the call receives only w.c, which does not keep it alive; "
-        "the package registers a finalizer for widget (runtime.SetFinalizer in statement.go)"
+        "the package registers a finalizer for widget (runtime.SetFinalizer in statement.go) "
+        "that releases its field c"
     )
 
 
@@ -89,12 +91,13 @@ def test_cleanup_counts_as_evidence(module: Path) -> None:
 @pytest.mark.parametrize("unsafe", [False, True])
 def test_no_finalizer_is_only_a_suggestion(module: Path, unsafe: bool) -> None:
     found, report = findings(module, "unsafe_no_finalizer", unsafe)
-    assert [f.span.line for f in found] == [16, 20]
+    assert [f.span.line for f in found] == [20], "C.free(c.c) in Close releases c.c: not a use"
     for f in found:
         (fix,) = f.fixes
         assert fix.safety is Safety.UNSAFE
-        assert (
-            "no finalizer or cleanup for conn was found in this package, so this is a suggestion" in f.message
+        assert f.message.endswith(
+            "conn.c is released by a C call elsewhere in the package, but no finalizer or cleanup "
+            "for conn was found, so this is a suggestion"
         )
         assert report.fix_applied(f, fix) is unsafe
 
@@ -136,7 +139,10 @@ def test_unknown_owner_type_with_finalizers_is_unsafe(tmp_path: Path) -> None:
     write_module(tmp_path, {"p/w.go": src})
     found = fix_paths([tmp_path / "p"], select=["keepalive"]).findings
     f = next(f for f in found if f.span.line == 28)
-    assert "the type of w could not be determined, so this is a suggestion" in f.message
+    assert f.message.endswith(
+        "the type of w could not be determined (the package finalizes widget, with a field c), "
+        "so this is a suggestion"
+    )
     assert f.fixes[0].safety is Safety.UNSAFE
 
 

@@ -152,6 +152,12 @@ def expression_type(
     return None
 
 
+def first_parameter(func: Node) -> str | None:
+    """The name of a function's first parameter, if it has one."""
+    names = parameter_names(func)
+    return names[0] if names else None
+
+
 def local_type(name: str, at: Node, f: FileContext, pkg: PackageContext) -> str | None:
     """The declared type of identifier name as seen at node at, or None if not certain."""
     results = function_results(pkg)
@@ -313,3 +319,100 @@ def assigns_to(name: str, scope: Node, after: int = 0, before: int | None = None
         if any(t.type == "identifier" and syntax.text(t) == name for t in targets):
             return True
     return False
+
+
+def methods(pkg: PackageContext) -> dict[tuple[str | None, str], Node]:
+    """(receiver base type, method name) -> method declaration, and (None, name) -> top-level
+    function declaration, for the functions of the package."""
+    out: dict[tuple[str | None, str], Node] = {}
+    for f in pkg.files:
+        for decl in f.root.named_children:
+            name = decl.child_by_field_name("name")
+            if name is None:
+                continue
+            if decl.type == "function_declaration":
+                out.setdefault((None, syntax.text(name)), decl)
+            elif decl.type == "method_declaration":
+                for t in parameter_types(decl, "receiver").values():
+                    base = base_type_name(t)
+                    if base:
+                        out.setdefault((base, syntax.text(name)), decl)
+    return out
+
+
+def receiver_name(method: Node) -> str | None:
+    """The receiver's name of a method declaration (None when unnamed or `_`)."""
+    names = [n for n in parameter_types(method, "receiver") if n != "_"]
+    return names[0] if names else None
+
+
+def parameter_names(func: Node) -> list[str | None]:
+    """The names of a function's parameters in order, None for unnamed ones."""
+    plist = func.child_by_field_name("parameters")
+    out: list[str | None] = []
+    for p in plist.named_children if plist is not None else ():
+        names = p.children_by_field_name("name")
+        out.extend([syntax.text(n) for n in names] if names else [None])
+    return out
+
+
+def fields_used(
+    name: str,
+    body: Node,
+    type_name: str,
+    funcs: dict[tuple[str | None, str], Node],
+    depth: int = 0,
+) -> frozenset[str] | None:
+    """The fields of variable name (of struct type type_name) that body uses, following
+    calls of type_name's methods on it and of package functions it is passed to.
+
+    None when name is used in any other way (stored, passed elsewhere, converted):
+    then what body does with the object cannot be told. Uses as an argument of a
+    runtime function (runtime.SetFinalizer(x, nil), runtime.KeepAlive(x)) are ignored.
+    """
+    out: set[str] = set()
+    for n in syntax.named_walk(body):
+        if n.type != "identifier" or syntax.text(n) != name:
+            continue
+        parent = n.parent
+        if parent is None or parent.type == "parameter_declaration":
+            continue
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == n:
+            field = syntax.text(parent.child_by_field_name("field") or parent)
+            call = parent.parent
+            method = funcs.get((type_name, field))
+            if method is not None and call is not None and call.type == "call_expression":
+                inner = _followed(method, receiver_name(method), type_name, funcs, depth)
+                if inner is None:
+                    return None
+                out |= inner
+            else:
+                out.add(field)
+            continue
+        call = parent.parent if parent.type == "argument_list" else None
+        fn = call.child_by_field_name("function") if call is not None else None
+        if fn is None:
+            return None
+        if syntax.text(fn).startswith("runtime."):
+            continue
+        callee = funcs.get((None, syntax.text(fn))) if fn.type == "identifier" else None
+        if callee is None:
+            return None
+        index = [c.id for c in parent.named_children].index(n.id)
+        params = parameter_names(callee)
+        inner = _followed(callee, params[index] if index < len(params) else None, type_name, funcs, depth)
+        if inner is None:
+            return None
+        out |= inner
+    return frozenset(out)
+
+
+def _followed(
+    func: Node, name: str | None, type_name: str, funcs: dict[tuple[str | None, str], Node], depth: int
+) -> frozenset[str] | None:
+    body = func.child_by_field_name("body")
+    if name is None or body is None:
+        return frozenset() if name is None and body is not None else None
+    if depth >= 3:
+        return None
+    return fields_used(name, body, type_name, funcs, depth + 1)

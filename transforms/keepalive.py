@@ -66,7 +66,7 @@ class _Site:
     reason: str
     fixable: bool = True
     subject: str = ""
-    """Who may be finalized, as the message says it: the owner, or the value it was copied from."""
+    """Who may be finalized, as the message says it, when not the owner itself."""
 
 
 class KeepAlive:
@@ -79,16 +79,32 @@ class KeepAlive:
         owners = _finalized_types(pkg)
         finalizers = _finalizer_functions(pkg)
         types = goscope.type_declarations(pkg)
+        released = _released_by_calls(pkg)
         for f in pkg.editable_files():
             if not f.is_cgo:
                 continue
-            sites = [s for s in _sites(f, pkg, owners, types) if not _inside_finalizer(s, finalizers)]
-            yield from _findings(f, pkg, sites)
+            found = _sites(f, pkg, owners, released, types)
+            yield from _findings(f, pkg, [s for s in found if not _inside_finalizer(s, finalizers)])
 
 
-def _finalized_types(pkg: PackageContext) -> dict[str, str]:
-    """Type name -> "SetFinalizer at file:line" for types the package finalizes."""
-    out: dict[str, str] = {}
+@dataclass(frozen=True)
+class _Evidence:
+    """Why a type is known to be finalized.
+
+    where: e.g. "runtime.SetFinalizer in w.go". fields: the fields of the type its
+    finalizers and cleanups use (what they release), or None when some finalizer
+    could not be followed (a function value, a function of another package, the
+    object handed on whole).
+    """
+
+    where: str
+    fields: frozenset[str] | None
+
+
+def _finalized_types(pkg: PackageContext) -> dict[str, _Evidence]:
+    """Type name -> evidence, for the types the package registers a finalizer or cleanup for."""
+    out: dict[str, _Evidence] = {}
+    methods = goscope.methods(pkg)
     for f in pkg.files:
         rt = f.import_name("runtime")
         if rt is None or b"runtime" not in f.content:
@@ -100,15 +116,73 @@ def _finalized_types(pkg: PackageContext) -> dict[str, str]:
             operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
             if operand is None or field is None or f.text(field) not in ("SetFinalizer", "AddCleanup"):
                 continue
-            if (rt == "" and operand is not None) or (rt and f.text(operand) != rt):
+            if not rt or f.text(operand) != rt:
                 continue
             args = call.child_by_field_name("arguments")
-            if args is None or not args.named_children:
-                continue
+            if args is None or len(args.named_children) < 2 or f.text(args.named_children[1]) == "nil":
+                continue  # runtime.SetFinalizer(x, nil) removes a finalizer
             name = _finalized_type(args.named_children, f, pkg, f.text(field))
-            if name:
-                out.setdefault(name, f"runtime.{f.text(field)} in {f.path.name}")
+            if not name:
+                continue
+            fields = _released_fields(f.text(field), args.named_children, name, methods)
+            old = out.get(name)
+            if old is not None:
+                fields = None if old.fields is None or fields is None else old.fields | fields
+            out[name] = _Evidence(old.where if old else f"runtime.{f.text(field)} in {f.path.name}", fields)
     return out
+
+
+def _released_fields(
+    kind: str, args: list[Node], type_name: str, methods: dict[tuple[str, str], Node]
+) -> frozenset[str] | None:
+    """The fields of the finalized object that a SetFinalizer finalizer uses, or that
+    AddCleanup hands to its cleanup (`runtime.AddCleanup(w, free, w.c)`); None if unknown."""
+    obj = syntax.unparen(args[0])
+    if kind == "AddCleanup":
+        if len(args) < 3 or obj.type != "identifier":
+            return None
+        owned = _owner_of(_strip_conversions(args[2], None, set()), None)
+        return frozenset({owned[1][0]}) if owned and owned[0] == syntax.text(obj) else None
+    fin = syntax.unparen(args[1])
+    if fin.type == "func_literal":
+        func: Node | None = fin
+        param = goscope.first_parameter(fin)
+    elif fin.type == "selector_expression":  # a method expression: (*T).close
+        method = fin.child_by_field_name("field")
+        func = methods.get((type_name, syntax.text(method))) if method is not None else None
+        param = goscope.receiver_name(func) if func is not None else None
+    else:
+        func, param = None, None
+    body = func.child_by_field_name("body") if func is not None else None
+    if body is None or param is None:
+        return None
+    return goscope.fields_used(param, body, type_name, methods)
+
+
+def _released_by_calls(pkg: PackageContext) -> set[tuple[str, str]]:
+    """(type, field) pairs some function of the package passes to a C function that
+    releases memory or a resource (C.free, C.foo_destroy, C.bar_close, ...)."""
+    out: set[tuple[str, str]] = set()
+    for f in pkg.files:
+        if not f.is_cgo:
+            continue
+        typedefs = _cgo_typedefs(f)
+        for call in _calls(f.root):
+            name = _c_function(call, f, typedefs)
+            if name is None or not _RELEASE.search(name):
+                continue
+            args = call.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else ():
+                owned = _owner_of(_strip_conversions(arg, f, typedefs), f)
+                if owned is None:
+                    continue
+                type_name = goscope.base_type_name(goscope.local_type(owned[0], call, f, pkg))
+                if type_name:
+                    out.add((type_name, owned[1][0]))
+    return out
+
+
+_RELEASE = re.compile(r"(?i)free|destroy|release|delete|close|cleanup|dispose|unref|finali[sz]e|dealloc")
 
 
 def _finalizer_functions(pkg: PackageContext) -> set[tuple[str | None, str]]:
@@ -220,9 +294,9 @@ def _c_function(call: Node, f: FileContext, typedefs: set[str]) -> str | None:
     return name
 
 
-def _strip_conversions(arg: Node, f: FileContext, typedefs: set[str]) -> Node:
-    """(*C.char)(x), unsafe.Pointer(x), uintptr(x), C.size_t(x) -> x."""
-    unsafe_name = f.import_name("unsafe")
+def _strip_conversions(arg: Node, f: FileContext | None, typedefs: set[str]) -> Node:
+    """(*C.char)(x), unsafe.Pointer(x), uintptr(x), C.size_t(x) -> x (f None: assume `unsafe`)."""
+    unsafe_name = f.import_name("unsafe") if f is not None else "unsafe"
     while True:
         arg = syntax.unparen(arg)
         if arg.type != "call_expression":
@@ -238,11 +312,11 @@ def _strip_conversions(arg: Node, f: FileContext, typedefs: set[str]) -> Node:
                 "*"
             )
         elif fn.type == "identifier":
-            conversion = f.text(fn) in ("uintptr",)
+            conversion = syntax.text(fn) in ("uintptr",)
         elif fn.type == "selector_expression":
             operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
             if operand is not None and field is not None:
-                qual, member = f.text(operand), f.text(field)
+                qual, member = syntax.text(operand), syntax.text(field)
                 conversion = (qual == unsafe_name and member == "Pointer") or (
                     qual == "C" and _is_c_type_name(member, typedefs)
                 )
@@ -251,8 +325,8 @@ def _strip_conversions(arg: Node, f: FileContext, typedefs: set[str]) -> Node:
         arg = args.named_children[0]
 
 
-def _owner_of(expr: Node, f: FileContext) -> tuple[str, tuple[str, ...]] | None:
-    """For a selector chain w.a.b, (w, ("a", "b")); None for anything else."""
+def _owner_of(expr: Node, f: FileContext | None) -> tuple[str, tuple[str, ...]] | None:
+    """For a selector chain w.a.b, (w, ("a", "b")); None for anything else (or an import of f)."""
     if expr.type != "selector_expression":
         return None
     chain = expr
@@ -262,12 +336,12 @@ def _owner_of(expr: Node, f: FileContext) -> tuple[str, tuple[str, ...]] | None:
         operand = chain.child_by_field_name("operand")
         if field is None or operand is None:
             return None
-        fields.append(f.text(field))
+        fields.append(syntax.text(field))
         chain = syntax.unparen(operand)
     if chain.type != "identifier":
         return None
-    name = f.text(chain)
-    if name == "C" or name in f.imported_names or name == "_":
+    name = syntax.text(chain)
+    if name in ("C", "_") or (f is not None and name in f.imported_names):
         return None
     return name, tuple(reversed(fields))
 
@@ -297,7 +371,11 @@ def _handle_kind(type_text: str, types: dict[str, Node], depth: int = 0) -> bool
 
 
 def _sites(
-    f: FileContext, pkg: PackageContext, owners: dict[str, str], types: dict[str, Node]
+    f: FileContext,
+    pkg: PackageContext,
+    owners: dict[str, _Evidence],
+    released: set[tuple[str, str]],
+    types: dict[str, Node],
 ) -> Iterator[_Site]:
     typedefs = _cgo_typedefs(f)
     for call in _calls(f.root):
@@ -308,44 +386,53 @@ def _sites(
         seen: set[str] = set()
         for arg in args.named_children if args is not None else ():
             owned = _owner_of(_strip_conversions(arg, f, typedefs), f)
-            if owned is None:
+            if owned is None or owned[0] in seen:
                 continue
-            owner, fields = owned
-            if owner in seen:
-                continue
-            site = _classify(f, pkg, call, func_name, arg, owner, fields, owners, types)
+            site = _classify(f, pkg, call, func_name, arg, owned, owners, released, types)
             if site is not None:
-                seen.add(owner)
+                seen.add(owned[0])
                 yield site
 
 
-def _resolve_fields(
-    owner_type: str, fields: tuple[str, ...], types: dict[str, Node], owners: dict[str, str]
-) -> tuple[bool | None, str | None]:
-    """Follow owner.f1.f2... through the package's struct types, promoted fields included.
+@dataclass(frozen=True)
+class _Chain:
+    """What owner.f1.f2... resolves to through the package's struct types.
 
-    Returns (handle kind of the last field as _handle_kind answers it, or None
-    when some link cannot be resolved; the first finalized type met on the way:
-    the owner's own type, or a type reached through a pointer).
+    kind: the handle kind of the last field (see _handle_kind), None if some link is
+    unknown. finalized: the first finalized type on the way (the owner's own type, or
+    one reached through a pointer or an embedded pointer), and selector: the field of
+    that type the chain goes through.
     """
+
+    kind: bool | None
+    finalized: str | None = None
+    selector: str | None = None
+
+
+def _resolve(
+    owner_type: str, fields: tuple[str, ...], types: dict[str, Node], owners: dict[str, _Evidence]
+) -> _Chain:
     name = goscope.base_type_name(owner_type)
-    finalized = name if name in owners else None
+    finalized, selector = (name, fields[0]) if name in owners else (None, None)
     t = owner_type
-    for selector in fields:
-        found = _field(goscope.base_type_name(t), selector, types, owners)
+    for i, selector_i in enumerate(fields):
+        found = _field(goscope.base_type_name(t), selector_i, types, owners)
         if found is None:
-            return None, finalized
+            return _Chain(None, finalized, selector)
         t, via = found
-        finalized = finalized or via
-        if t.lstrip().startswith("*") and goscope.base_type_name(t) in owners:
-            finalized = finalized or goscope.base_type_name(t)
-    return _handle_kind(t, types), finalized
+        if finalized is None and via is not None:
+            finalized, selector = via, selector_i
+        base = goscope.base_type_name(t)
+        if finalized is None and t.lstrip().startswith("*") and base in owners and i + 1 < len(fields):
+            finalized, selector = base, fields[i + 1]
+    return _Chain(_handle_kind(t, types), finalized, selector)
 
 
 def _field(
-    type_name: str | None, selector: str, types: dict[str, Node], owners: dict[str, str], depth: int = 0
+    type_name: str | None, selector: str, types: dict[str, Node], owners: dict[str, _Evidence], depth: int = 0
 ) -> tuple[str, str | None] | None:
-    """(type of field selector of struct type_name, a finalized type it was promoted through)."""
+    """(type of field selector of struct type_name, the finalized type it was promoted
+    from through an embedded pointer, if any); None if unknown."""
     decl = types.get(type_name) if type_name else None
     if decl is None or decl.type != "struct_type" or depth > 3:
         return None
@@ -371,11 +458,15 @@ def _classify(
     call: Node,
     func_name: str,
     arg: Node,
-    owner: str,
-    fields: tuple[str, ...],
-    owners: dict[str, str],
+    owned: tuple[str, tuple[str, ...]],
+    owners: dict[str, _Evidence],
+    released: set[tuple[str, str]],
     types: dict[str, Node],
 ) -> _Site | None:
+    """The site for owner.fields passed as arg to C.func_name, or None if nothing is at risk."""
+    owner, fields = owned
+    if _RELEASE.search(func_name):
+        return None  # releasing the handle: KeepAlive is no cure if a finalizer releases it too
     if not goscope.declared_locally(owner, call):
         return None  # a package-level variable stays reachable: nothing can finalize it
     owner_type = goscope.local_type(owner, call, f, pkg)
@@ -385,32 +476,53 @@ def _classify(
     decl = types.get(type_name) if type_name else None
     if decl is not None and decl.type != "struct_type":
         return None
-    kind, finalized = (
-        (None, None) if decl is None else _resolve_fields(owner_type or "", fields, types, owners)
-    )
-    if decl is not None and kind is False:
-        return None
     stmt = golines.statement_of(call)
-    copy = decl is not None and not (owner_type or "").startswith("*")
-    if finalized:
-        reason = f"the package registers a finalizer for {finalized} ({owners[finalized]})"
-        safety = Safety.SAFE if kind is True else Safety.UNSAFE
-    elif decl is not None and kind is True and not copy:
-        reason = f"no finalizer or cleanup for {type_name} was found in this package, so this is a suggestion"
-        safety = Safety.UNSAFE
-    elif not type_name and owner_type is None and owners:
-        reason = f"the type of {owner} could not be determined, so this is a suggestion"
+    if decl is None:
+        if type_name or owner_type is not None:
+            return None  # a type of another package, or not a named type
+        plausible = sorted(t for t, ev in owners.items() if ev.fields is None or fields[0] in ev.fields)
+        if not plausible:
+            return None
+        reason = (
+            f"the type of {owner} could not be determined (the package finalizes "
+            f"{', '.join(plausible)}, with a field {fields[0]}), so this is a suggestion"
+        )
+        return _Site(f, call, func_name, arg, owner, stmt, Safety.UNSAFE, reason)
+    chain = _resolve(owner_type or "", fields, types, owners)
+    if chain.kind is False:
+        return None
+    copy = not (owner_type or "").startswith("*")
+    if chain.finalized:
+        ev = owners[chain.finalized]
+        if ev.fields is not None and chain.selector not in ev.fields:
+            return None  # its finalizer does not release what the call receives
+        if ev.fields is None:
+            reason = (
+                f"the package registers a finalizer for {chain.finalized} ({ev.where}) that gomapfix "
+                "cannot follow, so this is a suggestion"
+            )
+        else:
+            reason = (
+                f"the package registers a finalizer for {chain.finalized} ({ev.where}) "
+                f"that releases its field {chain.selector}"
+            )
+        safety = Safety.SAFE if chain.kind is True and ev.fields is not None else Safety.UNSAFE
+    elif chain.kind is True and (type_name, fields[0]) in released and not copy:
+        reason = (
+            f"{type_name}.{fields[0]} is released by a C call elsewhere in the package, but no finalizer "
+            f"or cleanup for {type_name} was found, so this is a suggestion"
+        )
         safety = Safety.UNSAFE
     else:
         return None
-    subject = owner
-    if copy:
-        subject = f"the *{type_name} that {owner} was copied from"
-        reason = (
-            f"{owner} is a copy of a {type_name} value, so runtime.KeepAlive({owner}) would not help: "
-            f"keep that *{type_name} alive in the caller, or use a pointer"
-        )
-    return _Site(f, call, func_name, arg, owner, stmt, safety, reason, not copy, subject)
+    if not copy:
+        return _Site(f, call, func_name, arg, owner, stmt, safety, reason)
+    reason = (
+        f"{owner} is a copy of a {type_name} value, so runtime.KeepAlive({owner}) would not help: "
+        f"keep that *{type_name} alive in the caller, or use a pointer"
+    )
+    subject = f"the *{type_name} that {owner} was copied from"
+    return _Site(f, call, func_name, arg, owner, stmt, safety, reason, False, subject)
 
 
 # -- placement ---------------------------------------------------------------
@@ -785,7 +897,7 @@ def _findings(f: FileContext, pkg: PackageContext, sites: list[_Site]) -> Iterab
     qualified = plan.qualify("runtime", "KeepAlive")
     for site, placed in zip(pending, _plan(pending, plan.names["runtime"]), strict=True):
         msg = (
-            f"{site.subject} may be finalized while C.{site.func_name} runs: the call receives only "
+            f"{site.subject or site.owner} may be finalized while C.{site.func_name} runs: the call receives only "
             f"{f.text(site.arg)}, which does not keep it alive; {site.reason}"
         )
         fixes: list[Fix] = []

@@ -19,7 +19,6 @@ type conn struct {
 
 func (c *conn) Close() {
 	C.free(unsafe.Pointer(c.c))
-	runtime.KeepAlive(c)
 }
 
 func (c *conn) ping() C.int {

@@ -9,10 +9,11 @@ from __future__ import annotations
 from codemod.transform import Transform
 from transforms.deepcopy import DeepCopy
 from transforms.keepalive import KeepAlive
+from transforms.map_to_c import MapToC
 from transforms.safemap import SafeMapTransform
 from transforms.wrap_inner_map import WrapInnerMap
 
-ALL: tuple[Transform, ...] = (KeepAlive(), DeepCopy(), WrapInnerMap(), SafeMapTransform())
+ALL: tuple[Transform, ...] = (KeepAlive(), DeepCopy(), WrapInnerMap(), SafeMapTransform(), MapToC())
 
 
 def by_name() -> dict[str, Transform]:

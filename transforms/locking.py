@@ -521,7 +521,10 @@ class PackageTypes:
             if name in self.decls and args is not None and args.named_child_count == 1:
                 return GoType(fn, f)  # a conversion T(x), parsed as a call
             if name in self.funcs:
-                return _first_result(*self.funcs[name])
+                decl, df = self.funcs[name]
+                if first is not None and _returns_first_type_parameter(decl):
+                    return self.type_of(first, f)  # func clone[M ~map[K]V, ...](m M) M
+                return _first_result(decl, df)
             return None
         if fn.type == "parenthesized_expression":
             inner = syntax.unparen(fn)
@@ -536,8 +539,12 @@ class PackageTypes:
             return None
         if fn.type == "selector_expression":
             operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-            if operand is None or fld is None or self._is_package(operand, f):
+            if operand is None or fld is None:
                 return None
+            if self._is_package(operand, f):
+                # maps.Clone(m) has m's type.
+                clone = f.import_name("maps") == syntax.text(operand) and syntax.text(fld) == "Clone"
+                return self.type_of(first, f) if clone and first is not None else None
             recv = self.type_of(operand, f)
             base = self.pointee(recv) or recv
             name = named_type_name(base)
@@ -602,6 +609,18 @@ def _first_result(decl: Node, f: FileContext) -> GoType | None:
         return None
     typ = params[0].child_by_field_name("type")
     return GoType(typ, f) if typ is not None else None
+
+
+def _returns_first_type_parameter(decl: Node) -> bool:
+    """True for `func f[M ...](m M, ...) M`: the result has the first argument's type."""
+    tparams = decl.child_by_field_name("type_parameters")
+    result, params = decl.child_by_field_name("result"), decl.child_by_field_name("parameters")
+    if tparams is None or result is None or params is None or not params.named_children:
+        return False
+    names = {syntax.text(n) for p in tparams.named_children for n in p.children_by_field_name("name")}
+    first = params.named_children[0].child_by_field_name("type")
+    rtext = syntax.text(result)
+    return rtext in names and first is not None and syntax.text(first) == rtext
 
 
 def embedded_name(typ: Node) -> str:

@@ -26,8 +26,8 @@ from rich.console import Console
 from codemod.decisions import DecisionsError, DecisionStore, repository_root
 from codemod.diff import display_path
 from codemod.discovery import Discovery, UsageError
-from codemod.model import Finding, Safety
-from codemod.review_plan import Plan, make_plan
+from codemod.model import Finding, Fix, Safety
+from codemod.review_plan import Item, Plan, make_plan
 from codemod.review_prompt import Prompt, questionary_prompt
 from codemod.review_render import View
 from codemod.review_session import Aborted, Outcome, Session
@@ -45,11 +45,14 @@ class ReviewResult:
         outcome: the decisions (None when there was nothing to ask about).
         written: files written, in order.
         errors: one line per internal error or file not written.
+        unapplied: accepted fixes the engine did not apply (they overlap a fix
+            applied before them, or break parsing); a later run proposes them again.
     """
 
     outcome: Outcome | None
     written: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    unapplied: list[tuple[Item, Fix]] = field(default_factory=list)
 
     @property
     def status(self) -> int:
@@ -187,12 +190,11 @@ def _write(plan: Plan, result: ReviewResult) -> None:
             result.errors.append(f"{display_path(path)}: not written: {e}")
             continue
         result.written.append(path)
-    for item, fix in outcome.accepted:
-        if item.path not in outcome.edited and not report.fix_applied(item.finding, fix):
-            result.errors.append(
-                f"{display_path(item.path)}:{item.finding.span.line}: accepted fix "
-                f"{fix.message!r} was not applied (it conflicts with another fix or breaks parsing)"
-            )
+    result.unapplied = [
+        (item, fix)
+        for item, fix in outcome.accepted
+        if item.path not in outcome.edited and not report.fix_applied(item.finding, fix)
+    ]
 
 
 def summary(view: View, result: ReviewResult) -> list[str]:
@@ -212,6 +214,12 @@ def summary(view: View, result: ReviewResult) -> list[str]:
         lines.append(f"gomapfix: wrote {len(result.written)} file(s): {names}")
     else:
         lines.append("gomapfix: no file written")
+    for item, fix in result.unapplied:
+        lines.append(
+            f"gomapfix: not applied: fix {item.number} ({item.finding.rule} at "
+            f"{view.path(item.path)}:{item.finding.span.line}: {fix.message}): it overlaps a fix "
+            "applied before it, or breaks parsing; run gomapfix again to review it on the new code"
+        )
     return lines
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from codemod.api import collect
 from codemod.decisions import DecisionStore, Fingerprint, fingerprints
 from codemod.discovery import Discovery, discover
-from codemod.edits import apply_fixes
+from codemod.edits import apply_fixes, conflicts
 from codemod.model import Finding, Fix, RunReport
 from codemod.review_render import FileChange
 from codemod.runner import Options
@@ -31,6 +31,17 @@ AcceptKey = tuple[str, str, str, str]
 
 def accept_key(finding: Finding, fix: Fix) -> AcceptKey:
     return (*finding.key, fix.message)
+
+
+def overlaps(a: Fix, b: Fix) -> bool:
+    """Whether the engine cannot apply a and b in one pass (codemod.edits.conflicts).
+
+    Identical edits (a shared import) coalesce and do not count.
+    """
+    if any(conflicts(x, y) for x in a.edits for y in b.edits):
+        return True
+    created = {n.path: n.content for n in a.new_files}
+    return any(created.get(n.path, n.content) != n.content for n in b.new_files)
 
 
 @dataclass(frozen=True)

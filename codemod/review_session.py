@@ -42,7 +42,7 @@ from codemod import syntax
 from codemod.decisions import DecisionStore
 from codemod.diff import display_path
 from codemod.model import Finding, Fix
-from codemod.review_plan import AcceptKey, Item, Plan, accept_key
+from codemod.review_plan import AcceptKey, Item, Plan, accept_key, overlaps
 from codemod.review_prompt import TAB, Prompt
 from codemod.review_render import Progress, View
 
@@ -182,12 +182,29 @@ class Session:
             out.quit = True
 
     def _note(self, item: Item, fix: Fix) -> str | None:
-        if not self.plan.report.fix_applied(item.finding, fix) and fix is item.finding.fixes[0]:
-            return (
-                "note: the dry run could not apply this fix (it conflicts with another or breaks "
-                "parsing); accepting it may change nothing"
-            )
+        """A warning when fix cannot be applied together with another fix of the review.
+
+        The engine applies the first of two overlapping fixes (in review
+        order) and proposes the other again, against the changed code, in a
+        later run.
+        """
+        chosen = {i.number: f for i, f in self.outcome.accepted}
+        for other in self.plan.items:
+            if other.number < item.number and other.number in chosen:
+                if overlaps(fix, chosen[other.number]):
+                    return (
+                        f"note: this fix overlaps fix {other.number} ({self._where(other)}), which you "
+                        "accepted: it cannot be applied in this run; a later run proposes it again"
+                    )
+            elif other.number > item.number and overlaps(fix, other.finding.fixes[0]):
+                return (
+                    f"note: this fix overlaps fix {other.number} ({self._where(other)}): if you "
+                    "accept both, only this one is applied in this run"
+                )
         return None
+
+    def _where(self, item: Item) -> str:
+        return f"{item.finding.rule} at {self.view.path(item.path)}:{item.finding.span.line}"
 
     def _edit(self, item: Item, fix: Fix) -> bytes | None:
         """Let the user edit the proposed file; the accepted content, or None to go back."""

@@ -438,6 +438,39 @@ def test_rejecting_rejects_every_alternative(todo: Path, pipe: PipeInput) -> Non
     assert "fix 1/2" in screen and "1 fix(es) rejected in an earlier review" in screen
 
 
+class ShoutTransform:
+    """A test transform whose fix overlaps TodoTransform's: TODO -> FIXME."""
+
+    name = "shout"
+    summary = "test transform: TODO to FIXME"
+    prefilter = ((b"// TODO",),)
+    default_safety = "safe"
+
+    def run(self, pkg):  # type: ignore[no-untyped-def]
+        for f in pkg.files:
+            at = f.content.find(b"// TODO first")
+            if at >= 0:
+                edit = Edit(f.path, at + 3, at + 7, b"FIXME")
+                yield finding(self.name, f, (at + 3, at + 7), "TODO is too quiet", [Fix("shout it", (edit,))])
+
+
+def test_overlapping_fixes(todo: Path, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transforms, "ALL", (*transforms.ALL, ShoutTransform()))
+    select = ("todo", "shout")
+    found = dry_run(todo, select)
+    assert [f.rule for f in found] == ["todo", "shout", "todo", "todo"]
+    # The first fix is shown with a warning about the later one; after
+    # accepting it, the later one is shown with a warning that it cannot apply.
+    result, screen, prompt = review(todo, pipe, ["y", "y", "d"], select=select)
+    assert "note: this fix overlaps fix 2 (shout at a.go:3): if you accept both, only this one" in screen
+    assert "note: this fix overlaps fix 1 (todo at a.go:3), which you accepted: it cannot be" in screen
+    expected = engine_result(todo, [key(found[0]), key(found[1])], select)
+    assert (todo / "a.go").read_bytes() == expected[todo / "a.go"]
+    assert b"// (removed)\nfunc FIRST" in expected[todo / "a.go"]
+    assert result.status == 0 and [i.number for i, _ in result.unapplied] == [2]
+    assert "not applied: fix 2 (shout at a.go:3: shout it): it overlaps a fix applied before it" in screen
+
+
 # --- the command line ---------------------------------------------------------
 
 

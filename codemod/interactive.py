@@ -68,8 +68,9 @@ def cli_main(args: argparse.Namespace, options: Options, found: Discovery) -> in
     on = [flag for flag, name in _EXCLUSIVE if getattr(args, name, None)]
     if getattr(args, "format", "diff") not in ("diff", None):
         on.append("--format")
-    if args.interactive and on:
-        raise UsageError(f"--interactive cannot be combined with {', '.join(on)}")
+    if on:
+        mode = "--interactive" if args.interactive else "--forget-decisions"
+        raise UsageError(f"{mode} cannot be combined with {', '.join(on)}")
     paths = args.paths or [Path(".")]
     return main(paths, options, args.interactive, args.forget_decisions, getattr(args, "jobs", 0), found)
 

@@ -185,8 +185,9 @@ class Session:
         """A warning when fix cannot be applied together with another fix of the review.
 
         The engine applies the first of two overlapping fixes (in review
-        order) and proposes the other again, against the changed code, in a
-        later run.
+        order) and retries the other in its next pass on the changed code,
+        where its finding may have changed (then it is not applied, and a
+        later run proposes it again).
         """
         chosen = {i.number: f for i, f in self.outcome.accepted}
         for other in self.plan.items:
@@ -194,12 +195,14 @@ class Session:
                 if overlaps(fix, chosen[other.number]):
                     return (
                         f"note: this fix overlaps fix {other.number} ({self._where(other)}), which you "
-                        "accepted: it cannot be applied in this run; a later run proposes it again"
+                        "accepted: that one is applied first and this one is retried on the changed "
+                        "code, where it may no longer apply"
                     )
             elif other.number > item.number and overlaps(fix, other.finding.fixes[0]):
                 return (
                     f"note: this fix overlaps fix {other.number} ({self._where(other)}): if you "
-                    "accept both, only this one is applied in this run"
+                    f"accept both, this one is applied first and fix {other.number} is retried on "
+                    "the changed code, where it may no longer apply"
                 )
         return None
 

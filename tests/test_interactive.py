@@ -462,8 +462,8 @@ def test_overlapping_fixes(todo: Path, pipe: PipeInput, monkeypatch: pytest.Monk
     # The first fix is shown with a warning about the later one; after
     # accepting it, the later one is shown with a warning that it cannot apply.
     result, screen, prompt = review(todo, pipe, ["y", "y", "d"], select=select)
-    assert "note: this fix overlaps fix 2 (shout at a.go:3): if you accept both, only this one" in screen
-    assert "note: this fix overlaps fix 1 (todo at a.go:3), which you accepted: it cannot be" in screen
+    assert "note: this fix overlaps fix 2 (shout at a.go:3): if you accept both, this one is" in screen
+    assert "note: this fix overlaps fix 1 (todo at a.go:3), which you accepted: that one is" in screen
     expected = engine_result(todo, [key(found[0]), key(found[1])], select)
     assert (todo / "a.go").read_bytes() == expected[todo / "a.go"]
     assert b"// (removed)\nfunc FIRST" in expected[todo / "a.go"]
@@ -496,3 +496,17 @@ def test_forget_decisions_alone(module: Path, pipe: PipeInput) -> None:
     proc = gomapfix("--forget-decisions", ".", cwd=module)
     assert proc.returncode == 0, proc.stderr
     assert not decisions(module).exists() and not (module / DIRECTORY).exists()
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--interactive", "--check"], "--interactive cannot be combined with --check"),
+        (["--interactive", "--format", "json"], "--interactive cannot be combined with --format"),
+        (["--forget-decisions", "--write"], "--forget-decisions cannot be combined with --write"),
+    ],
+)
+def test_conflicting_flags(module: Path, flags: list[str], message: str) -> None:
+    proc = gomapfix(*flags, ".", cwd=module)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [f"gomapfix: {message}"]

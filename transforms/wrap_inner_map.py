@@ -60,9 +60,9 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from codemod.model import Finding, Fix, Safety, Severity
+from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
 from codemod.transform import finding
-from transforms import goscope, wrap_emit, wrap_index
+from transforms import goscope, wrap_emit, wrap_index, wrap_layout
 from transforms.wrap_edits import Overlap
 from transforms.wrap_flow import Blocker, Flow, _quote
 from transforms.wrap_types import Group, find_groups
@@ -141,6 +141,7 @@ def _fix(
         edits = flow.edits.build()
     except Overlap as e:
         return None, Blocker(first.file, first.node, f"overlapping rewrites ({e})")
+    edits = (*edits, *_alignment(pkg, edits))
     declaration = wrap_emit.declaration(f, pkg, after, name, group.key, inner, with_json)
     message = f"wrap the inner maps of {group.key} in type {name} and rewrite their uses"
     safety = Safety.SAFE
@@ -148,6 +149,16 @@ def _fix(
         message += f" (API break: changes exported {', '.join(sorted(flow.exported))})"
         safety = Safety.UNSAFE
     return Fix(message, (*edits, *declaration), safety), None
+
+
+def _alignment(pkg: PackageContext, edits: tuple[Edit, ...]) -> list[Edit]:
+    """Padding edits that keep gofmt's column alignment on the lines the rewrite changes."""
+    out: list[Edit] = []
+    for path, file_edits in edits_by_path(edits).items():
+        f = pkg.file(path)
+        if f is not None:
+            out.extend(wrap_layout.realign(f, file_edits))
+    return out
 
 
 def _inner_text(group: Group, f: FileContext) -> str | None:
@@ -164,8 +175,8 @@ def _subject(group: Group, flow: Flow) -> str:
     for name in sorted(group.named, key=lambda n: (group.named[n][0].is_test, str(group.named[n][0].path))):
         names.append(name)
     for s in sorted(group.spellings, key=wrap_emit.spelling_order):
-        n = wrap_emit.declared_name(s)
-        if n and n not in names:
+        n, declares = wrap_emit.declared_name(s)
+        if declares and n not in names:
             names.append(n)
     if not names:
         return group.key

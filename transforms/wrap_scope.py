@@ -29,6 +29,7 @@ from tree_sitter import Node
 from codemod import syntax
 
 _FUNCS = frozenset(syntax.FUNCTION_TYPES)
+_DECLARING = frozenset({"var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"})
 _CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
 
 
@@ -175,9 +176,8 @@ def declaration_of(ident: Node) -> Node | None:
     parent = ident.parent
     if parent is None:
         return None
-    if parent.type in ("var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"):
-        if ident in spec_names(parent) or parent.type.endswith("parameter_declaration"):
-            return ident if _is_local(parent) else None
+    if parent.type in _DECLARING and ident in parent.children_by_field_name("name"):
+        return ident if _is_local(parent) else None
     if parent.type == "expression_list":
         holder = parent.parent
         if holder is not None and parent == holder.child_by_field_name("left"):

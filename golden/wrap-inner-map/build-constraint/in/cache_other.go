@@ -1,0 +1,12 @@
+//go:build !linux
+
+package buildconstraint
+
+var byDevice = map[uint64]map[uint64]*entry{}
+
+func remember(dev, ino uint64, path string) {
+	if byDevice[dev] == nil {
+		byDevice[dev] = make(map[uint64]*entry)
+	}
+	byDevice[dev][ino] = &entry{path}
+}

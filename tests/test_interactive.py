@@ -25,7 +25,7 @@ from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 import transforms
-from codemod import catalogue
+from codemod import catalogue, cli
 from codemod.api import collect
 from codemod.decisions import DIRECTORY, FILENAME
 from codemod.discovery import discover
@@ -490,12 +490,17 @@ def test_interactive_needs_a_terminal(module: Path) -> None:
     assert snapshot(module) == before
 
 
-def test_forget_decisions_alone(module: Path, pipe: PipeInput) -> None:
+def test_forget_decisions_alone(
+    module: Path, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     review(module, pipe, ["n", "q"])
     assert decisions(module).exists()
-    proc = gomapfix("--forget-decisions", ".", cwd=module)
-    assert proc.returncode == 0, proc.stderr
+    monkeypatch.chdir(module)
+    assert cli.main(["--forget-decisions", "."]) == 0
+    assert capsys.readouterr().err == "gomapfix: forgot the decisions in .gomapfix/decisions.json\n"
     assert not decisions(module).exists() and not (module / DIRECTORY).exists()
+    assert cli.main(["--forget-decisions"]) == 0
+    assert capsys.readouterr().err == "gomapfix: no remembered decisions\n"
 
 
 @pytest.mark.parametrize(
@@ -506,7 +511,8 @@ def test_forget_decisions_alone(module: Path, pipe: PipeInput) -> None:
         (["--forget-decisions", "--write"], "--forget-decisions cannot be combined with --write"),
     ],
 )
-def test_conflicting_flags(module: Path, flags: list[str], message: str) -> None:
-    proc = gomapfix(*flags, ".", cwd=module)
-    assert proc.returncode == 2
-    assert proc.stderr.decode().splitlines() == [f"gomapfix: {message}"]
+def test_conflicting_flags(
+    module: Path, flags: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([*flags, str(module)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"gomapfix: {message}"]

@@ -64,4 +64,5 @@ def test_enough_golden_cases() -> None:
         counts[case.transform] = counts.get(case.transform, 0) + 1
     assert counts.get("keepalive", 0) >= 15, counts
     assert counts.get("deepcopy", 0) >= 15, counts
+    assert counts.get("map-to-c", 0) >= 10, counts
     assert counts.get("wrap-inner-map", 0) >= 20, counts

@@ -217,11 +217,14 @@ class _Tracer:
         if value is None or value == ident or not self._worth_tracing(value):
             return None
         described = f"{name} := {_text(value)}" if decl[0] == "short_var" else f"{name} = {_text(value)}"
-        return self.argument(value, via or described, depth + 1)
+        return self.argument(value, f"{via}, {described}" if via else described, depth + 1)
 
     def _worth_tracing(self, value: Node) -> bool:
-        """True for a pointer conversion or &x: values whose own type says less than their operand's."""
+        """True for a pointer conversion, &x or another variable: values whose own type says less
+        than what they were made from."""
         stripped = self._strip(value)
+        if stripped.type == "identifier":
+            return True
         if stripped != syntax.unparen(value):
             return True
         if stripped.type != "unary_expression" or syntax.text(stripped.children[0]) != "&":

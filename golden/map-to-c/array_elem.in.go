@@ -1,0 +1,23 @@
+package p
+
+/*
+static void consume(void *p) { (void)p; }
+*/
+import "C"
+
+import "unsafe"
+
+type cell struct {
+	x, y  int
+	attrs map[string]string
+}
+
+type grid struct {
+	cells [4]cell
+}
+
+// cgo checks the whole array an element pointer points into.
+func first(g *grid) {
+	p := unsafe.Pointer(&g.cells[0])
+	C.consume(p) // want: g.cells[0].attrs map[string]string reaches C.consume
+}

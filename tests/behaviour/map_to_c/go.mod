@@ -1,0 +1,3 @@
+module example.com/maptoc
+
+go 1.22

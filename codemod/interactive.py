@@ -170,7 +170,7 @@ def _write(plan: Plan, result: ReviewResult) -> None:
     assert outcome is not None
     if not outcome.accepted:
         return
-    report, errors = plan.replay(outcome.accepted_keys)
+    report, errors = plan.replay(outcome.chosen)
     result.errors.extend(errors)
     writes: dict[Path, tuple[bytes, bytes | None]] = {}
     for o in report.changed_files():

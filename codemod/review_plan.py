@@ -4,7 +4,7 @@ A review runs the engine twice over the same paths. The first run, in dry-run
 mode with unsafe fixes allowed, yields the candidates: every finding that has
 fixes, with the original bytes of every file they touch. The second run
 (replay) is an ordinary run restricted to the accepted fixes
-(Options.accepted, see codemod.runner.wants), so the bytes written are
+(Options.accepted and accepted_fixes, see codemod.runner.wants), so the bytes written are
 exactly the bytes gomapfix itself produces for that subset of fixes, with
 its conflict handling, re-passes and parse checks; hunks are never applied
 by hand.
@@ -27,6 +27,10 @@ from codemod.runner import Options
 
 AcceptKey = tuple[str, str, str, str]
 """(rule, path, finding message, fix message): how Options.accepted names a fix."""
+
+
+Chosen = tuple[Finding, Fix]
+"""A finding and the one of its fixes the user accepted."""
 
 
 def accept_key(finding: Finding, fix: Fix) -> AcceptKey:
@@ -97,24 +101,44 @@ class Plan:
         new = apply_fixes(self.originals, [fix])
         return [(p, self.originals.get(p), new[p]) for p in sorted(new) if new[p] != self.originals.get(p)]
 
-    def replay(
-        self, accepted: Iterable[AcceptKey], directory: Path | None = None
-    ) -> tuple[RunReport, list[str]]:
-        """Run the engine applying exactly the accepted fixes.
+    def acceptance(self, chosen: Iterable[Chosen]) -> tuple[frozenset[AcceptKey], frozenset[Fix]]:
+        """(Options.accepted, Options.accepted_fixes) that apply exactly the chosen fixes.
+
+        A fix is named by its key (rule, path, finding message, fix message),
+        which also matches it in the engine's later passes, unless another
+        finding of the dry run has the same (rule, path, message) and a
+        different decision (the same call in two functions, one accepted and
+        one not): those fixes are named by value, which matches them in the
+        first pass only.
+        """
+        chosen = list(chosen)
+        by_id = {id(f): fix.message for f, fix in chosen}
+        decisions: dict[tuple[str, str, str], set[str | None]] = {}
+        for f in self.report.findings:
+            if f.fixes:
+                decisions.setdefault(f.key, set()).add(by_id.get(id(f)))
+        ambiguous = {k for k, d in decisions.items() if len(d) > 1}
+        keys = frozenset(accept_key(f, fix) for f, fix in chosen if f.key not in ambiguous)
+        fixes = frozenset(fix for f, fix in chosen if f.key in ambiguous)
+        return keys, fixes
+
+    def replay(self, chosen: Iterable[Chosen], directory: Path | None = None) -> tuple[RunReport, list[str]]:
+        """Run the engine applying exactly the chosen fixes (see acceptance).
 
         With directory, only that directory's targets are processed (the
         engine works directory by directory, so its results there are the
         same as in a full run).
         """
-        options = dataclasses.replace(self.options, accepted=frozenset(accepted))
+        keys, fixes = self.acceptance(chosen)
+        options = dataclasses.replace(self.options, accepted=keys, accepted_fixes=fixes)
         found = self.found
         if directory is not None:
             found = Discovery([p for p in found.files if p.parent == directory])
         return collect(found, options, jobs=self.jobs)
 
-    def proposed(self, path: Path, accepted: Iterable[AcceptKey]) -> bytes:
-        """The content gomapfix would give path with the accepted fixes applied."""
-        report, errors = self.replay(accepted, path.parent)
+    def proposed(self, path: Path, chosen: Iterable[Chosen]) -> bytes:
+        """The content gomapfix would give path with the chosen fixes applied."""
+        report, errors = self.replay(chosen, path.parent)
         if errors:
             raise RuntimeError("; ".join(errors))
         outcome = report.files.get(path)
@@ -135,7 +159,7 @@ def make_plan(
     Findings all of whose fixes the store remembers as rejected are not
     asked about (Plan.remembered).
     """
-    options = dataclasses.replace(options, unsafe_fixes=True, accepted=None)
+    options = dataclasses.replace(options, unsafe_fixes=True, accepted=None, accepted_fixes=frozenset())
     found = found if found is not None else discover(list(paths))
     report, errors = collect(found, options, jobs=jobs)
     plan = Plan(options, found, report, errors, {}, jobs=jobs)

@@ -42,7 +42,7 @@ from codemod import syntax
 from codemod.decisions import DecisionStore
 from codemod.diff import display_path
 from codemod.model import Finding, Fix
-from codemod.review_plan import AcceptKey, Item, Plan, accept_key, overlaps
+from codemod.review_plan import Chosen, Item, Plan, overlaps
 from codemod.review_prompt import TAB, Prompt
 from codemod.review_render import Progress, View
 
@@ -81,8 +81,9 @@ class Outcome:
     quit: bool = False
 
     @property
-    def accepted_keys(self) -> frozenset[AcceptKey]:
-        return frozenset(accept_key(i.finding, fix) for i, fix in self.accepted)
+    def chosen(self) -> list[Chosen]:
+        """(finding, fix) of every accepted fix, for Plan.replay."""
+        return [(i.finding, fix) for i, fix in self.accepted]
 
 
 Explainer = Callable[[Finding], str]
@@ -212,8 +213,7 @@ class Session:
     def _edit(self, item: Item, fix: Fix) -> bytes | None:
         """Let the user edit the proposed file; the accepted content, or None to go back."""
         path = item.path
-        keys = self.outcome.accepted_keys | {accept_key(item.finding, fix)}
-        content = self.plan.proposed(path, keys)
+        content = self.plan.proposed(path, [*self.outcome.chosen, (item.finding, fix)])
         with tempfile.TemporaryDirectory(prefix="gomapfix-edit-") as tmp:
             scratch = Path(tmp) / path.name
             while True:

@@ -152,9 +152,17 @@ def dry_run(root: Path, select: tuple[str, ...] = SELECT) -> list[Finding]:
     return [f for f in report.findings if f.fixes]
 
 
-def engine_result(root: Path, accepted: Iterable[Key], select: tuple[str, ...] = SELECT) -> dict[Path, bytes]:
-    """Every .go file's content after the engine applies exactly the accepted fixes (nothing written)."""
-    options = Options(select=select, unsafe_fixes=True, accepted=frozenset(accepted))
+def engine_result(
+    root: Path, accepted: Iterable[Key], select: tuple[str, ...] = SELECT, by_value: Iterable[Fix] = ()
+) -> dict[Path, bytes]:
+    """Every .go file's content after the engine applies exactly the accepted fixes (nothing written).
+
+    accepted names fixes by key; by_value names fixes whose key another,
+    unaccepted finding shares (Options.accepted_fixes).
+    """
+    options = Options(
+        select=select, unsafe_fixes=True, accepted=frozenset(accepted), accepted_fixes=frozenset(by_value)
+    )
     report, errors = collect(discover([root]), options, jobs=1)
     assert not errors
     out = {p: p.read_bytes() for p in sorted(root.rglob("*.go"))}
@@ -189,6 +197,8 @@ def decisions(root: Path) -> Path:
 
 def test_fixture_findings(module: Path) -> None:
     found = dry_run(module)
+    # Touch and Describe: the same call, the same message, so one finding key.
+    assert found[2].key == found[4].key
     assert [(f.path.name, f.span.line) for f in found] == [
         ("more.go", 8),
         ("more.go", 14),
@@ -201,11 +211,17 @@ def test_fixture_findings(module: Path) -> None:
 def test_accept_reject_accept_rest_and_skip_rest(module: Path, pipe: PipeInput, go: GoToolchain) -> None:
     found = dry_run(module)
     # more.go: skip both (d); ops.go: reject, then accept this and the rest of the file (a).
-    expected = engine_result(module, [key(found[3]), key(found[4])])
+    # Touch (rejected) and Describe (accepted) share a finding key, so
+    # Describe's fix must be applied by value, and Touch's must not be applied.
+    expected = engine_result(module, [key(found[3])], by_value=[found[4].fixes[0]])
     result, screen, prompt = review(module, pipe, ["d", "n", "a"])
     assert result.status == 0
     for path, content in expected.items():
         assert path.read_bytes() == content, path
+    ops = (module / "ops.go").read_text()
+    assert "func (w *Widget) Touch() {\n\tC.widget_touch(w.c)\n}\n" in ops
+    assert "\tC.widget_reset(w.c)\n\truntime.KeepAlive(w)\n" in ops
+    assert "\tC.widget_touch(w.c)\n\truntime.KeepAlive(w)\n\treturn fmt.Sprint" in ops
     assert (module / "more.go").read_text() == MORE_GO
     assert result.written == [module / "ops.go"]
     out = result.outcome
@@ -331,7 +347,9 @@ def test_editor_round_trip(
     found = dry_run(module)
     # more.go: skip; ops.go: accept the first fix, edit the second (the editor
     # sees the file with both applied), use the edit: the third is then skipped.
-    proposed = engine_result(module, [key(found[2]), key(found[3])])[module / "ops.go"]
+    proposed = engine_result(module, [key(found[3])], by_value=[found[2].fixes[0]])[module / "ops.go"]
+    assert "Touch() {\n\tC.widget_touch(w.c)\n\truntime.KeepAlive(w)\n}" in proposed.decode()
+    assert "\tC.widget_touch(w.c)\n\treturn fmt.Sprint" in proposed.decode()  # not Describe
     result, screen, prompt = review(module, pipe, ["d", "y", "e", "y"])
     assert (module / "ops.go").read_bytes() == proposed + b"\n// Reviewed by hand.\n"
     assert (module / "more.go").read_text() == MORE_GO

@@ -5,7 +5,8 @@ examples/incident; keys go in with `tmux send-keys`, the screen comes back
 with `tmux capture-pane`. The test works with whatever findings the
 registered transforms report there: it accepts the first fix, rejects the
 second, and accepts the rest of each file with "a", and computes the
-expected bytes from the same choices with the engine (Options.accepted).
+expected bytes from the same choices with the engine (Options.accepted, and
+Options.accepted_fixes for a fix whose finding key an unaccepted finding shares).
 Each test has its own tmux server (a private socket), a fixed window size,
 and kills the server when done.
 """
@@ -29,7 +30,7 @@ from conftest import REPO, GoToolchain
 from codemod.api import collect
 from codemod.decisions import DIRECTORY, FILENAME, DecisionStore
 from codemod.discovery import discover
-from codemod.model import Finding
+from codemod.model import Finding, Fix
 from codemod.review_plan import make_plan
 from codemod.runner import Options
 from transforms import ALL
@@ -128,8 +129,12 @@ def term(incident: Path, tmp_path: Path) -> Iterator[Tmux]:
         t.kill()
 
 
-def options(accepted: frozenset[tuple[str, str, str, str]] | None = None) -> Options:
-    return Options(select=tuple(t.name for t in ALL), unsafe_fixes=True, accepted=accepted)
+def options(
+    accepted: frozenset[tuple[str, str, str, str]] | None = None, by_value: frozenset[Fix] = frozenset()
+) -> Options:
+    return Options(
+        select=tuple(t.name for t in ALL), unsafe_fixes=True, accepted=accepted, accepted_fixes=by_value
+    )
 
 
 def reviewable(root: Path) -> list[Finding]:
@@ -138,8 +143,15 @@ def reviewable(root: Path) -> list[Finding]:
     return [f for f in report.findings if f.fixes]
 
 
-def engine_result(root: Path, accepted: frozenset[tuple[str, str, str, str]]) -> dict[Path, bytes]:
-    report, errors = collect(discover([root]), options(accepted), jobs=1)
+def engine_result(root: Path, findings: list[Finding], chosen: list[Finding]) -> dict[Path, bytes]:
+    """The engine's result with the first fix of each chosen finding, and no other fix.
+
+    A fix is named by key, or by value where an unchosen finding has the same key.
+    """
+    shared = {f.key for f in findings if f not in chosen} & {f.key for f in chosen}
+    keys = frozenset((*f.key, f.fixes[0].message) for f in chosen if f.key not in shared)
+    by_value = frozenset(f.fixes[0] for f in chosen if f.key in shared)
+    report, errors = collect(discover([root]), options(keys, by_value), jobs=1)
     assert not errors
     out = {p: p.read_bytes() for p in sorted(root.glob("*")) if p.is_file()}
     for o in report.changed_files():
@@ -159,22 +171,22 @@ def test_review_in_a_real_terminal(incident: Path, term: Tmux, go: GoToolchain) 
     # the file) at every later question; questions are the ones not covered
     # by an earlier "a".
     script: list[tuple[int, str]] = []
-    accepted: set[tuple[str, str, str, str]] = set()
+    accepted: list[Finding] = []
     rejected: list[Finding] = []
     rest_of_file: set[Path] = set()
     for n, f in enumerate(findings, 1):
         if f.path in rest_of_file:
-            accepted.add((*f.key, f.fixes[0].message))
+            accepted.append(f)
             continue
         key = "y" if n == 1 else "n" if n == 2 else "a"
         script.append((n, key))
         if key == "n":
             rejected.append(f)
             continue
-        accepted.add((*f.key, f.fixes[0].message))
+        accepted.append(f)
         if key == "a":
             rest_of_file.add(f.path)
-    expected = engine_result(incident, frozenset(accepted))
+    expected = engine_result(incident, findings, accepted)
     files = list(dict.fromkeys(f.path for f in findings))
 
     term.start(gomapfix_command("."))
@@ -241,7 +253,7 @@ def test_editor_gets_the_terminal(incident: Path, term: Tmux, tmp_path: Path) ->
     editor.chmod(0o755)
     findings = reviewable(incident)
     f = findings[0]
-    proposed = engine_result(incident, frozenset({(*f.key, f.fixes[0].message)}))[f.path]
+    proposed = engine_result(incident, findings, [f])[f.path]
     term.start(f"EDITOR={shlex.quote(str(editor))} {gomapfix_command('.')}")
     term.wait("the first question", lambda s: "fix 1/" in s and pending(s, "Apply this fix"))
     term.send("e")

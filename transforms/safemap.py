@@ -32,8 +32,18 @@ from codemod.transform import finding
 from transforms import locking
 from transforms import safemap_files as files
 from transforms.safemap_decl import copied_by_value, declaration_edits
-from transforms.safemap_find import MARKER, MapDecl, Regions, Use, declarations, goroutine_regions, uses
-from transforms.safemap_locks import held_at
+from transforms.safemap_find import (
+    MARKER,
+    MapDecl,
+    Region,
+    Regions,
+    Use,
+    declarations,
+    goroutine_regions,
+    root_identifier,
+    uses,
+)
+from transforms.safemap_locks import LockView
 from transforms.safemap_ops import is_write
 from transforms.safemap_rewrite import Blocked, Rewriter, Shape
 
@@ -58,6 +68,7 @@ class SafeMapTransform:
             return
         types = locking.PackageTypes(pkg)
         regions = goroutine_regions(pkg, types)
+        locks = LockView(pkg, types)
         if not regions.regions and not marked:
             return
         candidates = []
@@ -65,7 +76,7 @@ class SafeMapTransform:
             if not decl.marked and not _mentioned_in(decl, regions):
                 continue
             found = uses(decl, pkg, types)
-            if decl.marked or _concurrent(decl, found, regions):
+            if decl.marked or _concurrent(decl, found, regions, locks):
                 candidates.append(_Candidate(decl, found))
         if not candidates:
             return
@@ -79,24 +90,38 @@ def _mentioned_in(decl: MapDecl, regions: Regions) -> bool:
     return any(needle in (r.body.text or b"") for r in regions.regions)
 
 
-def _concurrent(decl: MapDecl, found: list[Use], regions: Regions) -> bool:
-    """A write inside a goroutine region, unlocked, and another unlocked use (or the
-    region may run several times at once)."""
-    unlocked = [u for u in found if u.resolved and not held_at(u.node)]
+def _concurrent(decl: MapDecl, found: list[Use], regions: Regions, locks: LockView) -> bool:
+    """An unlocked write inside a goroutine region, to a map the spawner can reach too,
+    and an unlocked use outside that goroutine (or the goroutine may run twice at once)."""
+    unlocked = [u for u in found if u.resolved and not locks.held_at(u.node)]
     for w in unlocked:
-        rs = regions.containing(w.file, w.node)
-        if decl.kind == "local":
-            start = decl.holder.start_byte
-            rs = [
-                r
-                for r in rs
-                if not (r.file.path == decl.file.path and r.body.start_byte <= start < r.body.end_byte)
-            ]
-        if not rs or not is_write(w.node):
+        if not is_write(w.node):
             continue
-        if any(r.many for r in rs) or any(u is not w for u in unlocked):
+        rs = [r for r in regions.containing(w.file, w.node) if _shared(decl, w, r)]
+        if not rs:
+            continue
+        if any(r.many for r in rs):
             return True
+        mine = set().union(*(r.roots for r in rs))
+        for u in unlocked:
+            theirs = set().union(*(r.roots for r in regions.containing(u.file, u.node)))
+            if u is not w and (not theirs or not theirs <= mine):
+                return True
     return False
+
+
+def _shared(decl: MapDecl, use: Use, region: Region) -> bool:
+    """Whether the map written at use inside region is one the spawning goroutine can reach."""
+    if decl.kind == "package":
+        return True
+    if decl.kind == "local":
+        func = region.body.parent or region.body
+        return not (
+            decl.file.path == region.file.path and func.start_byte <= decl.holder.start_byte < func.end_byte
+        )
+    operand = use.node.child_by_field_name("operand")
+    root = root_identifier(operand) if operand is not None else None
+    return root is not None and region.shares(root)
 
 
 def _plan(pkg: PackageContext, candidates: list[_Candidate]) -> None:

@@ -89,13 +89,29 @@ class Use:
 class Region:
     """A function body that runs in a goroutine the package starts.
 
-    many: the goroutine may run several times at once (started in a loop,
-    or from several go statements).
+    Attributes:
+        file, body: where the body is.
+        roots: the go statements (file, offset) whose goroutine runs it.
+        many: it may run in several goroutines at once (a go statement in a
+            loop, or several go statements reaching it).
+        shared: receiver and parameter names bound to values the spawning
+            goroutine holds too (`go s.loop()` shares s, `go f(c)` shares c).
     """
 
     file: FileContext
     body: Node
+    roots: set[tuple[str, int]]
     many: bool
+    shared: set[str]
+
+    def shares(self, root: Node) -> bool:
+        """True if identifier root, used inside the body, denotes something the spawner
+        can reach too: a package-level name, a captured variable, or a shared parameter."""
+        if syntax.text(root) in self.shared:
+            return True
+        decl = wrap_scope.declaration_of(root)
+        func = self.body.parent or self.body
+        return decl is None or not (func.start_byte <= decl.start_byte < func.end_byte)
 
 
 @dataclass
@@ -112,6 +128,19 @@ class Regions:
             and r.body.start_byte <= node.start_byte
             and node.end_byte <= r.body.end_byte
         ]
+
+
+def root_identifier(expr: Node) -> Node | None:
+    """The identifier an operand chain starts from: s in s.a.b[i].m, *p, (x)."""
+    node: Node | None = expr
+    while node is not None and node.type != "identifier":
+        if node.type in ("selector_expression", "index_expression", "unary_expression"):
+            node = node.child_by_field_name("operand")
+        elif node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_children[0]
+        else:
+            return None
+    return node
 
 
 # -- declarations -------------------------------------------------------------
@@ -166,7 +195,7 @@ def _var_specs(f: FileContext, decl: Node, kind: str) -> list[MapDecl]:
             continue
         names = spec.children_by_field_name("name")
         mt = map_type_of(spec.child_by_field_name("type"), _single_value(spec))
-        if mt is None or len(names) != 1:
+        if mt is None or len(names) != 1 or syntax.text(names[0]) == "_":
             continue
         out.append(MapDecl(kind, syntax.text(names[0]), f, names[0], spec, mt, marked=_marked(f, spec, decl)))
     return out
@@ -204,7 +233,7 @@ def _locals(f: FileContext, func: Node) -> list[MapDecl]:
             left = n.child_by_field_name("left")
             names = left.named_children if left is not None else []
             mt = map_type_of(None, _single_value(n))
-            if mt is None or len(names) != 1 or names[0].type != "identifier":
+            if mt is None or len(names) != 1 or names[0].type != "identifier" or names[0].text == b"_":
                 continue
             if wrap_scope.declaration_of(names[0]) != names[0]:
                 continue  # `:=` that re-assigns an existing variable
@@ -304,7 +333,7 @@ def _names_package(operand: Node, f: FileContext) -> bool:
 
 def _is_field(decl: MapDecl, operand: Node, f: FileContext, types: locking.PackageTypes) -> bool | None:
     """Whether operand.<name> is decl's field: None when the operand's type is unknown."""
-    t = types.type_of(operand, f)
+    t = type_of(types, operand, f)
     if t is None:
         return None
     ft = types.field(t, decl.name)
@@ -315,8 +344,17 @@ def _is_field(decl: MapDecl, operand: Node, f: FileContext, types: locking.Packa
 
 def type_name(expr: Node, f: FileContext, types: locking.PackageTypes) -> str | None:
     """The name of the package type of expr, pointers stripped, or None if not certain."""
-    t = types.type_of(expr, f)
+    t = type_of(types, expr, f)
     return locking.named_type_name(types.pointee(t) or t)
+
+
+def type_of(types: locking.PackageTypes, expr: Node, f: FileContext) -> locking.GoType | None:
+    """types.type_of, with None for the self-referential declarations it cannot bound
+    (`x := x.next()` recurses without limit in PackageTypes._call_type)."""
+    try:
+        return types.type_of(expr, f)
+    except RecursionError:
+        return None
 
 
 # -- goroutines ----------------------------------------------------------------
@@ -328,14 +366,20 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
     found: dict[tuple[str, int], Region] = {}
     frontier: list[tuple[Region, int]] = []
 
-    def add(f: FileContext, body: Node | None, many: bool, depth: int) -> None:
+    def add(
+        f: FileContext, func: Node, root: tuple[str, int], many: bool, shared: set[str], depth: int
+    ) -> None:
+        body = func.child_by_field_name("body")
         if body is None:
             return
         key = (str(f.path), body.start_byte)
-        if key in found:
-            found[key].many = True
+        region = found.get(key)
+        if region is not None:
+            region.many = region.many or many or root not in region.roots
+            region.roots.add(root)
+            region.shared |= shared
             return
-        region = Region(f, body, many)
+        region = Region(f, body, {root}, many, set(shared))
         found[key] = region
         frontier.append((region, depth))
 
@@ -349,13 +393,12 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
             fn = call.child_by_field_name("function") if call.type == "call_expression" else None
             if fn is None:
                 continue
-            many = _in_loop(stmt)
+            root = (str(f.path), stmt.start_byte)
             fn = syntax.unparen(fn)
-            if fn.type == "func_literal":
-                add(f, fn.child_by_field_name("body"), many, 0)
-            else:
-                for target_file, target in _callees(fn, f, pkg, funcs, methods, types):
-                    add(target_file, target.child_by_field_name("body"), many, 0)
+            targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, pkg, funcs, methods, types)
+            for target_file, target in targets:
+                params = set(goscope.parameter_types(target))
+                add(target_file, target, root, _in_loop(stmt), params, 0)
     while frontier:
         region, depth = frontier.pop()
         if depth >= CALL_DEPTH:
@@ -364,8 +407,17 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
             fn = call.child_by_field_name("function") if call.type == "call_expression" else None
             if fn is None:
                 continue
-            for target_file, target in _callees(syntax.unparen(fn), region.file, pkg, funcs, methods, types):
-                add(target_file, target.child_by_field_name("body"), region.many, depth + 1)
+            fn = syntax.unparen(fn)
+            operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+            base = root_identifier(operand) if operand is not None else None
+            for target_file, target in _callees(fn, region.file, pkg, funcs, methods, types):
+                shared = (
+                    set(goscope.parameter_types(target, "receiver"))
+                    if base and region.shares(base)
+                    else set()
+                )
+                for root in sorted(region.roots):
+                    add(target_file, target, root, region.many, shared, depth + 1)
     return Regions(list(found.values()))
 
 

@@ -19,10 +19,11 @@ from conftest import GoToolchain
 from test_git_fixtures import (
     FIXES_PER_PACKAGE,
     HAZARD_PACKAGES,
-    MODULES,
     Mono,
+    assert_builds,
     branches,
     copy_monorepo,
+    export,
     make_monorepo,
     user_state,
 )
@@ -39,23 +40,6 @@ def template(tmp_path_factory: pytest.TempPathFactory, go: GoToolchain) -> Mono:
 @pytest.fixture
 def mono(template: Mono, tmp_path: Path, go: GoToolchain) -> Mono:
     return copy_monorepo(template, tmp_path / "copy", go)
-
-
-def export(repo: Mono, rev: str, dest: Path) -> Path:
-    """The tree of rev, written to dest (without touching the checkout)."""
-    dest.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "archive", rev], cwd=repo.path, env=repo.env, capture_output=True, check=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
-    return dest
-
-
-def assert_builds(go: GoToolchain, tree: Path) -> None:
-    """Every module of tree is gofmt-clean and passes go vet (which builds it)."""
-    assert go.gofmt_list(tree) == []
-    for directory in MODULES:
-        go.run("vet", "-trimpath", "./...", cwd=tree / directory)
 
 
 def test_branch_commits_verified_fixes_and_leaves_the_checkout_alone(

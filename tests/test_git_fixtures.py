@@ -317,10 +317,27 @@ def user_state(repo: Path, env: dict[str, str]) -> dict[str, object]:
     }
 
 
-def branches(repo: Mono, pattern: str = "gomapfix/*") -> dict[str, str]:
-    """Local branches matching pattern, with the commits they point at."""
-    out = repo.git("for-each-ref", "--format=%(refname:short) %(objectname)", f"refs/heads/{pattern}")
+def branches(repo: Mono, prefix: str = "gomapfix") -> dict[str, str]:
+    """Local branches under prefix/, with the commits they point at."""
+    out = repo.git("for-each-ref", "--format=%(refname:short) %(objectname)", f"refs/heads/{prefix}")
     return dict(line.split() for line in out.splitlines())
+
+
+def export(repo: Mono, rev: str, dest: Path) -> Path:
+    """The tree of rev, written to dest (without touching the checkout)."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", rev], cwd=repo.path, env=repo.env, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def assert_builds(go: GoToolchain, tree: Path) -> None:
+    """Every module of tree is gofmt-clean and passes go vet (which builds it)."""
+    assert go.gofmt_list(tree) == []
+    for directory in MODULES:
+        go.run("vet", "-trimpath", "./...", cwd=tree / directory)
 
 
 def test_fixture_monorepo_builds_and_has_hazards(mono_template: Mono, go: GoToolchain) -> None:

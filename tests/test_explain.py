@@ -1,0 +1,115 @@
+"""`gomapfix explain RULE` and the rule catalogue behind it (and behind SARIF's rule help)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import gomapfix, write_module
+
+import transforms
+from codemod import catalogue
+from transforms.go_safemap import safemap_files
+
+RULES = [r.name for r in catalogue.RULES]
+FALSE_CLAIMS = ("1.22.3", "1.22.4", "67892", "invalid map state")
+
+
+def test_every_registered_transform_is_catalogued() -> None:
+    assert {"keepalive", "wrap-inner-map", "deepcopy", "map-to-c", "safemap", "unused-ignore"} <= set(RULES)
+    missing = [t.name for t in transforms.ALL if catalogue.rule(t.name) is None]
+    assert missing == [], "add an entry to codemod/catalogue.py for every registered transform"
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_explain_prints_every_section(tmp_path: Path, name: str) -> None:
+    proc = gomapfix("explain", name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode()
+    assert text.startswith(f"{name}: {catalogue.rule(name).summary}\n")
+    for section in ("What it finds", "Why it matters", "The fix", "Before", "After"):
+        assert f"\n{section}\n" in text, section
+    assert all(claim not in text for claim in FALSE_CLAIMS)
+    assert max(len(line) for line in text.splitlines()) <= 110
+
+
+def test_explain_errors_are_one_line_with_status_2(tmp_path: Path) -> None:
+    for args in (["explain", "keepalve"], ["explain"], ["explain", "a", "b"]):
+        proc = gomapfix(*args, cwd=tmp_path)
+        assert proc.returncode == 2, args
+        assert proc.stderr.count(b"\n") == 1 and proc.stderr.startswith(b"gomapfix: "), proc.stderr
+    assert (
+        b"unknown rule 'keepalve' (known: keepalive," in gomapfix("explain", "keepalve", cwd=tmp_path).stderr
+    )
+
+
+def test_catalogue_never_repeats_the_false_incident_claims() -> None:
+    source = Path(catalogue.__file__).read_text()
+    for claim in FALSE_CLAIMS:
+        assert claim not in source
+    for name in RULES:
+        assert all(claim not in catalogue.markdown(name) for claim in FALSE_CLAIMS)
+
+
+def test_list_transforms_shows_safety_and_summary(tmp_path: Path) -> None:
+    lines = gomapfix("--list-transforms", cwd=tmp_path).stdout.decode().splitlines()
+    assert [line.split()[0] for line in lines] == [t.name for t in transforms.ALL]
+    for line, t in zip(lines, transforms.ALL, strict=True):
+        assert line.split()[1] == t.default_safety and line.endswith(t.summary)
+
+
+# What each example needs around it to compile: a cgo preamble, imports, declarations.
+PREAMBLES = {
+    (
+        "keepalive",
+        "before",
+    ): "typedef struct { int n; } widget_state;\nstatic void widget_touch(widget_state *s) { s->n++; }",
+    ("map-to-c", "before"): "static void publish(void *p) { (void)p; }",
+    ("map-to-c", "after"): "#include <stdint.h>\nstatic void publish(uintptr_t h) { (void)h; }",
+}
+PREAMBLES[("keepalive", "after")] = PREAMBLES[("keepalive", "before")]
+DECLARATIONS = {
+    "keepalive": "type Widget struct{ c *C.widget_state }\n",
+    "wrap-inner-map": "type User struct{ Name string }\n",
+    "deepcopy": "type User struct{ Name string }\n\ntype Cache struct {\n\tmu       sync.RWMutex\n"
+    "\tbyRegion map[string]map[string]*User\n}\n",
+}
+IMPORTS = {
+    "runtime.": "runtime",
+    "sync.": "sync",
+    "maps.": "maps",
+    "unsafe.": "unsafe",
+    "cgo.": "runtime/cgo",
+}
+
+
+def example_file(name: str, variant: str, code: str) -> str:
+    body = DECLARATIONS[name] + "\n" + code if name in DECLARATIONS else code
+    imports = sorted({path for needle, path in IMPORTS.items() if needle in body})
+    out = f"package {variant}\n\n"
+    if (name, variant) in PREAMBLES:
+        out += f'/*\n{PREAMBLES[name, variant]}\n*/\nimport "C"\n\n'
+    if imports:
+        out += "import (\n" + "".join(f'\t"{p}"\n' for p in imports) + ")\n\n"
+    return out + body
+
+
+def test_examples_are_gofmt_clean_and_compile(tmp_path: Path, go) -> None:  # noqa: ANN001
+    files: dict[str, str | bytes] = {}
+    packages = []
+    for r in catalogue.RULES:
+        if r.name == catalogue.UNUSED_IGNORE:  # statements, not declarations
+            for i, block in enumerate((r.before, r.after)):
+                stmt = catalogue.go_source(block)
+                files[f"stmts/s{i}.go"] = f"package stmts\n\nfunc _() {{\n\t{stmt}}}\n"
+            continue
+        for variant, block in (("before", r.before), ("after", r.after)):
+            directory = f"ex/{r.name.replace('-', '')}/{variant}"
+            files[f"{directory}/example.go"] = example_file(r.name, variant, catalogue.go_source(block))
+            packages.append(f"./{directory}")
+            if r.name == "safemap" and variant == "after":
+                files.update({f"{directory}/{n}": c for n, c in safemap_files(variant, (1, 22)).items()})
+    root = write_module(tmp_path, files)
+    assert go.gofmt_list(root) == []
+    go.run("build", *packages, cwd=root)
+    go.run("vet", *[p for p in packages if p.endswith("/after")], cwd=root)

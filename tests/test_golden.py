@@ -66,3 +66,4 @@ def test_enough_golden_cases() -> None:
     assert counts.get("deepcopy", 0) >= 15, counts
     assert counts.get("map-to-c", 0) >= 10, counts
     assert counts.get("wrap-inner-map", 0) >= 20, counts
+    assert counts.get("safemap", 0) >= 15, counts

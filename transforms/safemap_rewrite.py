@@ -38,6 +38,7 @@ from codemod.context import FileContext
 from codemod.model import Edit
 from transforms import safemap_ops as ops
 from transforms.safemap_find import MapDecl, Use
+from transforms.safemap_format import depth_of, format_expr, reprint
 
 ONE_LINE_FUNC = 100
 """gofmt keeps a function literal's body on one line when header plus body fit in this size."""
@@ -203,7 +204,51 @@ class Rewriter:
             return self._compound(f, use, stmt, key, op[:-1], ops.single_right(stmt))
         if self.shape.value_is_map and self._nested(f, use, idx, key):
             return None
+        if self._init_if_nil(f, use, idx, key):
+            return None
         self._read(f, use, idx, key)
+
+    def _init_if_nil(self, f: FileContext, use: Node, idx: Node, key: Node) -> bool:
+        """`if X[k] == nil { X[k] = e }` -> one Update that stores e only when the value is nil,
+        so that two goroutines cannot both install a fresh inner value."""
+        cmp = idx.parent
+        stmt = cmp.parent if cmp is not None else None
+        if cmp is None or stmt is None or cmp.type != "binary_expression" or _op(cmp) != "==":
+            return False
+        if cmp.child_by_field_name("left") != idx or not ops.is_nil(cmp.child_by_field_name("right") or cmp):
+            return False
+        if stmt.type != "if_statement" or stmt.child_by_field_name("condition") != cmp:
+            return False
+        if stmt.child_by_field_name("initializer") or stmt.child_by_field_name("alternative"):
+            return False
+        body = ops.block_statements(stmt.child_by_field_name("consequence"))  # type: ignore[arg-type]
+        if len(body) != 1 or b"//" in (stmt.text or b"") or b"/*" in (stmt.text or b""):
+            return False
+        left = body[0].child_by_field_name("left")
+        target = left.named_children[0] if left is not None and left.named_child_count == 1 else None
+        value = ops.single_right(body[0])
+        inner_key = target.child_by_field_name("index") if target is not None else None
+        if (
+            body[0].type != "assignment_statement"
+            or _op(body[0]) != "="
+            or value is None
+            or inner_key is None
+        ):
+            return False
+        operand = target.child_by_field_name("operand")  # type: ignore[union-attr]
+        if operand is None or (f.path, operand.start_byte) not in self._starts(f):
+            return False
+        if syntax.text(inner_key) != syntax.text(key) or not ops.pure(key) or not ops.pure(value):
+            return False
+        self._locked_code_ok(f, stmt, value)
+        self.consumed.add((f.path, operand.start_byte))
+        param = _free_param(stmt)
+        lines = [f"if {param} == nil {{", f"\t{param} = {reprint(value, 1)}", "}", f"return {param}"]
+        self._update(f, use, stmt, key, param, lines)
+        return True
+
+    def _starts(self, f: FileContext) -> set[tuple[Path, int]]:
+        return {(f.path, n.start_byte) for n in self.nodes.get(f.path, [])}
 
     def _read(self, f: FileContext, use: Node, idx: Node, key: Node) -> None:
         load = f"{self.x(use)}.Load("
@@ -213,13 +258,12 @@ class Rewriter:
             left = _left(stmt, holder)
             if left:
                 self._check_key(f, use, key, moved=False)
-                self._edit(f, use.end_byte, key.start_byte, ".Load(")
-                self._edit(f, key.end_byte, idx.end_byte, ")")
+                self._edit(f, idx.start_byte, idx.end_byte, f"{load}{reprint(key, depth_of(idx))})")
                 if len(left) == 1:
                     self._edit(f, left[0].end_byte, left[0].end_byte, ", _")
                 return
         self._check_key(f, use, key, moved=True)
-        text = f"{load}{syntax.text(key)})"
+        text = f"{load}{reprint(key, 1)})"
         name = self._hoist(f, idx, lambda n: f"{n}, _ := {text}")
         self._edit(f, idx.start_byte, idx.end_byte, name)
 
@@ -236,12 +280,13 @@ class Rewriter:
         same = self._same_key_reads(f, value, key)
         if not same:
             self._check_key(f, use, key, moved=False)
-            self._edit(f, use.end_byte, key.start_byte, ".Store(")
-            self._edit(f, key.end_byte, value.start_byte, ", ")
-            self._edit(f, value.end_byte, value.end_byte, ")")
+            if ops.mentions(value, self.spans.get(f.path, set())):
+                raise Blocked(f, stmt, "stores a value read from the map under another key")
+            store = f"{self.x(use)}.Store({reprint(key, 2)}, {reprint(value, 2)})"
+            self._edit(f, stmt.start_byte, stmt.end_byte, store)
             return
         param = _free_param(stmt)
-        body = _replace(value, {(u.start_byte, u.end_byte): param for u in same})
+        body = format_expr(_replace(value, {(u.start_byte, u.end_byte): param for u in same}), 1)
         self._locked_code_ok(f, stmt, value, exclude=same)
         for u in same:
             self.consumed.add((f.path, u.start_byte))
@@ -271,7 +316,7 @@ class Rewriter:
             expr = syntax.text(value)
             if syntax.unparen(value).type == "binary_expression" and value.type != "parenthesized_expression":
                 expr = f"({expr})"
-        self._update(f, use, stmt, key, param, [f"return {param} {op} {expr}"])
+        self._update(f, use, stmt, key, param, [f"return {format_expr(f'{param} {op} {expr}', 1)}"])
 
     def _nested(self, f: FileContext, use: Node, idx: Node, key: Node) -> bool:
         """X[k][k2] = e, X[k][k2]++, X[k][k2] op= e, delete(X[k], k2), clear(X[k]): Update on a
@@ -330,7 +375,7 @@ class Rewriter:
             raise Blocked(f, stmt, "has a key that calls a function or reads the map")
         value = self.shape.value
         header = f"func({param} {value}, _ bool) {value}"
-        head = f"{self.x(use)}.Update({syntax.text(key)}, {header} {{"
+        head = f"{self.x(use)}.Update({reprint(key, 2)}, {header} {{"
         if len(body) == 1 and "\n" not in body[0] and len(header) + len(body[0]) <= ONE_LINE_FUNC:
             self._edit(f, stmt.start_byte, stmt.end_byte, f"{head} {body[0]} }})")
             return
@@ -401,7 +446,9 @@ class Rewriter:
             self._edit(f, call.start_byte, call.end_byte, f"{self.x(use)}.Clear()")
         elif callee == "delete" and n == 2 and pos == 0 and args is not None:
             k = args.named_children[1]
-            self._edit(f, call.start_byte, k.start_byte, f"{self.x(use)}.Delete(")
+            self._edit(
+                f, call.start_byte, call.end_byte, f"{self.x(use)}.Delete({reprint(k, depth_of(call))})"
+            )
         else:
             raise Blocked(f, call, "passes the map to a function")
 
@@ -523,6 +570,10 @@ class Rewriter:
             and value is not None
             and ops.empty_map_value(value)
         )
+
+
+def _op(node: Node) -> str:
+    return syntax.text(node.child_by_field_name("operator") or node)
 
 
 def _left(stmt: Node, right: Node) -> list[Node]:

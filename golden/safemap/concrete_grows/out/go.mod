@@ -1,0 +1,3 @@
+module example.com/grows
+
+go 1.16

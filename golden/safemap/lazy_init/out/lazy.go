@@ -1,0 +1,18 @@
+package lazy
+
+var names SafeMap[int, string]
+
+func set(i int, s string) {
+	go func() {
+		names.Store(i, s)
+	}()
+}
+
+func get(i int) string {
+	v, _ := names.Load(i)
+	return v
+}
+
+func drop() {
+	names.Clear()
+}

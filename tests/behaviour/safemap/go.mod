@@ -1,0 +1,3 @@
+module example.com/safemapbehaviour
+
+go 1.22

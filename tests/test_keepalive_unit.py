@@ -171,3 +171,53 @@ def test_json_output(tmp_path: Path) -> None:
     assert fixed["fixes"] == [
         {"message": "insert runtime.KeepAlive(w) after the call", "safety": "safe", "applied": True}
     ]
+
+
+def test_finalizer_evidence_names_the_released_field(module: Path) -> None:
+    found, _ = findings(module, "finalizer_helpers")
+    f = only(found)
+    assert "C.use runs: the call receives only k.c" in f.message, "k.table is not released by the finalizer"
+    assert f.message.endswith(
+        "the package registers a finalizer for codec (runtime.SetFinalizer in finalizer_helpers.go) "
+        "that releases its field c"
+    )
+    assert f.fixes[0].safety is Safety.SAFE
+
+
+OPAQUE = """package p
+
+// #include <stdlib.h>
+// static int use(char *p) { return p != 0; }
+import "C"
+
+import "runtime"
+
+type widget struct{ c *C.char }
+
+var release = func(w *widget) { C.free(nil) }
+
+func newWidget() *widget {
+	w := &widget{c: (*C.char)(C.malloc(8))}
+	runtime.SetFinalizer(w, release)
+	return w
+}
+
+type plain struct{ c *C.char }
+
+func (w *widget) use() { C.use(w.c) }
+
+func (p *plain) use() { C.use(p.c) }
+"""
+
+
+def test_unfollowable_finalizer_and_plain_types_are_suggestions(tmp_path: Path) -> None:
+    write_module(tmp_path, {"p/w.go": OPAQUE})
+    widget, plain = fix_paths([tmp_path / "p"], select=["keepalive"]).findings
+    assert widget.message.endswith(
+        "the package registers a finalizer for widget (runtime.SetFinalizer in w.go) that gomapfix "
+        "cannot follow, so this is a suggestion"
+    )
+    assert plain.message.endswith(
+        "no finalizer or cleanup for plain was found in this package, so this is a suggestion"
+    )
+    assert [x.safety for f in (widget, plain) for x in f.fixes] == [Safety.UNSAFE, Safety.UNSAFE]

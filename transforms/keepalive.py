@@ -4,26 +4,38 @@ A Go object that owns C memory and releases it in a finalizer (or cleanup)
 can be finalized while a C function is still using that memory, when the
 call was passed only the C handle (`C.use(w.c)`): after `w.c` is loaded,
 nothing may refer to `w` any more. cgo keeps the *arguments* alive for the
-duration of the call, not the object they were read from. The fix is
-`runtime.KeepAlive(w)` on a path after the call:
+duration of the call (a Go pointer such as `&w.ctx` therefore keeps w alive),
+not the object a C handle was read from. The fix is `runtime.KeepAlive(w)`
+on a path after the call:
 
-  - statement calls (`C.f(w.c)`, `r := C.f(w.c)`): on the next line;
+  - statement calls (`C.f(w.c)`, `r := C.f(w.c)`): on the next line (after a
+    block of trailing comments gofmt aligns together, not inside it);
   - `return C.f(w.c)`, calls in if/for/switch headers: `defer runtime.KeepAlive(w)`
-    at the top of the function when w is a parameter or the receiver, else
-    immediately before the statement (not inside a loop, where defers pile up);
+    at the top of the function when w is a parameter or the receiver never
+    assigned, else immediately before the statement; no fix when the statement
+    itself declares or assigns w, or inside a loop, where defers pile up;
   - `defer C.f(w.c)`: `defer runtime.KeepAlive(w)` before it (defers run last-in first-out);
-  - inside `go func() { ... }()`: inside the goroutine, since that is where the call runs.
+  - inside `go func() { ... }()` and other function literals: inside the literal.
 
-A run of calls on the same owner in one block is kept alive once, after the
-last of them. An existing `runtime.KeepAlive(w)` after the call, or a
-`defer runtime.KeepAlive(w)` before it, means there is nothing to do, so a
-second run changes nothing.
+Nothing is needed when w is already alive after the call: an existing
+`runtime.KeepAlive(w)` on a path after it, a deferred call holding w
+(`defer runtime.KeepAlive(w)`, `defer w.Close()`) registered before it, or a
+later use of w the program needs (`w.c = nil`, `return w`, `f(w)`; not
+`_ = w.c`). One KeepAlive serves a run of calls on one owner; several owners
+at one point share one insertion. A second run therefore changes nothing.
 
-The fix is safe when the package registers a finalizer or cleanup for the
-owner's type (runtime.SetFinalizer / runtime.AddCleanup) and the argument is
-a field of C, unsafe.Pointer or uintptr type; without that evidence it is
-only suggested (unsafe). Calls passing only C values, fresh C memory or
-plain Go values get no finding.
+Evidence decides the safety. The fix is safe when the package registers a
+finalizer or cleanup for the owner's type (runtime.SetFinalizer /
+runtime.AddCleanup) that uses the field the call receives (followed through
+the type's methods and package functions) and that field has a C,
+unsafe.Pointer or uintptr type. A finalizer that provably does not touch the
+field is evidence against: no finding. Without any finalizer the fix is only
+suggested (unsafe), as it is when the owner's type is unknown but a finalized
+type has such a field. No finding for calls passing only C values, fresh C
+memory, Go values, package-level owners (always reachable), calls that release
+the handle (C.free(w.c): KeepAlive is no cure for a double free), and calls
+inside the finalizer itself. A copy (`func (w widget) m()`) is reported
+without a fix: keeping the copy alive does not keep the finalized pointer alive.
 """
 
 from __future__ import annotations
@@ -507,11 +519,13 @@ def _classify(
                 f"that releases its field {chain.selector}"
             )
         safety = Safety.SAFE if chain.kind is True and ev.fields is not None else Safety.UNSAFE
-    elif chain.kind is True and (type_name, fields[0]) in released and not copy:
-        reason = (
-            f"{type_name}.{fields[0]} is released by a C call elsewhere in the package, but no finalizer "
-            f"or cleanup for {type_name} was found, so this is a suggestion"
-        )
+    elif chain.kind is True and not copy:
+        reason = f"no finalizer or cleanup for {type_name} was found in this package, so this is a suggestion"
+        if (type_name, fields[0]) in released:
+            reason = (
+                f"{type_name}.{fields[0]} is released by a C call elsewhere in the package, but no finalizer "
+                f"or cleanup for {type_name} was found, so this is a suggestion"
+            )
         safety = Safety.UNSAFE
     else:
         return None
@@ -897,8 +911,8 @@ def _findings(f: FileContext, pkg: PackageContext, sites: list[_Site]) -> Iterab
     qualified = plan.qualify("runtime", "KeepAlive")
     for site, placed in zip(pending, _plan(pending, plan.names["runtime"]), strict=True):
         msg = (
-            f"{site.subject or site.owner} may be finalized while C.{site.func_name} runs: the call receives only "
-            f"{f.text(site.arg)}, which does not keep it alive; {site.reason}"
+            f"{site.subject or site.owner} may be finalized while C.{site.func_name} runs: "
+            f"the call receives only {f.text(site.arg)}, which does not keep it alive; {site.reason}"
         )
         fixes: list[Fix] = []
         edit = placed.edit(f, qualified) if isinstance(placed, _Placement) else None

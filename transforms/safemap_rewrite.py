@@ -178,7 +178,8 @@ class Rewriter:
             "!=",
         ):
             return self._nil_check(f, use, p)
-        raise Blocked(f, p if p.type != "expression_list" else use, _why(use))
+        shown = p.parent if p.type == "expression_list" and p.parent is not None else p
+        raise Blocked(f, shown, _why(use))
 
     def _edit(self, f: FileContext, start: int, end: int, text: str) -> None:
         self.edits.append(f.edit(start, end, text))

@@ -1,0 +1,160 @@
+"""The safemap transform's decisions: what blocks a fix, how safe a fix is, how moved
+expressions are spaced, and how the shim is reused. Outputs are checked by real Go
+(build, vet, gofmt) where they change code; golden/safemap holds the full rewrites."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import GoToolchain, write_module
+
+from codemod import syntax
+from codemod.api import fix_paths
+from codemod.model import Safety
+from transforms.go_safemap import SAFEMAP_FILE
+from transforms.safemap_format import depth_of, reprint
+
+HEADER = "package p\n\n"
+GOROUTINE = "func start(k string) {\n\tgo func() { m[k] = 1 }()\n}\n\n"
+
+
+def run(tmp_path: Path, source: str, go_version: str = "1.22", unsafe: bool = False, **extra: str):  # noqa: ANN201
+    module = write_module(tmp_path / "m", {"p.go": source, **extra}, go_version)
+    return module, fix_paths([module], select=["safemap"], unsafe_fixes=unsafe)
+
+
+@pytest.mark.parametrize(
+    ("use", "blocker"),
+    [
+        ("p := &m\n\t_ = p", "p.go: `&m` takes the map's address"),
+        ("fmt.Println(m)", "p.go: `fmt.Println(m)` passes the map to a function"),
+        ("other := m\n\t_ = other", "p.go: `other := m` copies the map to another variable"),
+        ('if len(m) > 0 && m["a"] > 1 {\n\t}', 'p.go: `m["a"]` is read only when a condition holds'),
+        (
+            'for k := range m {\n\t\tif k == "" {\n\t\t\treturn\n\t\t}\n\t}',
+            "p.go: `return` returns from inside the range loop",
+        ),
+        ('m["a"] = m["b"]', 'p.go: `m["a"] = m["b"]` stores a value read from the map under another key'),
+        ('m["a"] += f()', 'p.go: `m["a"] += f()` would call a function while the map is locked'),
+    ],
+)
+def test_a_use_that_cannot_be_rewritten_blocks_the_fix(tmp_path: Path, use: str, blocker: str) -> None:
+    source = f'{HEADER}import "fmt"\n\nvar _ = fmt.Sprint\n\nvar m = map[string]int{{}}\n\n'
+    source += "func f() int { return 1 }\n\n"
+    source += GOROUTINE + f"func use() {{\n\t{use}\n}}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert finding.fixes == ()
+    assert finding.message.endswith(f"not rewritten: {blocker}"), finding.message
+    assert not any(ch.isdigit() for ch in finding.message.split("not rewritten:")[0])
+    assert report.changed_files() == []
+
+
+def test_exported_map_gets_an_unsafe_fix(go: GoToolchain, tmp_path: Path) -> None:
+    source = HEADER + "var M = map[string]int{}\n\nfunc start(k string) {\n\tgo func() { M[k] = 1 }()\n}\n\n"
+    source += "func Get(k string) int {\n\treturn M[k]\n}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert [f.safety for f in finding.fixes] == [Safety.UNSAFE]
+    assert report.changed_files() == []
+    module, report = run(tmp_path / "u", source, unsafe=True)
+    for outcome in report.changed_files():
+        outcome.path.write_bytes(outcome.result or b"")
+    go.run("vet", "./...", cwd=module)
+
+
+def test_locked_sites_are_not_findings(tmp_path: Path) -> None:
+    source = HEADER + 'import "sync"\n\nvar (\n\tmu sync.Mutex\n\tm  = map[string]int{}\n)\n\n'
+    source += (
+        "func start(k string) {\n\tgo func() {\n\t\tmu.Lock()\n\t\tm[k] = 1\n\t\tmu.Unlock()\n\t}()\n}\n\n"
+    )
+    source += "func get(k string) int {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\treturn m[k]\n}\n"
+    _, report = run(tmp_path, source)
+    assert report.findings == []
+
+
+def test_external_test_package_is_reported_without_fix(tmp_path: Path) -> None:
+    source = "package p_test\n\nvar m = map[string]int{}\n\n" + GOROUTINE
+    source += "func get(k string) int {\n\treturn m[k]\n}\n"
+    _, report = run(tmp_path, "package p\n", **{"p_test.go": source})
+    (finding,) = report.findings
+    assert finding.fixes == ()
+    assert "external test package" in finding.message
+
+
+def test_package_declaring_safemap_is_not_touched(tmp_path: Path) -> None:
+    source = HEADER + "type SafeMap struct{}\n\nvar m = map[string]int{}\n\n" + GOROUTINE
+    source += "func get(k string) int {\n\treturn m[k]\n}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert finding.fixes == () and "already declares SafeMap in p.go" in finding.message
+
+
+def test_concrete_shims_are_reused_and_extended(go: GoToolchain, tmp_path: Path) -> None:
+    first = HEADER + "var a = map[string]int{}\n\nfunc start(k string) {\n\tgo func() { a[k] = 1 }()\n}\n\n"
+    first += "func get(k string) int {\n\treturn a[k]\n}\n"
+    module, report = run(tmp_path, first, go_version="1.17")
+    for outcome in report.changed_files():
+        outcome.path.write_bytes(outcome.result or b"")
+    shim = (module / SAFEMAP_FILE).read_text()
+    assert "type SafeMapStringInt struct" in shim and "[K comparable" not in shim
+    second = "package p\n\nvar b = map[int]bool{}\n\nfunc mark(i int) {\n\tgo func() { b[i] = true }()\n}\n\n"
+    second += "func marked(i int) bool {\n\treturn b[i]\n}\n"
+    (module / "q.go").write_text(second)
+    report = fix_paths([module], select=["safemap"])
+    for outcome in report.changed_files():
+        outcome.path.write_bytes(outcome.result or b"")
+    shim = (module / SAFEMAP_FILE).read_text()
+    assert "type SafeMapIntBool struct" in shim and "type SafeMapStringInt struct" in shim
+    go.run("vet", "./...", cwd=module)
+    assert go.gofmt_list(module) == []
+    assert fix_paths([module], select=["safemap"]).changed_files() == []
+
+
+EXPRESSIONS = [
+    "m[i+1]",
+    "f(i + 1)",
+    "f(a, i+1)",
+    "f(a*b + c)",
+    "g(a*b+c, d)",
+    "m[a*b+c]",
+    "x + y*z",
+    "(a + b) * c",
+    "f((a + b) * c)",
+    "a / *p",
+    "s[i+1:]",
+    "h(k[a+b], c-d)",
+    "a == b+c",
+]
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_reprint_matches_gofmt(go: GoToolchain, tmp_path: Path, expr: str) -> None:
+    """Moving an expression into a call or an index changes gofmt's spacing: reprint must
+    give what gofmt gives in each destination."""
+    contexts = ["_ = {}", "use({})", "use(0, {})", "_ = xs[{}]", "return {}"]
+    raw = expr
+    lines = [c.format(raw) for c in contexts]
+    src = "package p\n\nfunc _() any {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
+    path = tmp_path / "f.go"
+    path.write_text(src)
+    proc = subprocess.run([str(go.gofmt), str(path)], capture_output=True, text=True, check=True)
+    want = [line.strip() for line in proc.stdout.splitlines()[3:-1]]
+    tree = syntax.parse(src.encode())
+    got = []
+    for stmt in syntax.walk(tree.root_node):
+        if stmt.type not in ("assignment_statement", "expression_statement", "return_statement"):
+            continue
+        target = _expression_of(stmt, raw)
+        text = syntax.text(stmt)
+        got.append(text.replace(raw, reprint(target, depth_of(target)), 1))
+    assert got == want
+
+
+def _expression_of(stmt, raw: str):  # noqa: ANN001, ANN202
+    for n in syntax.walk(stmt):
+        if syntax.text(n) == raw and n.is_named:
+            return n
+    raise AssertionError(raw)

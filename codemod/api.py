@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from codemod.discovery import Discovery, discover
 from codemod.model import FileOutcome, RunReport
@@ -40,15 +41,29 @@ def fix_paths(
     unsafe_fixes: bool = False,
     include_generated: bool = False,
     jobs: int = 1,
+    report_unused_ignores: bool = False,
+    transform_options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> RunReport:
     """Run gomapfix over paths without writing anything; the report holds every new content.
+
+    No .gomapfix.toml is read: the arguments are the whole configuration
+    (transform_options as in its [transforms.NAME] tables, e.g.
+    {"deepcopy": {"helper-file": "clone.go"}}). Findings silenced by
+    //gomapfix:ignore are left out; report_unused_ignores adds unused-ignore
+    findings for directives that silenced nothing.
 
     Raises RuntimeError if a transform failed internally on some package.
     """
     from transforms import ALL
 
     names = tuple(t.name for t in ALL if select is None or t.name in select)
-    options = Options(select=names, unsafe_fixes=unsafe_fixes, include_generated=include_generated)
+    options = Options(
+        select=names,
+        unsafe_fixes=unsafe_fixes,
+        include_generated=include_generated,
+        report_unused_ignores=report_unused_ignores,
+        transform_options=dict(transform_options or {}),
+    )
     report, errors = collect(discover([Path(p) for p in paths]), options, jobs)
     if errors:
         raise RuntimeError("; ".join(errors))

@@ -203,3 +203,12 @@ def test_directive_grammar() -> None:
     d = directives(FileContext(Path("x.go"), src))[0]
     assert src[d.end : d.end + 2] == b"\r\n", "the directive ends before CRLF"
     assert d.render(["a"]) == "//gomapfix:ignore a -- reason -- with dashes"
+
+
+def test_the_api_honours_directives(root: Path) -> None:
+    from codemod.api import fix_paths
+
+    plain = root / "plain"
+    assert fix_paths([plain], select=["keepalive"]).findings == []
+    (unused,) = fix_paths([plain], select=["keepalive"], report_unused_ignores=True).findings
+    assert (unused.rule, unused.span.line) == ("unused-ignore", 5)

@@ -279,6 +279,8 @@ def _main(argv: list[str]) -> int:
         return 0
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or a positive number")
+    if args.diff_base is not None and args.interactive:
+        raise UsageError("--diff-base cannot be combined with --interactive")
     targets = args.paths or [Path(".")]
     settings = resolve_settings(args, targets)
     found = discover_targets(targets, settings)

@@ -91,6 +91,11 @@ def test_bad_revision_and_no_repository(repo: Path, tmp_path_factory: pytest.Tem
     proc = gomapfix("--diff-base", "no-such-rev", cwd=repo)
     assert proc.returncode == 2
     assert proc.stderr == b"gomapfix: --diff-base no-such-rev: not a commit in this repository\n"
+    proc = gomapfix("--diff-base", "HEAD", "--interactive", cwd=repo)
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        b"gomapfix: --diff-base cannot be combined with --interactive\n",
+    )
     outside = write_module(tmp_path_factory.mktemp("plain"), {"w.go": OWNER})
     proc = gomapfix("--diff-base", "HEAD", cwd=outside)
     assert proc.returncode == 2 and b"needs a git work tree" in proc.stderr

@@ -395,15 +395,58 @@ def _sites(
         if func_name is None:
             continue
         args = call.child_by_field_name("arguments")
+        stripped = [_strip_conversions(a, f, typedefs) for a in (args.named_children if args else ())]
         seen: set[str] = set()
-        for arg in args.named_children if args is not None else ():
-            owned = _owner_of(_strip_conversions(arg, f, typedefs), f)
+        for arg, bare in zip(args.named_children if args else (), stripped, strict=True):
+            owned = _owner_of(bare, f)
             if owned is None or owned[0] in seen:
                 continue
+            if any(_points_into(other, owned[0], call, f, pkg, types) for other in stripped):
+                continue  # cgo keeps Go pointer arguments alive, and with them the owner
             site = _classify(f, pkg, call, func_name, arg, owned, owners, released, types)
             if site is not None:
                 seen.add(owned[0])
                 yield site
+
+
+def _points_into(
+    arg: Node, owner: str, at: Node, f: FileContext, pkg: PackageContext, types: dict[str, Node]
+) -> bool:
+    """True if arg is owner itself (a pointer) or the address of memory inside *owner:
+    `&w.f`, `&w.arr[0]`, `&w.inner.x` through value fields and arrays, not through
+    pointers or slices (those point into other allocations)."""
+    if arg.type == "identifier":
+        return f.text(arg) == owner and (goscope.local_type(owner, at, f, pkg) or "").startswith("*")
+    if arg.type != "unary_expression" or f.text(arg.children[0]) != "&":
+        return False
+    links: list[tuple[str, str]] = []  # ("field", name) or ("index", "")
+    node = syntax.unparen(arg.child_by_field_name("operand") or arg)
+    while node.type in ("selector_expression", "index_expression"):
+        if node.type == "selector_expression":
+            links.append(("field", f.text(node.child_by_field_name("field") or node)))
+        else:
+            links.append(("index", ""))
+        node = syntax.unparen(node.child_by_field_name("operand") or node)
+    if node.type != "identifier" or f.text(node) != owner or not links or links[-1][0] != "field":
+        return False
+    t = goscope.local_type(owner, at, f, pkg) or ""
+    if not t.startswith("*"):
+        return False
+    t = t[1:]
+    for kind, name in reversed(links):
+        if kind == "index":
+            if not t.startswith("[") or t.startswith("[]"):
+                return False  # a slice element lives in the slice's own array
+            t = t.split("]", 1)[1]
+            continue
+        decl = types.get(goscope.base_type_name(t) or "") if not t.startswith(("*", "[")) else None
+        field_type = (
+            goscope.struct_fields(decl).get(name) if decl is not None and decl.type == "struct_type" else None
+        )
+        if field_type is None:
+            return False  # unknown, a pointer, or promoted from an embedded field
+        t = field_type
+    return True
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,11 @@ def declared_name(s: Spelling) -> tuple[str, bool]:
 def _initialised(node: Node) -> str:
     """For `x := make(...)` / `var x = T{}` / `s.f = ...`, the name x or f."""
     expr = node
-    while expr.parent is not None and expr.parent.type not in ("expression_list", "statement_list", "source_file"):
+    while expr.parent is not None and expr.parent.type not in (
+        "expression_list",
+        "statement_list",
+        "source_file",
+    ):
         expr = expr.parent
     lst = expr.parent
     holder = lst.parent if lst is not None and lst.type == "expression_list" else None
@@ -116,7 +120,9 @@ def lower_camel(name: str) -> str:
 def base_name(group: Group) -> str:
     """The declaration name the wrapper is named after (see the module docstring)."""
     if group.named:
-        first = min(group.named.items(), key=lambda kv: (kv[1][0].is_test, str(kv[1][0].path), kv[1][1].start_byte))
+        first = min(
+            group.named.items(), key=lambda kv: (kv[1][0].is_test, str(kv[1][0].path), kv[1][1].start_byte)
+        )
         return first[0]
     for s in sorted(group.spellings, key=spelling_order):
         name, _ = declared_name(s)

@@ -29,12 +29,14 @@ BUILTINS = frozenset(
 
 @dataclass
 class FileIndex:
-    """Names of one file: identifier and type_identifier nodes, selectors, literal keys."""
+    """Names of one file: identifier and type_identifier nodes, selectors, literal keys, and
+    the literal_value nodes with positional (unkeyed) elements."""
 
     file: FileContext
     idents: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
     selectors: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
     keys: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
+    positional: list[Node] = field(default_factory=list)
 
 
 @dataclass
@@ -70,7 +72,9 @@ class PackageIndex:
 
     def is_nil(self, node: Node) -> bool:
         node = syntax.unparen(node)
-        return node.type == "nil" or (node.type == "identifier" and syntax.text(node) == "nil" and self.is_builtin(node))
+        return node.type == "nil" or (
+            node.type == "identifier" and syntax.text(node) == "nil" and self.is_builtin(node)
+        )
 
 
 def build(pkg: PackageContext) -> PackageIndex:
@@ -135,6 +139,8 @@ def _index_file(f: FileContext) -> FileIndex:
             inner = key.named_children[0] if key is not None and key.named_child_count == 1 else None
             if inner is not None and inner.type == "identifier":
                 idx.keys[syntax.text(inner)].append(node)
+        elif t == "literal_value" and any(c.type == "literal_element" for c in node.named_children):
+            idx.positional.append(node)
     return idx
 
 
@@ -163,8 +169,10 @@ def is_reference(ident: Node) -> bool:
                 return False
             if holder.type == "short_var_declaration":
                 return wrap_scope.declaration_of(ident) != ident
-        if holder is not None and holder.type == "type_switch_statement" and holder.child_by_field_name(
-            "alias"
-        ) == parent:
+        if (
+            holder is not None
+            and holder.type == "type_switch_statement"
+            and holder.child_by_field_name("alias") == parent
+        ):
             return False
     return syntax.text(ident) != "_"

@@ -64,14 +64,19 @@ from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
 from codemod.transform import finding
 from transforms import goscope, wrap_emit, wrap_index, wrap_layout
 from transforms.wrap_edits import Overlap
-from transforms.wrap_flow import Blocker, Flow, _quote
+from transforms.wrap_flow import Blocker, Flow
+from transforms.wrap_syntax import quote
 from transforms.wrap_types import Group, find_groups
 
 RULE = "wrap-inner-map"
 _JSON_SETTINGS = ("SetEscapeHTML", "UseNumber", "DisallowUnknownFields")
 _ALLOWED_EXTERNAL = frozenset(
-    {("reflect", "DeepEqual"), ("encoding/json", "Marshal"), ("encoding/json", "MarshalIndent"),
-     ("encoding/json", "Unmarshal")}
+    {
+        ("reflect", "DeepEqual"),
+        ("encoding/json", "Marshal"),
+        ("encoding/json", "MarshalIndent"),
+        ("encoding/json", "Unmarshal"),
+    }
 )
 
 
@@ -104,7 +109,11 @@ def _group_finding(
     where = flow.first_declaration or (first.file, first.node)
     if where[0] is not first.file and not where[0].editable:
         where = (first.file, first.node)
-    with_json = flow.json_used or bool(flow.exported) or any(f.import_name("encoding/json") is not None for f in pkg.files)
+    with_json = (
+        flow.json_used
+        or bool(flow.exported)
+        or any(f.import_name("encoding/json") is not None for f in pkg.files)
+    )
     blockers = [*_package_blockers(pkg, index, flow, with_json), *flow.blockers]
     fix = None
     if not blockers:
@@ -132,7 +141,9 @@ def _fix(
     place = wrap_emit.anchor(group, pkg)
     first = group.spellings[0]
     if place is None:
-        return None, Blocker(first.file, first.node, "no file without build constraints can declare the wrapper")
+        return None, Blocker(
+            first.file, first.node, "no file without build constraints can declare the wrapper"
+        )
     f, after = place
     inner = _inner_text(group, f)
     if inner is None:
@@ -195,7 +206,9 @@ def _package_blockers(
     out: list[Blocker] = []
     first = flow.group.spellings[0]
     for path in pkg.broken:
-        out.append(Blocker(first.file, first.node, f"{path.name} does not parse, so not every use can be seen"))
+        out.append(
+            Blocker(first.file, first.node, f"{path.name} does not parse, so not every use can be seen")
+        )
     for path in sorted(flow.edits.paths()):
         f = pkg.file(path)
         if f is not None and not f.editable:
@@ -204,13 +217,17 @@ def _package_blockers(
         for fi in index.files:
             for setting in _JSON_SETTINGS:
                 for sel in fi.selectors.get(setting, ()):
-                    reason = f"{_quote(sel.parent or sel)} (the wrapper's JSON methods cannot honour {setting})"
+                    reason = (
+                        f"{quote(sel.parent or sel)} (the wrapper's JSON methods cannot honour {setting})"
+                    )
                     out.append(Blocker(fi.file, sel, reason))
     out.extend(_reflection_blockers(pkg, index, flow))
     return out
 
 
-def _reflection_blockers(pkg: PackageContext, index: wrap_index.PackageIndex, flow: Flow) -> Iterator[Blocker]:
+def _reflection_blockers(
+    pkg: PackageContext, index: wrap_index.PackageIndex, flow: Flow
+) -> Iterator[Blocker]:
     """Values of a struct holding the map, passed directly to a function of another package.
 
     fmt, encoding/gob, text/template, reflect and the like see the wrapper
@@ -231,18 +248,18 @@ def _reflection_blockers(pkg: PackageContext, index: wrap_index.PackageIndex, fl
             for arg in args.named_children if args is not None else ():
                 typ = flow.expr_type(fi.file, arg)
                 if goscope.base_type_name(typ) in structs:
-                    yield Blocker(fi.file, node, _quote(node))
+                    yield Blocker(fi.file, node, quote(node))
                     break
 
 
 def _foreign(f: FileContext, fn: Node, index: wrap_index.PackageIndex, flow: Flow) -> bool:
     """Whether a selector call may hand its arguments to code outside the package."""
-    ext = flow._external_call(f, fn)
+    ext = flow.external_call(f, fn)
     if ext is not None:
         return ext not in _ALLOWED_EXTERNAL
     method = syntax.text(fn.child_by_field_name("field"))  # type: ignore[arg-type]
     if method in index.methods:
         return False
     operand = fn.child_by_field_name("operand")
-    made = flow._json_constructor(f, operand) if operand is not None else None
+    made = flow.json_constructor(f, operand) if operand is not None else None
     return made is None

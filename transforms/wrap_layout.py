@@ -116,7 +116,7 @@ def _row(f: FileContext, lst: Node, line: int) -> Row | None:
     if not text.strip() or start < lst.start_byte or end > lst.end_byte:
         return None
     depth = len(text) - len(text.lstrip(b"\t"))
-    if text[depth:depth + 1] in (b" ", b""):
+    if text[depth : depth + 1] in (b" ", b""):
         return None
     indent = [Cell(start + i, start + i, _HTAB) for i in range(depth)]
     items = [c for c in lst.named_children if c.start_byte < end and c.end_byte > start]
@@ -124,7 +124,9 @@ def _row(f: FileContext, lst: Node, line: int) -> Row | None:
         return None
     comment = items[-1] if items[-1].type == "comment" else None
     elements = [c for c in items if c.type != "comment"]
-    if comment is not None and (syntax.text(comment).startswith("/*") or f.line_index(comment.end_byte) != line):
+    if comment is not None and (
+        syntax.text(comment).startswith("/*") or f.line_index(comment.end_byte) != line
+    ):
         return None
     if not elements:
         if comment is None or comment.start_byte != start + depth:
@@ -230,7 +232,7 @@ def _padding_edits(f: FileContext, first: int, rows: list[Row], edits: list[Edit
         for c in row:
             c.text = f.content[c.start : c.end].decode("utf-8", "replace")
     original = _render(rows)
-    for k, row in enumerate(rows):
+    for k in range(len(rows)):
         start = f.line_starts[first + k]
         if original[k] != f.content[start : f.line_end(start)].decode("utf-8", "replace"):
             return []
@@ -332,7 +334,10 @@ def _pads(row: Row, widths: list[int]) -> list[str]:
 
 def _render(rows: list[Row]) -> list[str]:
     """The lines tabwriter writes for rows (to check the model against the source)."""
-    return ["".join(c.text + p for c, p in zip(r, _pads(r, w), strict=True)) for r, w in zip(rows, _widths(rows), strict=True)]
+    return [
+        "".join(c.text + p for c, p in zip(r, _pads(r, w), strict=True))
+        for r, w in zip(rows, _widths(rows), strict=True)
+    ]
 
 
 def _paddings(rows: list[Row]) -> list[list[str]]:

@@ -60,7 +60,8 @@ def statement_declarations(stmt: Node, before: int | None = None) -> Iterator[No
     while stmt.type == "labeled_statement" and stmt.named_children:
         stmt = stmt.named_children[-1]
     if stmt.type == "short_var_declaration":
-        yield from _idents(stmt.child_by_field_name("left"))
+        # only the new names: the others are re-assigned, declared earlier in the block
+        yield from (i for i in _idents(stmt.child_by_field_name("left")) if _redeclared(stmt, i) is None)
     elif stmt.type in ("var_declaration", "const_declaration"):
         for spec in syntax.named_walk(stmt, prune=frozenset({"var_spec", "const_spec"})):
             if spec.type in ("var_spec", "const_spec") and (before is None or spec.end_byte <= before):
@@ -160,9 +161,9 @@ def _scope_of_statement(stmt: Node) -> tuple[Node, Node | None]:
     func = None
     if parent.type == "statement_list":
         block = parent.parent
-        if block is not None and block.type == "block" and block.parent is not None:
-            if block.parent.type in _FUNCS and block.parent.child_by_field_name("body") == block:
-                func = block.parent
+        owner = block.parent if block is not None and block.type == "block" else None
+        if owner is not None and owner.type in _FUNCS and owner.child_by_field_name("body") == block:
+            func = owner
     return parent, func
 
 
@@ -185,8 +186,10 @@ def declaration_of(ident: Node) -> Node | None:
                 return _redeclared(holder, ident) or ident
             if holder.type in ("range_clause", "receive_statement") and _is_define(holder):
                 return ident
-        if holder is not None and holder.type == "type_switch_statement" and parent == holder.child_by_field_name(
-            "alias"
+        if (
+            holder is not None
+            and holder.type == "type_switch_statement"
+            and parent == holder.child_by_field_name("alias")
         ):
             return ident
     return _lookup(ident, ident.text or b"")
@@ -220,7 +223,11 @@ def _lookup(ident: Node, name: bytes) -> Node | None:
             if child == scope.child_by_field_name("body"):
                 found = _first(function_declarations(scope), name)
         elif scope.type in _CASES or scope.type in (
-            "if_statement", "expression_switch_statement", "type_switch_statement", "for_clause", "for_statement"
+            "if_statement",
+            "expression_switch_statement",
+            "type_switch_statement",
+            "for_clause",
+            "for_statement",
         ):
             found = _header_declarations(scope, child, name)
         elif scope.type == "source_file":

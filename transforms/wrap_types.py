@@ -193,4 +193,3 @@ def _collect_named(group: Group, pkg: PackageContext) -> None:
                     ):
                         group.named[name] = (f, spec)
                         changed = True
-

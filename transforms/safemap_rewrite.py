@@ -28,6 +28,7 @@ not call functions (which could use the map and deadlock) or read the map.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from transforms import safemap_ops as ops
 from transforms.safemap_find import MapDecl, Use
 from transforms.safemap_format import depth_of, format_expr, reprint
 
+_QUALIFIER = re.compile(r"\b([A-Za-z_]\w*)\.[A-Za-z_]")
 ONE_LINE_FUNC = 100
 """gofmt keeps a function literal's body on one line when header plus body fit in this size."""
 
@@ -374,6 +376,7 @@ class Rewriter:
     def _update(self, f: FileContext, use: Node, stmt: Node, key: Node, param: str, body: list[str]) -> None:
         if ops.mentions(key, self.spans.get(f.path, set())) or not ops.pure(key):
             raise Blocked(f, stmt, "has a key that calls a function or reads the map")
+        self._types_visible(f, stmt, self.shape.value)
         value = self.shape.value
         header = f"func({param} {value}, _ bool) {value}"
         head = f"{self.x(use)}.Update({reprint(key, 2)}, {header} {{"
@@ -468,6 +471,7 @@ class Rewriter:
             raise Blocked(f, clause, "has unusual loop variables")
         k = syntax.text(names[0]) if names else "_"
         v = syntax.text(names[1]) if len(names) > 1 else "_"
+        self._types_visible(f, loop, f"{self.shape.key} {self.shape.value}")
         converted = self._loop_exits(f, body, loop)
         head = f"{self.x(use)}.Range(func({k} {self.shape.key}, {v} {self.shape.value}) bool {{"
         self._edit(f, loop.start_byte, body.start_byte + 1, head)
@@ -477,6 +481,12 @@ class Rewriter:
             at = f.line_end(stmts[-1].end_byte) if stmts else f.line_end(body.start_byte)
             self._edit(f, at, at, (f.newline + indent).decode() + "return true")
         self._edit(f, body.end_byte - 1, body.end_byte, "})")
+
+    def _types_visible(self, f: FileContext, node: Node, types: str) -> None:
+        """The key and value types are spelled in f: their package qualifiers must be imported there."""
+        for q in sorted(set(_QUALIFIER.findall(types))):
+            if q not in f.imported_names:
+                raise Blocked(f, node, f"would need an import of {q} in {f.path.name}")
 
     def _loop_exits(self, f: FileContext, body: Node, loop: Node) -> set[int]:
         """Rewrite break/continue of the loop as return false/true; returns their offsets."""

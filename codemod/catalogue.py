@@ -105,7 +105,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         name="wrap-inner-map",
         summary="make the inner maps of a nested map a named wrapper type, every use site rewritten",
-        severity="warning",
+        severity="info",
         safety="safe when nothing exported changes, otherwise unsafe (an API break)",
         finds="A nested map type map[K]map[K2]V whose inner values carry pointers (pointers, "
         "slices, maps, channels, functions, interfaces, or structs holding them), wherever it "
@@ -233,7 +233,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         name="safemap",
         summary="replace a map written from several goroutines by a generated SafeMap shim",
-        severity="warning",
+        severity="error",
         safety="safe when the map is unexported and does not escape the package, otherwise unsafe",
         finds="A map - package variable, struct field, or local variable captured by closures - "
         "written inside a goroutine and also read or written elsewhere with no sync.Mutex or "

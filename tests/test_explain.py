@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from conftest import gomapfix, write_module
+from conftest import REPO, gomapfix, write_module
 
 import transforms
 from codemod import catalogue
@@ -113,3 +114,13 @@ def test_examples_are_gofmt_clean_and_compile(tmp_path: Path, go) -> None:  # no
     assert go.gofmt_list(root) == []
     go.run("build", *packages, cwd=root)
     go.run("vet", *[p for p in packages if p.endswith("/after")], cwd=root)
+
+
+def test_catalogued_severity_is_the_reported_one(tmp_path: Path) -> None:
+    """SARIF's defaultConfiguration.level comes from the catalogue: it must match what
+    the transforms report on the incident example (every rule reports there)."""
+    proc = gomapfix("--no-cache", "--format", "json", str(REPO / "examples" / "incident"), cwd=tmp_path)
+    reported = {(f["rule"], f["severity"]) for f in json.loads(proc.stdout)["findings"]}
+    assert {rule for rule, _ in reported} == {t.name for t in transforms.ALL}
+    for rule, severity in reported:
+        assert catalogue.rule(rule).severity == severity, rule

@@ -28,6 +28,8 @@ UNITS = {
 }
 STATES = ("planned", "verified", "pushed", "pr-opened")
 RUN = ("batch", "--select", "keepalive", "--push", "origin", "--open-prs", "--pr-interval", "0")
+# Where verification is not what a test is about, it is left out to keep the suite fast.
+QUICK = (*RUN, "--no-verify")
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +150,7 @@ def test_walkthrough_from_dry_run_to_pull_requests(mono: Mono, go: GoToolchain, 
 def test_a_crashed_run_resumes_without_duplicating_work(mono: Mono) -> None:
     before = user_state(mono.path, mono.env)
     # gh kills gomapfix right after GitHub "made" the second pull request.
-    crashed = mono.gomapfix(*RUN, env=dict(mono.env, FAKE_GH_KILL_AT="2"))
+    crashed = mono.gomapfix(*QUICK, env=dict(mono.env, FAKE_GH_KILL_AT="2"))
     assert crashed.returncode == -signal.SIGKILL
     last = {r["unit"]: r["state"] for r in journal(mono)}
     units = list(UNITS)
@@ -156,7 +158,7 @@ def test_a_crashed_run_resumes_without_duplicating_work(mono: Mono) -> None:
     assert "gomapfix-worktree-" in mono.git("worktree", "list")  # left behind by the crash
     crash_records = len(journal(mono))
 
-    resumed = mono.gomapfix(*RUN)
+    resumed = mono.gomapfix(*QUICK)
     assert resumed.returncode == 0, resumed.stderr
     assert {r["unit"]: r["state"] for r in journal(mono)} == dict.fromkeys(units, "pr-opened")
     assert [flag(c, "--head")[0] for c in creates(mono)] == units  # each pull request made once
@@ -172,7 +174,7 @@ def test_rate_limited_gh_calls_are_retried(mono: Mono) -> None:
     marker = mono.home / "rate-limit-once"
     marker.write_text("")
     proc = mono.gomapfix(
-        *RUN, "--rate-limit-wait", "0.05", env=dict(mono.env, FAKE_GH_RATE_LIMIT_ONCE=str(marker))
+        *QUICK, "--rate-limit-wait", "0.05", env=dict(mono.env, FAKE_GH_RATE_LIMIT_ONCE=str(marker))
     )
     assert proc.returncode == 0, proc.stderr
     assert "GitHub rate limit reached; retrying gh pr create in 0.05s" in proc.stderr
@@ -182,7 +184,7 @@ def test_rate_limited_gh_calls_are_retried(mono: Mono) -> None:
 
 
 def test_shards_partition_the_units_and_status_merges_their_journals(mono: Mono) -> None:
-    base = ("batch", "--select", "keepalive", "--split", "owner", "--dry-run")
+    base = ("batch", "--select", "keepalive", "--split", "owner", "--dry-run", "--no-verify")
     whole = mono.gomapfix(*base, "--output", str(mono.home / "whole"))
     assert whole.returncode == 0, whole.stderr
     everything = [line.split()[1] for line in whole.stdout.splitlines()[:-1]]
@@ -208,7 +210,7 @@ def test_a_foreign_branch_fails_its_unit_and_the_others_go_on(mono: Mono) -> Non
     mono.git("branch", billing, hand)
     before = user_state(mono.path, mono.env)
 
-    proc = mono.gomapfix("batch", "--select", "keepalive")
+    proc = mono.gomapfix("batch", "--select", "keepalive", "--no-verify")
 
     assert proc.returncode == 1
     states = {line.split()[1]: line.split()[0] for line in proc.stdout.splitlines()[:-1]}

@@ -112,7 +112,7 @@ def test_update_regenerates_from_the_new_base_and_pushes_with_a_lease(mono: Mono
     mono.git(f"--git-dir={mono.remote}", "update-ref", f"refs/heads/{BRANCH}", theirs)
     commit_file(mono, "README.md", "# mono, again\n")
     rejected = mono.gomapfix(
-        "branch", "--select", "keepalive", "--base", "main", "--update", "--push", "origin"
+        "branch", "--no-verify", "--select", "keepalive", "--base", "main", "--update", "--push", "origin"
     )
     assert rejected.returncode == 1
     assert f"push of {BRANCH} to origin rejected" in rejected.stderr
@@ -120,7 +120,7 @@ def test_update_regenerates_from_the_new_base_and_pushes_with_a_lease(mono: Mono
 
 
 def test_update_refuses_a_branch_with_commits_gomapfix_did_not_make(mono: Mono) -> None:
-    assert mono.gomapfix("branch", "--select", "keepalive").returncode == 0
+    assert mono.gomapfix("branch", "--select", "keepalive", "--no-verify").returncode == 0
     ours = branches(mono)[BRANCH]
     theirs = mono.git("commit-tree", f"{ours}^{{tree}}", "-p", ours, "-m", "hand-made fix").strip()
     mono.git("update-ref", f"refs/heads/{BRANCH}", theirs, ours)
@@ -141,7 +141,7 @@ def test_a_failing_step_and_an_interrupt_leave_everything_as_it_was(mono: Mono, 
 
     # A push to a remote that does not exist fails after the branch was made.
     failed = mono.gomapfix(
-        "branch", "--select", "keepalive", "--name", "gomapfix/failing", "--push", "nowhere"
+        "branch", "--no-verify", "--select", "keepalive", "--name", "gomapfix/failing", "--push", "nowhere"
     )
     assert failed.returncode == 1
     assert "push of gomapfix/failing to nowhere rejected" in failed.stderr

@@ -300,6 +300,7 @@ def user_state(repo: Path, env: dict[str, str]) -> dict[str, object]:
     branches, and the list of worktrees.
     """
     dot_git = repo / ".git"
+    stash_log = dot_git / "logs" / "refs" / "stash"
     tree = {
         p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mode)
         for p in sorted(repo.rglob("*"))
@@ -312,7 +313,7 @@ def user_state(repo: Path, env: dict[str, str]) -> dict[str, object]:
         "HEAD": (dot_git / "HEAD").read_bytes(),
         "head_commit": git(repo, "rev-parse", "HEAD", env=quiet),
         "stash": git(repo, "stash", "list", "--format=%H %gs", env=quiet),
-        "stash_log": (dot_git / "logs" / "refs" / "stash").read_bytes(),
+        "stash_log": stash_log.read_bytes() if stash_log.exists() else None,
         "worktrees": git(repo, "worktree", "list", "--porcelain", env=quiet),
     }
 

@@ -144,7 +144,9 @@ def _mark(v: Verdict, step: str) -> str:
     if before is None:
         return "—"
     b = "pass" if before.ok else "fail"
-    a = "—" if after is None else ("pass" if after.ok else "fail")
+    if after is None:  # failed before: not run again
+        return b
+    a = "pass" if after.ok else "fail"
     return b if a == b else f"{b} → {a}"
 
 

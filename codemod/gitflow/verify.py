@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,26 +156,37 @@ def module_root(directory: Path, stop: Path) -> Path | None:
     return None
 
 
-def check(tool: Toolchain, root: Path, directories: Iterable[str], level: Level) -> dict[str, Health]:
+def check(
+    tool: Toolchain,
+    root: Path,
+    directories: Iterable[str],
+    level: Level,
+    steps: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, Health]:
     """Run the steps of level on each package directory (relative to root, POSIX separators).
 
-    The go commands of different modules and steps run in parallel (as many
-    as there are CPUs). A directory outside any module, or without .go files
-    any more, gets a failing "build" step that says so.
+    steps, when given, limits the steps run per directory (after the fixes,
+    only the steps that passed before need to run: a step that failed before
+    cannot be blamed on the fixes). The go commands of different modules and
+    steps run in parallel (as many as there are CPUs). A directory outside
+    any module, or without .go files any more, gets a failing "build" step
+    that says so.
     """
+    wanted = [s for s in STEPS if s != "test" or level == "test"]
     out: dict[str, Health] = {}
-    modules: dict[Path, list[str]] = {}
+    modules: dict[Path, dict[str, set[str]]] = {}
     for rel in sorted(set(directories)):
         d = root / rel
         mod = module_root(d, root)
         if mod is None or not d.is_dir():
             out[rel] = {"build": Step("build", False, f"{rel}: not a package in a Go module")}
             continue
-        modules.setdefault(mod, []).append(rel)
+        chosen = set(wanted) if steps is None else set(steps.get(rel, ())) & set(wanted)
+        modules.setdefault(mod, {})[rel] = chosen
     jobs: list[Callable[[], None]] = []
     for mod, rels in modules.items():
         health: dict[str, Health] = {rel: {} for rel in rels}
-        jobs += _module_jobs(tool, root, mod, rels, level, health)
+        jobs += _module_jobs(tool, root, mod, rels, health)
         out.update(health)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for done in [pool.submit(job) for job in jobs]:
@@ -188,28 +200,44 @@ def judge(before: dict[str, Health], after: dict[str, Health]) -> list[Verdict]:
 
 
 def _module_jobs(
-    tool: Toolchain, root: Path, mod: Path, rels: list[str], level: Level, health: dict[str, Health]
+    tool: Toolchain, root: Path, mod: Path, rels: dict[str, set[str]], health: dict[str, Health]
 ) -> list[Callable[[], None]]:
-    """The steps for the packages rels of module mod, as jobs that fill in health."""
-    pkgs = {rel: _package_arg(root / rel, mod) for rel in rels}
-    for rel in rels:
-        health[rel]["gofmt"] = _gofmt(tool, sorted((root / rel).glob("*.go")), mod)
+    """The steps rels asks for in module mod, as jobs that fill in health."""
+    module = _module_path(mod)
+    pkgs = {
+        rel: _Package(rel, _package_arg(root / rel, mod), _import_path(module, root / rel, mod))
+        for rel in rels
+    }
+
+    def wants(step: str) -> list[_Package]:
+        return [pkgs[r] for r, chosen in rels.items() if step in chosen]
+
+    for p in wants("gofmt"):
+        health[p.rel]["gofmt"] = _gofmt(tool, sorted((root / p.rel).glob("*.go")), mod)
     # A directory of only _test.go files has nothing to build; vet still checks it.
-    buildable = [r for r in rels if any(not p.name.endswith("_test.go") for p in (root / r).glob("*.go"))]
-    for r in rels:
-        if r not in buildable:
-            health[r]["build"] = Step("build", True)
+    buildable = []
+    for p in wants("build"):
+        if any(not f.name.endswith("_test.go") for f in (root / p.rel).glob("*.go")):
+            buildable.append(p)
+        else:
+            health[p.rel]["build"] = Step("build", True)
     build = [tool.go, "build", "-trimpath", "-buildvcs=false", "-o", os.devnull]
     jobs = [
-        functools.partial(_grouped, "build", build, buildable, pkgs, mod, health),
-        functools.partial(_grouped, "vet", [tool.go, "vet", "-trimpath"], rels, pkgs, mod, health),
+        functools.partial(_grouped, "build", build, buildable, mod, health),
+        functools.partial(_grouped, "vet", [tool.go, "vet", "-trimpath"], wants("vet"), mod, health),
     ]
-    if level == "test":
-        race = [r for r in rels if _race_ok(tool, root / r)]
-        plain = [r for r in rels if r not in race]
-        jobs.append(functools.partial(_grouped, "test", [tool.go, "test", "-race"], race, pkgs, mod, health))
-        jobs.append(functools.partial(_grouped, "test", [tool.go, "test"], plain, pkgs, mod, health))
+    race = [p for p in wants("test") if _race_ok(tool, root / p.rel)]
+    plain = [p for p in wants("test") if p not in race]
+    jobs.append(functools.partial(_grouped, "test", [tool.go, "test", "-race"], race, mod, health))
+    jobs.append(functools.partial(_grouped, "test", [tool.go, "test"], plain, mod, health))
     return jobs
+
+
+@dataclass(frozen=True)
+class _Package:
+    rel: str
+    arg: str
+    import_path: str
 
 
 def _gofmt(tool: Toolchain, files: list[Path], mod: Path) -> Step:
@@ -224,21 +252,76 @@ def _gofmt(tool: Toolchain, files: list[Path], mod: Path) -> Step:
     return Step("gofmt", True)
 
 
-def _grouped(
-    step: str, cmd: list[str], rels: list[str], pkgs: dict[str, str], mod: Path, health: dict[str, Health]
-) -> None:
-    """Run cmd on all packages at once; on failure, once per package to attribute it."""
-    if not rels:
+def _grouped(step: str, cmd: list[str], pkgs: list[_Package], mod: Path, health: dict[str, Health]) -> None:
+    """Run cmd on all packages at once; when it fails, find out which ones failed.
+
+    Packages the output names as failing are red with their part of the
+    output; any other package is run on its own (a cache hit when it
+    passed), since a package whose dependency failed may not be named.
+    """
+    if not pkgs:
         return
-    proc = _run([*cmd, *(pkgs[r] for r in rels)], mod)
+    proc = _run([*cmd, *(p.arg for p in pkgs)], mod)
     if proc.returncode == 0:
-        for r in rels:
-            health[r][step] = Step(step, True)
+        for p in pkgs:
+            health[p.rel][step] = Step(step, True)
         return
-    for r in rels:
-        one = proc if len(rels) == 1 else _run([*cmd, pkgs[r]], mod)
+    output = proc.stdout + proc.stderr
+    if len(pkgs) == 1:
+        health[pkgs[0].rel][step] = Step(step, False, _quote(output))
+        return
+    named = _failures(output, {p.import_path: p.rel for p in pkgs}, tests=step == "test")
+    for p in pkgs:
+        if p.rel in named:
+            health[p.rel][step] = Step(step, False, _quote(named[p.rel]))
+            continue
+        one = _run([*cmd, p.arg], mod)
         ok = one.returncode == 0
-        health[r][step] = Step(step, ok, "" if ok else _quote(one.stdout + one.stderr))
+        health[p.rel][step] = Step(step, ok, "" if ok else _quote(one.stdout + one.stderr))
+
+
+_HEADER = re.compile(r"^# \[?([^\s\]]+)")
+_TEST_STATUS = re.compile(r"^(ok|FAIL|\?)\s+(\S+)")
+
+
+def _failures(output: str, packages: dict[str, str], tests: bool) -> dict[str, str]:
+    """The packages (import path -> rel) the go command's output reports as failing, with their output.
+
+    Build and vet errors follow a `# import/path` header line; go test ends
+    each package's output with an `ok` or `FAIL` line naming it.
+    """
+    out: dict[str, list[str]] = {}
+    section: list[str] = []
+    current: str | None = None
+    for line in output.splitlines():
+        status = _TEST_STATUS.match(line) if tests else None
+        header = _HEADER.match(line)
+        if status:
+            rel = packages.get(status.group(2))
+            if rel is not None and status.group(1) == "FAIL":
+                out.setdefault(rel, []).extend(section)
+            section, current = [], None
+        elif header and not tests:
+            current = packages.get(header.group(1).removesuffix("_test"))
+        elif not tests and current is not None:
+            out.setdefault(current, []).append(line)
+        else:
+            section.append(line)
+    return {rel: "\n".join(lines) for rel, lines in out.items()}
+
+
+def _module_path(mod: Path) -> str:
+    try:
+        text = (mod / "go.mod").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    m = re.search(r"^module\s+\"?([^\s\"]+)", text, re.M)
+    return m.group(1) if m else ""
+
+
+def _import_path(module: str, directory: Path, mod: Path) -> str:
+    rel = os.path.relpath(directory, mod).replace(os.sep, "/")
+    return module if rel == "." else f"{module}/{rel}"
 
 
 def _package_arg(directory: Path, mod: Path) -> str:

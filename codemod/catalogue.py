@@ -70,6 +70,23 @@ class Rule:
 _GO_FILE = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.go"
 _IDENT_PART = r"[A-Za-z0-9_]+"
 
+# Module level: its comment line is as long as the one gomapfix writes.
+_WRAP_AFTER = """
+var byRegion = map[string]byRegionInner{}
+
+// byRegionInner is one inner map of map[string]map[string]*User, wrapped by gomapfix (wrap-inner-map).
+type byRegionInner struct {
+    data map[string]*User
+}
+
+func add(region, id string, u *User) {
+    if byRegion[region].data == nil {
+        byRegion[region] = byRegionInner{data: map[string]*User{}}
+    }
+    byRegion[region].data[id] = u
+}
+"""
+
 RULES: tuple[Rule, ...] = (
     Rule(
         name="keepalive",
@@ -117,8 +134,9 @@ RULES: tuple[Rule, ...] = (
         "into a value that can carry methods (copy, lock, JSON) and makes each place that "
         "hands it out visible. Wrapping alone does not make code race-free, and it does not "
         "make the map legal to pass to C.",
-        fix="One named struct type per nested type and package, e.g. "
-        "`type userSet struct{ data map[string]*User }`, and map[K]userSet; every use site "
+        fix="One named struct type per nested type and package, named after the declaration "
+        "(byRegion gets `type byRegionInner struct{ data map[string]*User }`), and "
+        "map[K]byRegionInner; every use site "
         "in the package is rewritten (outer[k][k2] = v becomes outer[k].data[k2] = v; len, "
         "range, delete and nil checks go through .data; lazy initialisation stores a whole "
         "wrapper). MarshalJSON/UnmarshalJSON are generated when the type is marshalled, so the "
@@ -134,24 +152,13 @@ RULES: tuple[Rule, ...] = (
                 byRegion[region][id] = u
             }
         """,
-        after="""
-            type userSet struct{ data map[string]*User }
-
-            var byRegion = map[string]userSet{}
-
-            func add(region, id string, u *User) {
-                if byRegion[region].data == nil {
-                    byRegion[region] = userSet{data: map[string]*User{}}
-                }
-                byRegion[region].data[id] = u
-            }
-        """,
+        after=_WRAP_AFTER,
         options=(
             RuleOption(
                 "wrapper-suffix",
                 _IDENT_PART,
-                "the suffix of the wrapper type's name, appended to the name derived from the "
-                "declaration (letters, digits and underscores)",
+                "the suffix of the wrapper type's name, appended to the declaration's name "
+                "(default Inner: byRegion gets byRegionInner; letters, digits and underscores)",
             ),
         ),
     ),
@@ -161,8 +168,10 @@ RULES: tuple[Rule, ...] = (
         severity="warning",
         safety="safe when the function is unexported or does not promise aliasing",
         finds="An inner map (or any map reached through a nested map or a struct field) that "
-        "leaves a function while a sync.Mutex or sync.RWMutex is held: returned, sent on a "
-        "channel, stored where it outlives the lock, or passed to a `go` statement.",
+        "leaves a function while a sync.Mutex or sync.RWMutex is held - returned, sent on a "
+        "channel, stored where it outlives the lock, passed to or captured by a goroutine, or "
+        "read after the Unlock - when the package also writes that map under the same lock "
+        "(otherwise no writer races with the reader).",
         why="The lock protects the map only while it is held. Once `return c.m[k]` hands the "
         "inner map out, the caller reads it without the lock while another goroutine writes it "
         "under the lock: a data race, which go test -race reports and which the runtime may end "
@@ -273,7 +282,7 @@ RULES: tuple[Rule, ...] = (
                     wg.Add(1)
                     go func() {
                         defer wg.Done()
-                        hits.Update(p, func(v int, ok bool) int { return v + 1 })
+                        hits.Update(p, func(v int, _ bool) int { return v + 1 })
                     }()
                 }
                 wg.Wait()

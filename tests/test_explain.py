@@ -124,3 +124,50 @@ def test_catalogued_severity_is_the_reported_one(tmp_path: Path) -> None:
     assert {rule for rule, _ in reported} == {t.name for t in transforms.ALL}
     for rule, severity in reported:
         assert catalogue.rule(rule).severity == severity, rule
+
+
+# deepcopy reports only maps that the package also writes under the lock.
+WRITER = """
+func (c *Cache) Add(region, id string, u *User) {
+\tc.mu.Lock()
+\tdefer c.mu.Unlock()
+\tif c.byRegion[region] == nil {
+\t\tc.byRegion[region] = map[string]*User{}
+\t}
+\tc.byRegion[region][id] = u
+}
+"""
+
+# Around each fixing rule's "before": what makes gomapfix apply exactly its "after".
+# keepalive needs the finalizer that makes its fix safe.
+CONTEXT = {
+    "keepalive": (
+        "#include <stdlib.h>\ntypedef struct { int n; } widget_state;\n"
+        "static void widget_touch(widget_state *s) { s->n++; }",
+        ("runtime", "unsafe"),
+        "type Widget struct{ c *C.widget_state }\n\nfunc NewWidget() *Widget {\n"
+        "\tw := &Widget{c: (*C.widget_state)(C.malloc(C.sizeof_widget_state))}\n"
+        "\truntime.SetFinalizer(w, func(w *Widget) { C.free(unsafe.Pointer(w.c)) })\n\treturn w\n}\n",
+    ),
+    "wrap-inner-map": (None, (), DECLARATIONS["wrap-inner-map"]),
+    "deepcopy": (None, ("sync",), DECLARATIONS["deepcopy"] + WRITER),
+    "safemap": (None, ("sync",), ""),
+}
+MARK = "// The example:\n"
+
+
+@pytest.mark.parametrize("name", sorted(CONTEXT))
+def test_examples_are_what_gomapfix_does(tmp_path: Path, name: str) -> None:
+    preamble, imports, declarations = CONTEXT[name]
+    rule = catalogue.rule(name)
+    head = "package p\n\n"
+    if preamble:
+        head += f'/*\n{preamble}\n*/\nimport "C"\n\n'
+    if imports:
+        head += "import (\n" + "".join(f'\t"{i}"\n' for i in imports) + ")\n\n"
+    source = head + declarations + ("\n" if declarations else "") + MARK + catalogue.go_source(rule.before)
+    root = write_module(tmp_path, {"example.go": source})
+    proc = gomapfix("--no-cache", "--write", "--select", name, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    result = (root / "example.go").read_text()
+    assert result.split(MARK, 1)[1] == catalogue.go_source(rule.after), "update the explain example"

@@ -44,12 +44,19 @@ exported variable, field, function, method or named type of the group is
 involved (outside package main), it is unsafe (an API break) and its message
 lists them.
 
-Limits: inner map types spelled through a named map type
-(`map[string]userMap`) are not found; values of a struct holding the map that
-reach fmt or reflection through an interface variable are not detected
-(only direct arguments of calls to other packages are); selectors of exported
-field or method names must resolve through declared types or the group is
-blocked.
+Limits (all of them block or skip, none rewrites wrongly): inner map types
+spelled through a named map type (`map[string]userMap`) are not found, nor
+are inner values whose types come from other packages (`io.Reader`,
+`time.Time`); function literals, interface methods and pointer receivers
+mentioning the type block, as do generic functions (including maps.Clone and
+slices helpers) receiving it; selectors of exported field or method names
+must resolve through declared types; values of a struct holding the map that
+reach fmt or reflection through an interface variable are not detected (only
+direct arguments of calls to other packages are); an existing wrapper of the
+same inner type is not reused; gofmt alignment is recomputed for struct
+fields, grouped declarations, statements and composite-literal elements
+followed by aligned comments or tags, and left alone (for `gofmt` to redo)
+in layouts its model cannot reproduce.
 """
 
 from __future__ import annotations

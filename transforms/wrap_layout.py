@@ -27,7 +27,9 @@ from codemod import syntax
 from codemod.context import FileContext
 from codemod.model import Edit
 
-_LISTS = frozenset({"field_declaration_list", "var_spec_list", "const_declaration", "statement_list"})
+_LISTS = frozenset(
+    {"field_declaration_list", "var_spec_list", "const_declaration", "statement_list", "literal_value"}
+)
 _HTAB, _VTAB = "\t", "\v"
 _TABWIDTH = 8
 
@@ -98,6 +100,8 @@ def _has_cells_after_text(row: Row) -> bool:
 def _enclosing_list(f: FileContext, line: int) -> Node | None:
     start = f.line_starts[line]
     end = f.line_end(start)
+    while start < end and f.content[start] in b" \t":
+        start += 1
     node = f.root.descendant_for_byte_range(start, max(start, end - 1))
     while node is not None and node.type not in _LISTS:
         node = node.parent
@@ -113,9 +117,11 @@ def _row(f: FileContext, lst: Node, line: int) -> Row | None:
     start = f.line_starts[line]
     end = f.line_end(start)
     text = f.content[start:end]
-    if not text.strip() or start < lst.start_byte or end > lst.end_byte:
+    if not text.strip():
         return None
     depth = len(text) - len(text.lstrip(b"\t"))
+    if start + depth < lst.start_byte or end > lst.end_byte:
+        return None
     if text[depth : depth + 1] in (b" ", b""):
         return None
     indent = [Cell(start + i, start + i, _HTAB) for i in range(depth)]
@@ -150,9 +156,26 @@ def _element_cells(lst: Node, el: Node, commented: bool) -> Row | None:
         return _field_cells(lst, el, commented)
     if lst.type in ("var_spec_list", "const_declaration"):
         return _spec_cells(lst, el, commented)
-    if el.type in ("comment",):
-        return None
+    if lst.type == "literal_value":
+        return _element_row(el, commented)
     return [Cell(el.start_byte, el.end_byte, _HTAB if commented else None)]
+
+
+def _element_row(el: Node, commented: bool) -> Row | None:
+    """`key:` vtab `value,` (go/printer's exprList for a key-value pair on its own line)."""
+    comma = el.next_sibling
+    if comma is None or comma.type != ",":
+        return None
+    last = Cell(0, comma.end_byte, _HTAB if commented else None)
+    if el.type != "keyed_element":
+        last.start = el.start_byte
+        return [last]
+    colon = next((c for c in el.children if c.type == ":"), None)
+    value = el.child_by_field_name("value")
+    if colon is None or value is None:
+        return None
+    last.start = value.start_byte
+    return [Cell(el.start_byte, colon.end_byte, _VTAB), last]
 
 
 def _field_cells(lst: Node, el: Node, commented: bool) -> Row | None:

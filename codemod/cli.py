@@ -61,6 +61,14 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "explain a rule: what it finds, why it matters, the fix, a before/after example",
         "codemod.cli:explain_main",
     ),
+    "branch": Subcommand(
+        "commit the verified fixes to a review branch, without touching your checkout",
+        "codemod.gitflow.cli:branch_main",
+    ),
+    "batch": Subcommand(
+        "one verified branch and pull request per module, owner or transform; `batch status`",
+        "codemod.gitflow.cli:batch_main",
+    ),
 }
 
 

@@ -200,19 +200,10 @@ def git(cwd: Path, *args: str, env: dict[str, str], check: bool = True) -> str:
     return proc.stdout
 
 
-# TEMPORARY until codemod/cli.py registers the subcommands: register them in the child.
-_LAUNCH = (
-    "import sys, codemod.cli as c;"
-    "c.SUBCOMMANDS.setdefault('branch', c.Subcommand('', 'codemod.gitflow.cli:branch_main'));"
-    "c.SUBCOMMANDS.setdefault('batch', c.Subcommand('', 'codemod.gitflow.cli:batch_main'));"
-    "sys.exit(c.main(sys.argv[1:]))"
-)
-
-
 def gomapfix(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run the gomapfix command line in a subprocess, as a user would."""
     full = dict(env, PYTHONPATH=str(REPO))
-    cmd = [sys.executable, "-c", _LAUNCH, *args]
+    cmd = [sys.executable, "-m", "codemod", *args]
     return subprocess.run(cmd, cwd=cwd, env=full, capture_output=True, text=True, timeout=600)
 
 

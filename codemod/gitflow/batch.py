@@ -317,8 +317,11 @@ def default_output(repo: git.Repo) -> Path:
     return Path(repo.common_dir).resolve() / "gomapfix" / "batch"
 
 
-def run_batch(repo: git.Repo, request: BatchRequest, log: Log) -> BatchResult:
-    """Plan, verify, branch, push and open pull requests for every unit; see the module doc."""
+def run_batch(repo: git.Repo, request: BatchRequest, log: Log, warn: Log | None = None) -> BatchResult:
+    """Plan, verify, branch, push and open pull requests for every unit; see the module doc.
+
+    log receives progress messages, warn warnings (as soon as they arise; also kept in the result).
+    """
     root = top(repo)
     base = resolve(repo, request.base)
     out = (request.output or default_output(repo)).resolve()
@@ -344,6 +347,7 @@ def run_batch(repo: git.Repo, request: BatchRequest, log: Log) -> BatchResult:
             f"{len(dirty)} uncommitted change(s) in your checkout are not part of the branches "
             f"(they are made from {request.base}, {base[:10]})"
         )
+        (warn or log)(result.warnings[-1])
     previous = journal_mod.latest(journal_mod.read(journal_mod.journal_files([out])))
     journal = Journal(out / journal_name(request.shard))
     rels = [_inside(root, p) for p in request.paths] or [Path(".")]

@@ -184,8 +184,10 @@ class BranchResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def run_branch(repo: git.Repo, request: BranchRequest, log: Log) -> BranchResult:
+def run_branch(repo: git.Repo, request: BranchRequest, log: Log, warn: Log | None = None) -> BranchResult:
     """Create or update the review branch for request; see the module doc.
+
+    log receives progress messages, warn warnings (as soon as they arise; also kept in the result).
 
     Raises Refused when the branch exists and may not be replaced.
     """
@@ -200,6 +202,7 @@ def run_branch(repo: git.Repo, request: BranchRequest, log: Log) -> BranchResult
             f"{len(dirty)} uncommitted change(s) in your checkout are not part of the branch "
             f"(it is made from {request.base}, {base[:10]})"
         )
+        (warn or log)(result.warnings[-1])
     rels = [_inside(root, p) for p in request.paths] or [Path(".")]
     with temporary_worktree(repo, base) as wt:
         wt_root = top(wt)

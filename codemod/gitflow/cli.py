@@ -175,7 +175,7 @@ def branch_main(argv: list[str]) -> int:
     )
     with _sigterm_interrupts():
         try:
-            result = run_branch(repo, request, log)
+            result = run_branch(repo, request, log, _warn)
         except Refused as e:
             print(f"gomapfix: {e}", file=sys.stderr)
             return 1
@@ -208,7 +208,7 @@ def batch_main(argv: list[str]) -> int:
         command=planning_command(args),
     )
     with _sigterm_interrupts():
-        result = run_batch(repo, request, log)
+        result = run_batch(repo, request, log, _warn)
     _print_batch(result)
     return 1 if result.failed or result.errors else 0
 
@@ -269,6 +269,7 @@ def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[P
 
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or a positive number")
+    main_cli.selected_transforms(args.select, args.ignore)  # unknown names fail now, before any work
     tool = Toolchain.find() if args.verify != "none" else None
     cwd_rel = os.path.relpath(Path.cwd(), top(repo))  # type: ignore[arg-type]
 
@@ -285,6 +286,10 @@ def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[P
         )
 
     return configure
+
+
+def _warn(message: str) -> None:
+    print(f"gomapfix: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _logger(quiet: bool) -> Callable[[str], None]:
@@ -314,8 +319,6 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 def _print_branch(result: BranchResult) -> None:
-    for w in result.warnings:
-        print(f"gomapfix: warning: {w}", file=sys.stderr)
     p = result.prepared
     if result.action == "nothing-to-fix":
         reverted = f" ({len(p.reverted)} package(s) reverted by verification)" if p and p.reverted else ""
@@ -358,8 +361,6 @@ def _print_verdicts(verdicts: list[Verdict]) -> None:
 
 
 def _print_batch(result: BatchResult) -> None:
-    for w in result.warnings:
-        print(f"gomapfix: warning: {w}", file=sys.stderr)
     for line in result.errors:
         print(f"gomapfix: {line}", file=sys.stderr)
     for u in result.units:

@@ -84,17 +84,23 @@ def resolve(repo: git.Repo, rev: str) -> str:
 
 
 def branch_of(repo: git.Repo, rev: str) -> str | None:
-    """The branch name rev stands for: rev itself if it names a branch, HEAD's branch for HEAD."""
-    if rev == "HEAD":
-        try:
-            return repo.git.symbolic_ref("--quiet", "--short", "HEAD").strip() or None
-        except git.GitCommandError:
-            return None  # detached HEAD
-    names = {h.name for h in repo.heads}
-    if rev in names:
-        return rev
-    if rev.startswith("refs/heads/") and rev[len("refs/heads/") :] in names:
-        return rev[len("refs/heads/") :]
+    """The branch name rev stands for, as a pull request's base would name it.
+
+    HEAD gives the checked-out branch (None when HEAD is detached); a local
+    branch gives its name; a remote-tracking branch (`origin/main`) gives the
+    branch on the remote (`main`); anything else gives None.
+    """
+    if rev.startswith("-"):
+        return None
+    try:
+        full = repo.git.rev_parse("--symbolic-full-name", rev).strip()
+    except git.GitCommandError:
+        return None
+    if full.startswith("refs/heads/"):
+        return full[len("refs/heads/") :]
+    if full.startswith("refs/remotes/"):
+        _remote, _, name = full[len("refs/remotes/") :].partition("/")
+        return name or None
     return None
 
 

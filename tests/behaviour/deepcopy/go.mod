@@ -1,0 +1,3 @@
+module example.com/deepcopybehaviour
+
+go 1.21

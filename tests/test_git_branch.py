@@ -137,15 +137,19 @@ def test_update_refuses_a_branch_with_commits_gomapfix_did_not_make(mono: Mono) 
 
 
 def test_a_failing_step_and_an_interrupt_leave_everything_as_it_was(mono: Mono, go: GoToolchain) -> None:
+    mono.git("remote", "add", "broken", str(mono.home / "no-such-repository.git"))
     before = user_state(mono.path, mono.env)
 
-    # A push to a remote that does not exist fails after the branch was made.
+    # A push that fails after the branch was made.
     failed = mono.gomapfix(
-        "branch", "--no-verify", "--select", "keepalive", "--name", "gomapfix/failing", "--push", "nowhere"
+        "branch", "--no-verify", "--select", "keepalive", "--name", "gomapfix/failing", "--push", "broken"
     )
     assert failed.returncode == 1
-    assert "push of gomapfix/failing to nowhere rejected" in failed.stderr
+    assert "push of gomapfix/failing to broken rejected" in failed.stderr
     assert user_state(mono.path, mono.env) == before
+    unknown = mono.gomapfix("branch", "--select", "keepalive", "--push", "nowhere")
+    assert unknown.returncode == 2
+    assert "--push nowhere: no such remote" in unknown.stderr
 
     # Ctrl-C while verification is running: a `go` that interrupts gomapfix when asked to build.
     fake = mono.home / "interrupting-go"

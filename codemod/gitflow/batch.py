@@ -65,6 +65,7 @@ from codemod.gitflow.prepare import (
     Settings,
     patch_hash,
     plan,
+    posix_dir,
     prepare,
     relative,
     render_patch,
@@ -207,17 +208,16 @@ def plan_units(
         only = {d for d in every if (m := module_of(d, modules)) and shard_of(m, shard[1]) == shard[0]}
     p = plan(root, paths, settings, only_dirs=only)
     errors += p.errors
-    groups: dict[tuple[str, tuple[str, ...]], list[Change]] = {}
+    by_dir: dict[str, list[Change]] = {}
     for c in p.changes.values():
-        module = module_of(c.directory, modules)
-        if module is None:
-            continue
-        key: tuple[str, tuple[str, ...]] = (module, ())
-        if split == "owner":
-            package = [x for x in p.changes.values() if x.directory == c.directory]
-            key = (module, owners_of(package))
-        groups.setdefault(key, []).append(c)
-    names = _unique_slugs(sorted({m for m, _ in groups}))
+        by_dir.setdefault(c.directory, []).append(c)
+    groups: dict[tuple[str, tuple[str, ...]], list[Change]] = {}
+    for directory, package in by_dir.items():
+        module = module_of(directory, modules)
+        if module is not None:
+            key = (module, owners_of(package) if split == "owner" else ())
+            groups.setdefault(key, []).extend(package)
+    names = _unique_slugs(modules)  # over every module, so a module's name never depends on the others
     for (module, owner_set), changes in sorted(groups.items()):
         dirs = tuple(sorted({c.directory for c in changes}))
         where = "the root module" if module == "." else module
@@ -226,7 +226,7 @@ def plan_units(
             unit_id, label = f"{prefix}/{names[module]}/{owners_slug(owner_set)}", f"{where} for {who}"
         else:
             unit_id, label = f"{prefix}/{names[module]}", where
-        unit_rows = tuple(r for r in p.rows if _dir(r.path) in dirs)
+        unit_rows = tuple(r for r in p.rows if posix_dir(r.path) in dirs)
         unit = Unit(
             id=unit_id,
             label=label,
@@ -235,16 +235,12 @@ def plan_units(
             transforms=settings.transforms,
             dirs=dirs,
             owners=owner_set if split == "owner" else owners_of(changes),
-            changes=tuple(changes),
+            changes=tuple(sorted(changes, key=lambda c: c.path)),
             rows=unit_rows,
             module=module,
         )
         units.append(unit)
     return sorted(units, key=lambda u: u.id), errors
-
-
-def _dir(rel: str) -> str:
-    return rel.rpartition("/")[0] or "."
 
 
 def _unique_slugs(modules: list[str]) -> dict[str, str]:

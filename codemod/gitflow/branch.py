@@ -195,6 +195,8 @@ def run_branch(repo: git.Repo, request: BranchRequest, log: Log, warn: Log | Non
     base = resolve(repo, request.base)
     if request.name:
         check_name(repo, request.name)
+    if request.remote and request.remote not in {r.name for r in repo.remotes}:
+        raise GitflowError(f"--push {request.remote}: no such remote (see `git remote -v`)")
     result = BranchResult(request.name or "", "nothing-to-fix", base)
     dirty = uncommitted(repo)
     if dirty:

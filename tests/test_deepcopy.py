@@ -1,0 +1,329 @@
+"""deepcopy beyond the golden cases: safety, fixes it declines, the value-copying variant,
+and the lock shapes of transforms/locking.py, checked with the real Go toolchain.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import GoToolchain, write_module
+
+from codemod.api import collect
+from codemod.discovery import discover
+from codemod.model import Finding, RunReport, Safety
+from codemod.runner import Options
+from transforms import go_clone
+
+HEADER = """package {name}
+
+import (
+{imports}
+)
+
+"""
+
+PACKAGES: dict[str, tuple[str, str]] = {
+    # name: (imports, body)
+    "unsafedoc": (
+        '\t"sync"',
+        """type Registry struct {
+	mu    sync.Mutex
+	names map[string]map[string]string
+}
+
+func (r *Registry) Set(ns, k, v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.names[ns] == nil {
+		r.names[ns] = map[string]string{}
+	}
+	r.names[ns][k] = v
+}
+
+// Namespace returns the underlying map of ns.
+func (r *Registry) Namespace(ns string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.names[ns]
+}
+""",
+    ),
+    "opaque": (
+        '\t"net/url"\n\t"sync"',
+        """type forms struct {
+	mu     sync.Mutex
+	byUser map[string]map[string]url.Values
+	any    map[string]map[string]any
+}
+
+func (f *forms) put(u, k string, v url.Values, a any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.byUser[u] == nil {
+		f.byUser[u] = map[string]url.Values{}
+		f.any[u] = map[string]any{}
+	}
+	f.byUser[u][k] = v
+	f.any[u][k] = a
+}
+
+func (f *forms) user(u string) map[string]url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.byUser[u]
+}
+
+func (f *forms) anyOf(u string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.any[u]
+}
+""",
+    ),
+    "nofix": (
+        '\t"sync"',
+        """type bag struct{ tags map[string]bool }
+
+type deep struct {
+	mu    sync.Mutex
+	three map[string]map[string]map[string]int
+	bags  map[string]bag
+	pairs map[string]map[string]int
+}
+
+func (d *deep) put(a, b, c string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.three[a] == nil {
+		d.three[a] = map[string]map[string]int{}
+	}
+	if d.three[a][b] == nil {
+		d.three[a][b] = map[string]int{}
+	}
+	d.three[a][b][c]++
+	d.bags[a] = bag{tags: map[string]bool{b: true}}
+	if d.pairs[a] == nil {
+		d.pairs[a] = map[string]int{}
+	}
+	d.pairs[a][b]++
+}
+
+func (d *deep) level(a string) map[string]map[string]int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.three[a]
+}
+
+func (d *deep) all() map[string]map[string]map[string]int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.three
+}
+
+func (d *deep) allBags() map[string]bag {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.bags
+}
+
+// pair reads with comma-ok and uses the map after Unlock: the copy cannot be
+// taken at the read (two values) nor at the use (no lock any more).
+func (d *deep) pair(a string) int {
+	d.mu.Lock()
+	m, ok := d.pairs[a]
+	d.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	return len(m)
+}
+""",
+    ),
+}
+
+HANDWRITTEN_CLONE = """package handwritten
+
+// gomapfix_clone.go written by hand: gomapfix must not overwrite it.
+func cloneAnything() {}
+"""
+
+HANDWRITTEN = """package handwritten
+
+import "sync"
+
+type s struct {
+	mu sync.Mutex
+	m  map[string]map[string]int
+}
+
+func (x *s) add(a, b string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.m[a] == nil {
+		x.m[a] = map[string]int{}
+	}
+	x.m[a][b]++
+}
+
+func (x *s) all() map[string]map[string]int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.m
+}
+
+func (x *s) one(a string) map[string]int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.m[a]
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files: dict[str, str | bytes] = {}
+    for name, (imports, body) in PACKAGES.items():
+        files[f"{name}/{name}.go"] = HEADER.format(name=name, imports=imports) + body
+    files["handwritten/gomapfix_clone.go"] = HANDWRITTEN_CLONE
+    files["handwritten/h.go"] = HANDWRITTEN
+    return write_module(tmp_path_factory.mktemp("deepcopy") / "m", files, go_version="1.22")
+
+
+@pytest.fixture(scope="module")
+def report(module: Path) -> RunReport:
+    found, errors = collect(discover([module]), Options(select=("deepcopy",)), jobs=1)
+    assert errors == []
+    return found
+
+
+def by_package(report: RunReport, name: str) -> list[Finding]:
+    return [f for f in report.findings if f.path.parent.name == name]
+
+
+def test_builds_before(go: GoToolchain, module: Path) -> None:
+    go.run("vet", "./...", cwd=module)
+
+
+def test_exported_doc_promising_the_map_makes_the_fix_unsafe(report: RunReport) -> None:
+    (f,) = by_package(report, "unsafedoc")
+    assert [x.safety for x in f.fixes] == [Safety.UNSAFE]
+    assert 'the doc comment of Namespace says the map is shared ("underlying")' in f.message
+    assert not report.fix_applied(f, f.fixes[0])
+
+
+def test_values_that_may_hold_maps_make_the_fix_unsafe(report: RunReport) -> None:
+    found = {f.message.split(",")[0]: f for f in by_package(report, "opaque")}
+    user, anyof = found["In user"], found["In anyOf"]
+    assert "values of type url.Values might hold maps" in user.message
+    assert "values of type any might hold maps" in anyof.message
+    assert all(x.safety is Safety.UNSAFE for f in (user, anyof) for x in f.fixes)
+
+
+def test_fixes_it_declines_say_why(report: RunReport) -> None:
+    found = {f.message.split(",")[0]: f for f in by_package(report, "nofix")}
+    assert set(found) == {"In level", "In all", "In allBags", "In pair"}
+    assert "No fix: maps three or more levels deep are not copied" in found["In all"].message
+    assert "No fix: its values (bag) hold maps of their own" in found["In allBags"].message
+    assert "kept in m and read after d.mu.Unlock()" in found["In pair"].message
+    assert "No fix: m is assigned with a comma-ok read." in found["In pair"].message
+    for name in ("In all", "In allBags", "In pair"):
+        assert found[name].fixes == ()
+    # Two levels below three: copying d.three[a] deeply is complete.
+    assert [x.message for x in found["In level"].fixes] == [
+        "copy d.three[a] with gomapfixCloneNested while d.mu is held"
+    ]
+
+
+def test_a_handwritten_helper_file_is_never_overwritten(report: RunReport, module: Path) -> None:
+    found = {f.message.split(",")[0]: f for f in by_package(report, "handwritten")}
+    assert "No fix: gomapfix_clone.go cannot be updated" in found["In all"].message
+    assert found["In all"].fixes == ()
+    # maps.Clone needs no helper file.
+    assert [x.message for x in found["In one"].fixes] == ["copy x.m[a] with maps.Clone while x.mu is held"]
+    assert module / "handwritten" / "gomapfix_clone.go" not in {o.path for o in report.changed_files()}
+
+
+def test_messages_explain_the_race_and_hold_no_positions(report: RunReport) -> None:
+    assert len(report.findings) >= 9
+    for f in report.findings:
+        assert f.rule == "deepcopy"
+        assert 'a data race that can end in "fatal error: concurrent map read and map write"' in f.message
+        assert f.message.endswith(".")
+        assert not re.search(r"\bline \d|\.go:\d", f.message)
+        for fix in f.fixes:
+            assert not re.search(r"\d", fix.message.replace("gomapfixClone", ""))
+
+
+VALUES = """package values
+
+import "sync"
+
+type User struct{ Name string }
+
+type dir struct {
+	mu sync.Mutex
+	m  map[string]map[string]*User
+}
+
+func (d *dir) add(team string, u *User) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m[team] == nil {
+		d.m[team] = map[string]*User{}
+	}
+	d.m[team][u.Name] = u
+}
+
+func (d *dir) team(t string) map[string]*User {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.m[t]
+}
+"""
+
+VALUES_TEST = """package values
+
+import "testing"
+
+func TestValuesAreCopied(t *testing.T) {
+	d := &dir{m: map[string]map[string]*User{}}
+	ada := &User{Name: "ada"}
+	d.add("core", ada)
+	d.m["core"]["nil"] = nil
+	got := d.team("core")
+	if got["ada"] == ada || *got["ada"] != *ada {
+		t.Fatalf("want a new *User equal to the old one, got %p %v", got["ada"], got["ada"])
+	}
+	if v, ok := got["nil"]; !ok || v != nil {
+		t.Fatal("a nil pointer must stay nil")
+	}
+	if d.team("nobody") != nil {
+		t.Fatal("a missing team must give nil")
+	}
+}
+"""
+
+
+def test_value_copying_variant_is_offered_as_unsafe_and_works(go: GoToolchain, tmp_path: Path) -> None:
+    root = write_module(tmp_path / "v", {"values.go": VALUES, "values_test.go": VALUES_TEST}, "1.21")
+    first, _ = collect(discover([root]), Options(select=("deepcopy",)), jobs=1)
+    (f,) = first.findings
+    assert "Pointer values (*User) stay shared with the original." in f.message
+    safe, values = f.fixes
+    assert (safe.safety, values.safety) == (Safety.SAFE, Safety.UNSAFE)
+    assert values.message == (
+        "copy d.m[t], and each User its values point to, with gomapfixCloneValues "
+        "while d.mu is held (new pointers)"
+    )
+    accepted = frozenset({(*f.key, values.message)})
+    second, _ = collect(discover([root]), Options(select=("deepcopy",), accepted=accepted), jobs=1)
+    for outcome in second.changed_files():
+        assert outcome.result is not None
+        outcome.path.write_bytes(outcome.result)
+    assert "return gomapfixCloneValues(d.m[t])" in (root / "values.go").read_text()
+    helpers = go_clone.helpers_in((root / "gomapfix_clone.go").read_bytes())
+    assert helpers == {go_clone.CloneHelper("single-values")}
+    go.run("vet", ".", cwd=root)
+    go.run("test", "-count=1", ".", cwd=root)

@@ -53,7 +53,7 @@ class BranchInfo:
     tip: str | None = None
     trailers: dict[str, str] = field(default_factory=dict)
     foreign: list[str] = field(default_factory=list)
-    """"<short hash> <subject>" of each commit gomapfix did not make."""
+    """Each commit gomapfix did not make, as "<short hash> <subject>"."""
     checked_out: str | None = None
     """The worktree that has the branch checked out, if any."""
 
@@ -219,15 +219,15 @@ def run_branch(repo: git.Repo, request: BranchRequest, log: Log, warn: Log | Non
         if same_plan and (not request.update or info.trailers.get(TRAILER_BASE) == base):
             result.action = "up-to-date"
             return _maybe_push(repo, request, result)
-        if info.exists and not request.update:
-            raise Refused(
-                f"branch {name} exists with other changes; rerun with --update to regenerate it "
-                f"from {request.base}, or choose another name with --name"
-            )
         if info.exists and info.foreign:
             raise Refused(
                 f"branch {name} has {len(info.foreign)} commit(s) gomapfix did not make "
                 f"({info.foreign[0]}); not updating it. Merge or move them, or choose another --name"
+            )
+        if info.exists and not request.update:
+            raise Refused(
+                f"branch {name} exists with other changes; rerun with --update to regenerate it "
+                f"from {request.base}, or choose another name with --name"
             )
         log(f"preparing {name} from {base[:10]}")
         prepared = prepare(wt, base, paths, settings, plan_hash=planned.hash, log=log)

@@ -73,7 +73,7 @@ def count_go_files(root: Path) -> int:
 
 def bench(tree: Path, runs: int) -> dict[str, list[Sample]]:
     gomapfix = [sys.executable, "-m", "codemod", "--format", "json", "--quiet", str(tree)]
-    astgrep = [shutil.which("ast-grep") or "ast-grep", "scan", "-r", str(RULES), "--json=compact", str(tree)]
+    astgrep = [str(Path(sys.executable).parent / "ast-grep"), "scan", "-r", str(RULES), "--json=compact", str(tree)]
     samples: dict[str, list[Sample]] = {"gomapfix cold": [], "gomapfix warm": [], "ast-grep": []}
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as cache:

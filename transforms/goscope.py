@@ -77,8 +77,24 @@ def embedded_fields(struct: Node) -> list[str]:
     return out
 
 
+_last_results: tuple[PackageContext, dict[str, list[str]]] | None = None
+
+
 def function_results(pkg: PackageContext) -> dict[str, list[str]]:
-    """Top-level function name -> its result types (texts), for functions of the package."""
+    """Top-level function name -> its result types (texts), for functions of the package.
+
+    The answer for the most recent package is kept (by identity: a PackageContext is
+    not changed while transforms read it), since every local_type call needs it.
+    """
+    global _last_results
+    if _last_results is not None and _last_results[0] is pkg:
+        return _last_results[1]
+    out = _function_results(pkg)
+    _last_results = (pkg, out)
+    return out
+
+
+def _function_results(pkg: PackageContext) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in pkg.files:
         for decl in f.root.named_children:

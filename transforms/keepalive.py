@@ -919,25 +919,31 @@ def _plan(sites: list[_Site], package: str) -> list[_Placement | str]:
     """
     out: list[_Placement | str] = [""] * len(sites)
     planned: dict[tuple[str, int, int], _Placement] = {}
+    by_owner: dict[tuple[int, str], list[_Placement]] = {}  # (function id, owner) -> placements
+    same_list: dict[int, list[_Site]] = {}  # statement list id -> its sites, in order
+    for site in sites:
+        if site.stmt is not None and site.stmt.parent is not None:
+            same_list.setdefault(site.stmt.parent.id, []).append(site)
     for i in sorted(range(len(sites)), key=lambda i: _simple(sites[i])):
         site = sites[i]
-        if not site.fixable:
+        func = syntax.enclosing_function(site.call)
+        if not site.fixable or func is None:
             continue
         if package and _shadowed(package, site):
             out[i] = f"{package} is declared locally here, hiding the runtime package"
             continue
-        cover = next(
-            (p for p in planned.values() if site.owner in p.owners and _keeps(p.keeper(site.owner), site)),
-            None,
-        )
+        mine = by_owner.setdefault((func.id, site.owner), [])
+        cover = next((p for p in mine if _keeps(p.keeper(site.owner), site)), None)
         if cover is None:
-            placed = _placement(_run_end(sites, i))
+            neighbours = same_list.get(site.stmt.parent.id, []) if site.stmt and site.stmt.parent else []
+            placed = _placement(_run_end(site, neighbours))
             if isinstance(placed, str):
                 out[i] = placed
                 continue
             cover = planned.setdefault(placed.key, placed)
             if site.owner not in cover.owners:
                 cover.owners.append(site.owner)
+            mine.append(cover)
         out[i] = cover
     return out
 
@@ -971,16 +977,15 @@ def _findings(f: FileContext, pkg: PackageContext, sites: list[_Site]) -> Iterab
         yield finding("keepalive", f, site.call, msg, fixes)
 
 
-def _run_end(sites: list[_Site], i: int) -> _Site:
-    """The last simple-statement site from sites[i] on in the same statement list, on the
-    same owner, with no reassignment of the owner in between: one KeepAlive after it
-    covers them all."""
-    site = sites[i]
+def _run_end(site: _Site, neighbours: list[_Site]) -> _Site:
+    """The last simple-statement site from site on among its neighbours (the sites of its
+    statement list, in order) on the same owner, with no reassignment of the owner in
+    between: one KeepAlive after it covers them all."""
     if site.stmt is None or not _simple(site):
         return site
     last = site
-    for other in sites[i + 1 :]:
-        if other.stmt is None or other.owner != site.owner or other.stmt.parent != site.stmt.parent:
+    for other in neighbours:
+        if other.call.start_byte <= site.call.start_byte or other.owner != site.owner:
             continue
         if other.safety != site.safety or not other.fixable or not _simple(other):
             continue

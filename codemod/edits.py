@@ -7,6 +7,7 @@ to be proposed again on the next pass against the updated source.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -41,23 +42,41 @@ def conflicts(a: Edit, b: Edit) -> bool:
 
 
 def merge(fixes: Sequence[Fix]) -> tuple[list[Fix], list[Fix]]:
-    """Split fixes into (accepted, deferred): accepted fixes are mutually compatible."""
+    """Split fixes into (accepted, deferred): accepted fixes are mutually compatible.
+
+    Accepted edits of one file never overlap, so each new edit is checked only
+    against its neighbours in start order: O(n log n) for n edits.
+    """
     accepted: list[Fix] = []
     deferred: list[Fix] = []
-    taken: dict[Path, list[Edit]] = {}
+    taken: dict[Path, list[tuple[int, int, Edit]]] = {}
     created: dict[Path, bytes] = {}
     for fix in fixes:
-        clash = any(conflicts(e, t) for e in fix.edits for t in taken.get(e.path, ()))
+        clash = any(_clashes(e, taken.get(e.path, ())) for e in fix.edits)
         clash = clash or any(created.get(n.path, n.content) != n.content for n in fix.new_files)
         if clash:
             deferred.append(fix)
             continue
         accepted.append(fix)
         for e in fix.edits:
-            taken.setdefault(e.path, []).append(e)
+            spans = taken.setdefault(e.path, [])
+            i = bisect.bisect_left(spans, (e.start, e.end))
+            if not (i < len(spans) and spans[i][2] == e):
+                spans.insert(i, (e.start, e.end, e))
         for n in fix.new_files:
             created[n.path] = n.content
     return accepted, deferred
+
+
+def _clashes(e: Edit, spans: Sequence[tuple[int, int, Edit]]) -> bool:
+    i = bisect.bisect_left(spans, (e.start, -1))
+    # Disjoint accepted spans: only the one before and those starting inside e can clash.
+    j = max(0, i - 1)
+    while j < len(spans) and spans[j][0] <= e.end:
+        if conflicts(e, spans[j][2]):
+            return True
+        j += 1
+    return False
 
 
 def apply_fixes(contents: dict[Path, bytes], fixes: Iterable[Fix]) -> dict[Path, bytes]:

@@ -237,11 +237,15 @@ def _fix_package(
             first = findings
         chosen = _choose(findings, task.options)
         accepted, _deferred = merge([fix for _, fix in chosen])
-        valid = [fix for fix in accepted if _valid(fix, contents, editable, original)]
+        valid = [fix for fix in accepted if _allowed(fix, contents, editable)]
         new = apply_fixes(contents, valid)
         if valid and not _parses_all(new):
-            valid = valid[:1]
+            # Rare: find the fixes that break parsing on their own, then re-check the rest.
+            valid = [fix for fix in valid if _parses_all(apply_fixes(contents, [fix]))]
             new = apply_fixes(contents, valid)
+            if valid and not _parses_all(new):
+                valid = valid[:1]
+                new = apply_fixes(contents, valid)
         new = {p: c for p, c in new.items() if contents.get(p) != c}
         if not new:
             break
@@ -277,8 +281,8 @@ def _choose(findings: Iterable[Finding], options: Options) -> list[tuple[Finding
     return out
 
 
-def _valid(fix: Fix, contents: dict[Path, bytes], editable: set[Path], original: dict[Path, bytes]) -> bool:
-    """A fix may edit only editable files, create only new files, and must still parse."""
+def _allowed(fix: Fix, contents: dict[Path, bytes], editable: set[Path]) -> bool:
+    """A fix may edit only editable files and create only files that do not exist yet."""
     if any(e.path not in editable for e in fix.edits):
         return False
     for n in fix.new_files:
@@ -287,7 +291,7 @@ def _valid(fix: Fix, contents: dict[Path, bytes], editable: set[Path], original:
                 return False
         elif n.path.exists() or n.path.is_symlink():
             return False
-    return _parses_all(apply_fixes(contents, [fix]))
+    return True
 
 
 def _parses_all(new: dict[Path, bytes]) -> bool:

@@ -51,8 +51,8 @@ are inner values whose types come from other packages (`io.Reader`,
 mentioning the type block, as do generic functions (including maps.Clone and
 slices helpers) receiving it; selectors of exported field or method names
 must resolve through declared types; values of a struct holding the map that
-reach fmt or reflection through an interface variable are not detected (only
-direct arguments of calls to other packages are); an existing wrapper of the
+reach fmt, gob or reflection are detected only as direct arguments, of a
+declared type, of calls to other packages (not through interface variables); an existing wrapper of the
 same inner type is not reused; gofmt alignment is recomputed for struct
 fields, grouped declarations, statements and composite-literal elements
 followed by aligned comments or tags, and left alone (for `gofmt` to redo)

@@ -119,7 +119,7 @@ def process_directory(task: DirTask) -> DirResult:
         if is_target:
             report.scanned += 1
             report.files[path] = FileOutcome(path, None, None)
-    active = [t for t in transforms if any(matches_prefilter(t, c) for c in contents.values())]
+    active = [t for t in transforms if matches_prefilter(t, contents.values())]
     directives = task.options.report_unused_ignores and any(
         suppress.NEEDLE in c for p, c in contents.items() if p in targets
     )
@@ -164,7 +164,7 @@ def process_directory(task: DirTask) -> DirResult:
         files = packages[name]
         if not any(f.editable for f in files):
             continue
-        pkg_active = [t for t in active if any(matches_prefilter(t, f.content) for f in files)]
+        pkg_active = [t for t in active if matches_prefilter(t, [f.content for f in files])]
         if not pkg_active and not (directives and any(suppress.NEEDLE in f.content for f in files)):
             continue
         try:

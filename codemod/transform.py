@@ -24,10 +24,10 @@ class Transform(Protocol):
     Attributes:
         name: the rule name used by --select/--ignore, in findings and suppressions.
         summary: one line for --list-transforms.
-        prefilter: byte strings; a package none of whose files contains all of
-            them (for at least one alternative) cannot hold a finding and is not
-            parsed. Each alternative is a tuple of needles that must all occur
-            in one file.
+        prefilter: alternatives, each a tuple of byte strings; a package cannot
+            hold a finding unless, for some alternative, each of its needles
+            occurs in at least one file of the package. Packages that match no
+            alternative of any selected transform are never parsed.
         default_safety: "safe", "unsafe" or "none" (detection only), for listings.
     """
 
@@ -39,8 +39,11 @@ class Transform(Protocol):
     def run(self, pkg: PackageContext) -> Iterable[Finding]: ...
 
 
-def matches_prefilter(t: Transform, content: bytes) -> bool:
-    return any(all(needle in content for needle in alt) for alt in t.prefilter)
+def matches_prefilter(t: Transform, contents: Iterable[bytes]) -> bool:
+    """True if the package whose file contents are given may hold a finding of t:
+    for some alternative, every needle occurs in at least one of the files."""
+    files = list(contents)
+    return any(all(any(needle in c for c in files) for needle in alt) for alt in t.prefilter)
 
 
 def finding(

@@ -59,7 +59,7 @@ class _Candidate:
 class SafeMapTransform:
     name = "safemap"
     summary = "replace a map written from several goroutines with a generated, mutex-guarded SafeMap"
-    prefilter = ((b"map",),)
+    prefilter = ((b"map[", b"go "), (b"gomapfix:safemap",))
     default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:

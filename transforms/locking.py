@@ -677,17 +677,17 @@ def find_declaration(name: str, at: Node) -> tuple[str, Node] | None:
     Returns ("param", type node) for a receiver, parameter or named result;
     ("var_spec", spec), ("short_var", declaration) or ("range", range_clause)
     for a local; None when name is not declared in an enclosing function
-    (a package-level name, an import, a builtin).
+    (a package-level name, an import, a builtin). A declaration is in scope
+    after it ends (`x := f(x)` reads an outer x) and within its block.
     """
     func = syntax.enclosing_function(at)
     while func is not None:
         body = func.child_by_field_name("body")
         found: tuple[str, Node] | None = None
-        for n in syntax.named_walk(body, prune=frozenset({"func_literal"})) if body is not None else ():
-            if n.start_byte >= at.start_byte:
+        for kind, n in _local_declarations(body).get(name, ()) if body is not None else ():
+            if n.end_byte > at.start_byte:
                 break
-            kind = _declares(n, name)
-            if kind is not None and _visible(n, at):
+            if _visible(n, at):
                 found = (kind, n)
         if found is not None:
             return found
@@ -698,22 +698,30 @@ def find_declaration(name: str, at: Node) -> tuple[str, Node] | None:
     return None
 
 
-def _declares(n: Node, name: str) -> str | None:
-    if n.type == "short_var_declaration":
+@functools.lru_cache(maxsize=1024)
+def _local_declarations(body: Node) -> dict[str, list[tuple[str, Node]]]:
+    """name -> (kind, declaring node) for the declarations directly in a function body
+    (not in nested function literals), in source order. Cached: the cache holds the
+    node, so its tree stays alive and node identity cannot be reused."""
+    out: dict[str, list[tuple[str, Node]]] = {}
+    for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+        kind, names = _declares(n)
+        for name in names:
+            out.setdefault(name, []).append((kind, n))
+    return out
+
+
+def _declares(n: Node) -> tuple[str, list[str]]:
+    """(kind, names) of the locals node n declares; names is empty for other nodes."""
+    if n.type == "short_var_declaration" or (
+        n.type == "range_clause" and any(c.type == ":=" for c in n.children)
+    ):
         left = n.child_by_field_name("left")
-        if left is not None and any(
-            c.type == "identifier" and syntax.text(c) == name for c in left.named_children
-        ):
-            return "short_var"
-    elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
-        left = n.child_by_field_name("left")
-        if left is not None and any(
-            c.type == "identifier" and syntax.text(c) == name for c in left.named_children
-        ):
-            return "range"
-    elif n.type == "var_spec" and any(syntax.text(c) == name for c in n.children_by_field_name("name")):
-        return "var_spec"
-    return None
+        names = [syntax.text(c) for c in left.named_children if c.type == "identifier"] if left else []
+        return ("short_var" if n.type == "short_var_declaration" else "range"), names
+    if n.type == "var_spec":
+        return "var_spec", [syntax.text(c) for c in n.children_by_field_name("name")]
+    return "", []
 
 
 def _visible(decl: Node, at: Node) -> bool:

@@ -80,7 +80,8 @@ class FileContext:
     @functools.cached_property
     def build_constraint(self) -> str | None:
         """The //go:build expression before the package clause, if any."""
-        head = self.content[: self.root.named_children[0].start_byte] if self.root.named_child_count else b""
+        package = next((c for c in self.root.named_children if c.type == "package_clause"), None)
+        head = self.content[: package.start_byte] if package is not None else b""
         m = _BUILD_LINE.search(head)
         return m.group(1).decode() if m else None
 

@@ -18,7 +18,9 @@ def apply_edits(content: bytes, edits: Iterable[Edit]) -> bytes:
     """Apply non-overlapping edits (any order) to content."""
     out: list[bytes] = []
     pos = 0
-    for e in sorted(set(edits), key=lambda e: (e.start, e.end)):
+    # Deduplicate keeping first-seen order; the stable sort keeps same-offset
+    # insertions in the order they were given (deterministic across runs).
+    for e in sorted(dict.fromkeys(edits), key=lambda e: (e.start, e.end)):
         if e.start < pos:
             raise ValueError(f"overlapping edits at byte {e.start}")
         if e.end > len(content):
@@ -81,11 +83,11 @@ def _clashes(e: Edit, spans: Sequence[tuple[int, int, Edit]]) -> bool:
 
 def apply_fixes(contents: dict[Path, bytes], fixes: Iterable[Fix]) -> dict[Path, bytes]:
     """The new contents of every file the (compatible) fixes touch or create."""
-    by_path: dict[Path, set[Edit]] = {}
+    by_path: dict[Path, dict[Edit, None]] = {}
     out: dict[Path, bytes] = {}
     for fix in fixes:
         for e in fix.edits:
-            by_path.setdefault(e.path, set()).add(e)
+            by_path.setdefault(e.path, {})[e] = None
         for n in fix.new_files:
             out[n.path] = n.content
     for path, edits in by_path.items():

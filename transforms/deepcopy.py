@@ -35,10 +35,16 @@ make passing the map to C legal (see map-to-c).
 Which locks and maps. Lock shapes are those of transforms/locking.py. A map
 expression is guarded by a held lock when both start from the same variable
 (`c.mu` guards `c.m[k]`, an embedded `c.Lock()` guards `c.data`), or when both
-the mutex and the map are package-level variables. Only selector/index chains
-(`c.m[k]`, `c.idx`, `registry[region]`, `c.byID[id].tags`), locals holding
-them and range variables over them are followed; a map passed to any other
-function is assumed not to escape.
+the mutex and the map are package-level variables. A finding also needs the
+other side of the race: some function of the package writes that map (or a
+map inside it) while holding the same lock (`m[k] = v`, `m[k]++`, `delete`,
+`clear`, also through a local holding it). A map taken out of the guarded
+structure before it is handed over (`m := c.m; c.m = nil`, or
+`inner := c.m[k]; delete(c.m, k)`) is nobody else's any more and is not
+reported. Only selector/index chains (`c.m[k]`, `c.idx`, `registry[region]`,
+`c.byID[id].tags`), locals holding them and range variables over them are
+followed; a map passed to any other function (but `append`) is assumed not
+to escape.
 
 Safety. The fix is safe when the function is unexported or its doc comment
 does not promise aliasing ("returns the underlying map", "not a copy",
@@ -54,7 +60,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -100,13 +106,12 @@ class _Leak:
     wrap: Node | None
     no_fix: str | None = None
     shallow: Node | None = None  # the maps.Clone(...) call to replace by a deep copy
-    unsafe: list[str] = field(default_factory=list)
 
 
 class DeepCopy:
     name = RULE
     summary = "hand out a copy, taken under the lock, of an inner map that leaves a locked function"
-    prefilter = ((b"Lock()",),)
+    prefilter = ((b"Lock()", b"map["),)
     default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
@@ -266,7 +271,7 @@ class _Flow:
     """Follows where a guarded map value goes inside one function."""
 
     def __init__(self, finder: _Finder, guard: Held, func: Node, origin: Node) -> None:
-        self.finder, self.guard, self.func, self.origin = finder, guard, func, origin
+        self.guard, self.func, self.origin = guard, func, origin
         self.types, self.f = finder.types, finder.f
         self.read_wrappable = True
         self.read_problem = ""
@@ -735,7 +740,6 @@ class _Copy:
 
     call: str
     helper: go_clone.CloneHelper | None
-    values: bool
     imports_maps: bool = False
 
 
@@ -802,7 +806,7 @@ class _Fixer:
         holds = _holds_maps(value, types)
         if holds is True:
             return "", [], f"its values ({value.text}) hold maps of their own, which a copy would still share"
-        unsafe = list(leak.unsafe)
+        unsafe: list[str] = []
         if holds is None:
             unsafe.append(f"values of type {value.text} might hold maps, which a copy would still share")
         pointee = types.pointee(value)
@@ -855,18 +859,18 @@ class _Fixer:
         keys = _key_types(t, types)
         kind = ("nested" if nested else "single") + ("-values" if values else "")
         if not nested and not values and pkg.at_least(1, 21):
-            return _Copy("maps.Clone", None, False, imports_maps=True)
+            return _Copy("maps.Clone", None, imports_maps=True)
         if self.helper_problem:
             return self.helper_problem
         if pkg.at_least(1, 18) and (pkg.at_least(1, 20) or all(_strictly_comparable(k, types) for k in keys)):
             helper = go_clone.CloneHelper(kind)  # type: ignore[arg-type]
             if go_clone.helper_name(helper) in self.user_names:
                 return f"the package already declares {go_clone.helper_name(helper)}"
-            return _Copy(go_clone.helper_name(helper), helper, values)
+            return _Copy(go_clone.helper_name(helper), helper)
         concrete = self._concrete(t, kind, nested, values)
         if isinstance(concrete, str):
             return concrete
-        return _Copy(concrete.name, concrete, values)
+        return _Copy(concrete.name, concrete)
 
     def _concrete(self, t: GoType, kind: str, nested: bool, values: bool) -> go_clone.CloneHelper | str:
         """A per-type helper for t (go < 1.18, or interface-like keys below go 1.20)."""

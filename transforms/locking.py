@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Tree
+from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
@@ -740,29 +740,4 @@ def _parameter(func: Node, name: str) -> Node | None:
             typ = p.child_by_field_name("type")
             if typ is not None and any(syntax.text(n) == name for n in p.children_by_field_name("name")):
                 return typ
-    return None
-
-
-def is_local(name: str, at: Node) -> bool:
-    """True if name at node at denotes a receiver, parameter, result or local of the enclosing functions."""
-    return find_declaration(name, at) is not None
-
-
-# --- parsing a type text ---------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def _parse_type_tree(text: str) -> Tree:
-    return syntax.parse(f"package p\n\nvar _ {text}\n".encode())
-
-
-def parse_type(text: str, file: FileContext) -> GoType | None:
-    """A GoType for a type written as text in file (its imports qualify the names)."""
-    tree = _parse_type_tree(text)
-    if tree.root_node.has_error:
-        return None
-    for n in syntax.named_walk(tree.root_node):
-        if n.type == "var_spec":
-            typ = n.child_by_field_name("type")
-            return GoType(typ, file) if typ is not None else None
     return None

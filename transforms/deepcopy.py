@@ -304,7 +304,10 @@ class _Flow:
                 for e in self.flows(up, wrap):
                     yield _Escape(f"is put in {what} that {e.route.removeprefix('is put in ')}", e.wrap)
         elif pt == "unary_expression" and syntax.text(parent.children[0]) == "&":
-            yield from self.flows(parent, wrap)
+            # &T{...} carries the map inside a new value; &c.m or &m would hand out the
+            # variable itself, which no copy of the map can replace.
+            if syntax.unparen(node).type == "composite_literal":
+                yield from self.flows(parent, wrap)
         elif pt == "argument_list":
             call = parent.parent
             if call is None or call.type != "call_expression":

@@ -1,13 +1,15 @@
-"""map-to-c, proven by behaviour: the call it reports really panics, the legal ones do not.
+"""map-to-c, proven by behaviour: the calls it reports really panic, the others do not.
 
 tests/behaviour/map_to_c is a cgo program that hands a C library a team
-snapshot in three ways: a pointer to a Go struct holding a Go map, through
-an unsafe.Pointer variable (`p := unsafe.Pointer(s); C.store_snapshot(p)`),
-a cgo.Handle, and the member names copied into C memory. Under the default
-cgo check the first panics ("Go pointer to unpinned Go pointer"), and the
-panic's traceback names the line of the C call; `go vet` passes; and
-`gomapfix --check --select map-to-c` reports exactly that line, and nothing
-for the other two.
+snapshot (a struct holding a Go map) in five ways, one per command-line mode:
+a pointer to the struct through an unsafe.Pointer variable
+(`p := unsafe.Pointer(s); C.store_snapshot(p)`), a pointer to one of its int
+fields through a variable (the runtime checks the whole struct), the same
+field pointer written at the call (cgo checks only the field), a cgo.Handle,
+and the member names copied into C memory. Under the default cgo check
+exactly the first two panic ("Go pointer to unpinned Go pointer"), each
+traceback naming the line of its C call; `go vet` passes; and
+`gomapfix --check --select map-to-c` reports exactly those two lines.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import pytest
 from conftest import REPO, GoToolchain, gomapfix
 
 SOURCES = REPO / "tests" / "behaviour" / "map_to_c"
+PANICS = {"struct": "viaStruct", "fieldvar": "viaFieldVariable"}
+LEGAL = ("field", "handle", "copy")
 
 
 @pytest.fixture(scope="module")
@@ -38,34 +42,41 @@ def run(exe: Path, mode: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(exe), mode], capture_output=True, text=True, timeout=60)
 
 
-def test_map_in_struct_panics_under_the_default_cgo_check(program: tuple[Path, Path]) -> None:
-    _, exe = program
-    proc = run(exe, "struct")
+def panic_line(exe: Path, mode: str, func: str) -> int:
+    """Run a panicking mode; the main.go line of the C call in func, from the traceback."""
+    proc = run(exe, mode)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Go pointer to unpinned Go pointer" in proc.stderr
-    for mode in ("handle", "copy"):
+    frame = re.search(rf"main\.{func}\([^)]*\)\n\t\S*main\.go:(\d+)", proc.stderr)
+    assert frame, proc.stderr
+    return int(frame.group(1))
+
+
+def test_only_the_maps_in_go_memory_panic(program: tuple[Path, Path]) -> None:
+    _, exe = program
+    for mode, func in PANICS.items():
+        panic_line(exe, mode, func)
+    for mode in LEGAL:
         legal = run(exe, mode)
         assert legal.returncode == 0 and legal.stdout.startswith(f"ok {mode}"), legal.stderr
 
 
-def test_go_vet_does_not_see_it(go: GoToolchain, program: tuple[Path, Path]) -> None:
+def test_go_vet_sees_neither(go: GoToolchain, program: tuple[Path, Path]) -> None:
     module, _ = program
     go.run("vet", ".", cwd=module)
 
 
-def test_gomapfix_check_reports_the_line_that_panics(program: tuple[Path, Path]) -> None:
+def test_gomapfix_check_reports_the_lines_that_panic(program: tuple[Path, Path]) -> None:
     module, exe = program
-    panic = run(exe, "struct").stderr
-    frame = re.search(r"main\.viaStruct\([^)]*\)\n\t\S*main\.go:(\d+)", panic)
-    assert frame, panic
+    lines = {mode: panic_line(exe, mode, func) for mode, func in PANICS.items()}
     proc = gomapfix("--check", "--select", "map-to-c", "--format", "json", "--no-cache", ".", cwd=module)
     assert proc.returncode == 1, proc.stderr.decode()
     findings = json.loads(proc.stdout)["findings"]
-    assert [(f["path"], f["line"], f["severity"]) for f in findings] == [
-        ("main.go", int(frame.group(1)), "error")
-    ]
-    message = findings[0]["message"]
-    assert message.startswith(
-        "s.members map[string]int reaches C.store_snapshot through p := unsafe.Pointer(s)"
+    where = [(f["path"], f["line"], f["severity"], f["fixes"]) for f in findings]
+    assert where == [("main.go", lines["struct"], "error", []), ("main.go", lines["fieldvar"], "error", [])]
+    assert findings[0]["message"].startswith(
+        "s.members map[string]int reaches C.store_snapshot through p := unsafe.Pointer(s):"
     )
-    assert findings[0]["fixes"] == []
+    assert findings[1]["message"].startswith(
+        "s.members map[string]int reaches C.store_snapshot through p := unsafe.Pointer(&s.version):"
+    )

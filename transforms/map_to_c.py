@@ -20,6 +20,11 @@ memory:
     cgocall check does not follow;
   - `*(*unsafe.Pointer)(unsafe.Pointer(&m))`: the map's own pointer.
 
+Like cgo, a field pointer written at the call (`C.f(unsafe.Pointer(&s.n))`)
+is checked for that field only; through a variable it is an unknown pointer
+to the runtime, which checks the whole object it points into, so
+`p := unsafe.Pointer(&s.n); C.f(p)` is reported when s holds a map.
+
 The message names the path to the map (`entry.data map[string]*string`)
 and what to pass instead: C memory the entries are copied into
 (`C.malloc`, `C.CString`) or a `cgo.Handle` (`cgo.NewHandle(m)`, passed as a
@@ -164,12 +169,37 @@ class _Tracer:
         return _Reach(found[0], found[1], via, found[2]) if found is not None else None
 
     def _memory(self, operand: Node, path: str, via: str) -> _Reach | None:
-        """The memory at &operand: its whole value is what cgo checks."""
-        t = self.types.type_of(operand, self.f)
+        """The memory at &operand that cgo checks.
+
+        Written at the call (`C.f(unsafe.Pointer(&x.f))`), cgo checks only that
+        field. A pointer that reaches the call through a variable is an
+        unknown pointer to the runtime, which checks the whole allocation it
+        points into: `p := unsafe.Pointer(&x.f); C.f(p)` checks all of x (or *x).
+        """
+        if via:
+            t, path = self._allocation(operand)
+        else:
+            t = self.types.type_of(operand, self.f)
         if t is None:
             return None
         found = self._contains_map(t, path, set(), False)
         return _Reach(found[0], found[1], via, found[2]) if found is not None else None
+
+    def _allocation(self, expr: Node) -> tuple[GoType | None, str]:
+        """The type and path of the variable or object that the memory of expr is part of."""
+        types = self.types
+        expr = syntax.unparen(expr)
+        if expr.type in ("selector_expression", "index_expression"):
+            operand = expr.child_by_field_name("operand")
+            t = types.type_of(operand, self.f) if operand is not None else None
+            if operand is not None and t is not None:
+                pointee = types.pointee(t)
+                if pointee is not None:
+                    return pointee, _text(operand)  # x.f with x a pointer: the object *x
+                u = types.underlying(t)
+                if u is not None and u.kind in ("struct_type", "array_type"):
+                    return self._allocation(operand)  # a field or element of the value operand
+        return types.type_of(expr, self.f), _text(expr)
 
     def _deref_pointer_conversion(self, operand: Node, via: str) -> _Reach | None:
         """*(*unsafe.Pointer)(unsafe.Pointer(&m)): the pointer a map variable holds."""

@@ -16,8 +16,8 @@ type grid struct {
 	cells [4]cell
 }
 
-// cgo checks the whole array an element pointer points into.
+// Through a variable, the runtime checks the whole object the pointer points into.
 func first(g *grid) {
 	p := unsafe.Pointer(&g.cells[0])
-	C.consume(p) // want: g.cells[0].attrs map[string]string reaches C.consume
+	C.consume(p) // want: g.cells[i].attrs map[string]string reaches C.consume through p := unsafe.Pointer(&g.cells[0])
 }

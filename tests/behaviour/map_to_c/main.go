@@ -1,9 +1,16 @@
-// Command maptoc passes team data to a C library in three ways. Only the
-// first is wrong: it hands C a pointer to a Go struct holding a Go map, which
-// the default cgo pointer check (GODEBUG=cgocheck=1) turns into a panic.
-// go vet does not report it. gomapfix's map-to-c rule does.
+// Command maptoc passes team data to a C library in five ways. Two are wrong:
+// they hand C a pointer into a Go struct holding a Go map, which the default
+// cgo pointer check (GODEBUG=cgocheck=1) turns into a panic. go vet reports
+// neither; gomapfix's map-to-c rule reports both, and only those.
 //
-// Usage: maptoc struct|handle|copy
+//   - struct: a pointer to the whole struct, through an unsafe.Pointer variable;
+//   - fieldvar: a pointer to one int field, through a variable: the runtime
+//     cannot tell it from a pointer to the struct, and checks all of it;
+//   - field: the same pointer written at the call: cgo checks only the field;
+//   - handle: a cgo.Handle;
+//   - copy: the member names copied into C memory.
+//
+// Usage: maptoc struct|fieldvar|field|handle|copy
 package main
 
 /*
@@ -33,6 +40,7 @@ import (
 )
 
 type snapshot struct {
+	version int
 	team    string
 	members map[string]int
 }
@@ -40,6 +48,15 @@ type snapshot struct {
 func viaStruct(s *snapshot) {
 	p := unsafe.Pointer(s)
 	C.store_snapshot(p)
+}
+
+func viaFieldVariable(s *snapshot) {
+	p := unsafe.Pointer(&s.version)
+	C.store_snapshot(p)
+}
+
+func viaField(s *snapshot) {
+	C.store_snapshot(unsafe.Pointer(&s.version))
 }
 
 func viaHandle(s *snapshot) {
@@ -64,14 +81,18 @@ func viaCopy(s *snapshot) {
 }
 
 func main() {
-	s := &snapshot{team: "core", members: map[string]int{"ada": 1, "grace": 2}}
+	s := &snapshot{version: 1, team: "core", members: map[string]int{"ada": 1, "grace": 2}}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: maptoc struct|handle|copy")
+		fmt.Fprintln(os.Stderr, "usage: maptoc struct|fieldvar|field|handle|copy")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
 	case "struct":
 		viaStruct(s)
+	case "fieldvar":
+		viaFieldVariable(s)
+	case "field":
+		viaField(s)
 	case "handle":
 		viaHandle(s)
 	case "copy":

@@ -19,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -118,15 +119,19 @@ def incident(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def term(incident: Path, tmp_path: Path) -> Iterator[Tmux]:
+def term(incident: Path) -> Iterator[Tmux]:
+    # A short private socket directory: a Unix socket path must fit in 108 bytes,
+    # and pytest's tmp_path under xdist can be longer than that.
+    sockets = tempfile.mkdtemp(prefix="gmf-tmux-", dir="/tmp")
     env = dict(os.environ)
-    env.update(PYTHONPATH=str(REPO), LANG="C.UTF-8", LC_ALL="C.UTF-8", TMUX_TMPDIR=str(tmp_path))
+    env.update(PYTHONPATH=str(REPO), LANG="C.UTF-8", LC_ALL="C.UTF-8", TMUX_TMPDIR=sockets)
     env.pop("TMUX", None)
     t = Tmux(incident, env)
     try:
         yield t
     finally:
         t.kill()
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def options(

@@ -92,19 +92,44 @@ def _first(decls: Iterator[Node], name: bytes) -> Node | None:
 
 
 def _list_declarations(stmts: Node, upto: int, name: bytes) -> Node | None:
-    """First declaration of name in a statement list that is in scope at offset upto."""
+    """First declaration of name in a statement list that is in scope at offset upto.
+
+    Statements are scanned in order, so the first statement naming the name on the
+    left of `:=` declares it, unless the list is a function body and the name is a
+    parameter, which that `:=` merely re-assigns. (No recursion: a `:=` that
+    re-assigns a name declared by an earlier statement is never reached.)
+    """
     for stmt in stmts.named_children:
         if stmt.start_byte > upto:
             break
         if stmt.end_byte <= upto:
-            found = _first(statement_declarations(stmt), name)
+            found = _first(_scan_declarations(stmt), name)
         elif stmt.type in ("var_declaration", "const_declaration"):
             found = _first(statement_declarations(stmt, before=upto), name)
         else:
             found = None
         if found is not None:
+            if _core(stmt).type == "short_var_declaration":
+                block = stmts.parent
+                owner = block.parent if block is not None and block.type == "block" else None
+                if owner is not None and owner.type in _FUNCS and owner.child_by_field_name("body") == block:
+                    return _first(function_declarations(owner), name) or found
             return found
     return None
+
+
+def _core(stmt: Node) -> Node:
+    while stmt.type == "labeled_statement" and stmt.named_children:
+        stmt = stmt.named_children[-1]
+    return stmt
+
+
+def _scan_declarations(stmt: Node) -> Iterator[Node]:
+    """Like statement_declarations, but every name left of `:=` (see _list_declarations)."""
+    core = _core(stmt)
+    if core.type == "short_var_declaration":
+        return iter(_idents(core.child_by_field_name("left")))
+    return statement_declarations(stmt)
 
 
 def _header_declarations(scope: Node, child: Node, name: bytes) -> Node | None:

@@ -65,16 +65,19 @@ class LockView:
         if self._callers is not None:
             return self._callers
         out: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
+        self._callers = out  # set first: resolving types below may ask for call sites again
+        methods = self._method_names()
         for f in self.pkg.files:
-            for call in syntax.walk(f.root):
-                fn = call.child_by_field_name("function") if call.type == "call_expression" else None
+            calls = syntax.captures("(call_expression) @call", f.root).get("call", [])
+            for call in sorted(calls, key=lambda n: n.start_byte):
+                fn = call.child_by_field_name("function")
                 if fn is None:
                     continue
                 if fn.type == "identifier" and wrap_scope.declaration_of(fn) is None:
                     out.setdefault(("", syntax.text(fn)), []).append((f, call))
                 elif fn.type == "selector_expression":
                     operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-                    if operand is None or fld is None or (fld.text or b"") not in self._method_names():
+                    if operand is None or fld is None or (fld.text or b"") not in methods:
                         continue
                     try:
                         t = self.types.type_of(operand, f)
@@ -83,7 +86,6 @@ class LockView:
                     base = locking.named_type_name(self.types.pointee(t) or t)
                     if base:
                         out.setdefault((base, syntax.text(fld)), []).append((f, call))
-        self._callers = out
         return out
 
     def _method_names(self) -> set[bytes]:

@@ -38,9 +38,16 @@ def conflicts(a: Edit, b: Edit) -> bool:
         return False
     if a.start < b.end and b.start < a.end:
         return True
-    # Two insertions at one point, or an insertion at the start of a replacement:
-    # their relative order would be a guess.
-    return a.start == b.start and (a.start == a.end or b.start == b.end)
+    # Two insertions at one point, or an insertion at either end of a replacement:
+    # whether the insertion belongs inside or outside the new text would be a guess
+    # (`maps.Clone(x)` + `.data` must not become `maps.Clone(x).data`).
+    if a.start == a.end and b.start == b.end:
+        return a.start == b.start
+    if a.start == a.end:
+        return a.start in (b.start, b.end)
+    if b.start == b.end:
+        return b.start in (a.start, a.end)
+    return False
 
 
 def merge(fixes: Sequence[Fix]) -> tuple[list[Fix], list[Fix]]:

@@ -30,8 +30,21 @@ edits = st.builds(
     st.integers(0, 4),
     st.sampled_from([b"", b"x", b"yy"]),
 )
+
+
+def _consistent(es: list[Edit]) -> bool:
+    """A well-formed fix: its own edits never conflict (apply_edits would refuse them)."""
+    return not any(
+        conflicts(a, b) or (a != b and a.start < b.end and b.start < a.end)
+        for a in es
+        for b in es
+        if a is not b
+    )
+
+
 fixes = st.lists(
-    st.builds(lambda es: Fix("f", tuple(es)), st.lists(edits, min_size=1, max_size=3)), max_size=12
+    st.builds(lambda es: Fix("f", tuple(es)), st.lists(edits, min_size=1, max_size=3).filter(_consistent)),
+    max_size=12,
 )
 
 

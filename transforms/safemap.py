@@ -59,12 +59,19 @@ class _Candidate:
 class SafeMapTransform:
     name = "safemap"
     summary = "replace a map written from several goroutines with a generated, mutex-guarded SafeMap"
-    prefilter = ((b"map[", b"go "), (b"gomapfix:safemap",))
+    # A go statement, as gofmt lays it out (indented, or after `{ `, `; ` or `: ` on one line).
+    prefilter = (
+        (b"map[", b"\tgo "),
+        (b"map[", b"{ go "),
+        (b"map[", b"; go "),
+        (b"map[", b": go "),
+        (b"gomapfix:safemap",),
+    )
     default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         marked = any(MARKER.encode() in f.content for f in pkg.files)
-        if not marked and not any(b"go " in f.content or b"go\t" in f.content for f in pkg.files):
+        if not marked and not any(b"go " in f.content for f in pkg.files):
             return
         types = locking.PackageTypes(pkg)
         regions = goroutine_regions(pkg, types)

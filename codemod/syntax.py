@@ -100,6 +100,23 @@ def enclosing(node: Node, *types: str) -> Node | None:
     return None
 
 
+# Nodes that open a Go block scope (the Go spec's implicit and explicit blocks).
+SCOPE_TYPES = frozenset(
+    {
+        "block",
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+        "expression_case",
+        "type_case",
+        "default_case",
+        "communication_case",
+        "func_literal",
+    }
+)
+
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
 
 

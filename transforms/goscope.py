@@ -190,21 +190,7 @@ def local_type(name: str, at: Node, f: FileContext, pkg: PackageContext) -> str 
     return _package_var_type(name, pkg, results)
 
 
-_SCOPES = frozenset(
-    {
-        "block",
-        "if_statement",
-        "for_statement",
-        "expression_switch_statement",
-        "type_switch_statement",
-        "select_statement",
-        "expression_case",
-        "type_case",
-        "default_case",
-        "communication_case",
-        "func_literal",
-    }
-)
+_SCOPES = syntax.SCOPE_TYPES
 
 
 def _visible_at(decl: Node, at: Node) -> bool:

@@ -654,21 +654,7 @@ def receiver_type_name(method: Node) -> str | None:
 
 # --- declarations in scope ---------------------------------------------------------
 
-_SCOPES = frozenset(
-    {
-        "block",
-        "if_statement",
-        "for_statement",
-        "expression_switch_statement",
-        "type_switch_statement",
-        "select_statement",
-        "expression_case",
-        "type_case",
-        "default_case",
-        "communication_case",
-        "func_literal",
-    }
-)
+_SCOPES = syntax.SCOPE_TYPES
 
 
 def find_declaration(name: str, at: Node) -> tuple[str, Node] | None:

@@ -73,7 +73,14 @@ def count_go_files(root: Path) -> int:
 
 def bench(tree: Path, runs: int) -> dict[str, list[Sample]]:
     gomapfix = [sys.executable, "-m", "codemod", "--format", "json", "--quiet", str(tree)]
-    astgrep = [str(Path(sys.executable).parent / "ast-grep"), "scan", "-r", str(RULES), "--json=compact", str(tree)]
+    astgrep = [
+        str(Path(sys.executable).parent / "ast-grep"),
+        "scan",
+        "-r",
+        str(RULES),
+        "--json=compact",
+        str(tree),
+    ]
     samples: dict[str, list[Sample]] = {"gomapfix cold": [], "gomapfix warm": [], "ast-grep": []}
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as cache:
@@ -89,7 +96,12 @@ def median(samples: list[Sample], attr: str) -> float:
 
 
 def report(scale: int, files: int, samples: dict[str, list[Sample]]) -> list[str]:
-    lines = [f"\n## {scale}x tree ({files} .go files)", "", "| run | wall s | CPU s | peak MB |", "|---|---|---|---|"]
+    lines = [
+        f"\n## {scale}x tree ({files} .go files)",
+        "",
+        "| run | wall s | CPU s | peak MB |",
+        "|---|---|---|---|",
+    ]
     for name, ss in samples.items():
         lines.append(
             f"| {name} | {median(ss, 'wall'):.2f} | {median(ss, 'cpu'):.2f} | {median(ss, 'peak_mb'):.0f} |"
@@ -105,13 +117,19 @@ def report(scale: int, files: int, samples: dict[str, list[Sample]]) -> list[str
     ]
     lines.append("")
     for label, value, target in checks:
-        lines.append(f"- {label}: {value:.3f} (target <= {target}: {'met' if value <= target else 'NOT met'})")
-    lines.append(f"- gomapfix peak memory: {peak:.0f} MB (target <= 300: {'met' if peak <= 300 else 'NOT met'})")
+        lines.append(
+            f"- {label}: {value:.3f} (target <= {target}: {'met' if value <= target else 'NOT met'})"
+        )
+    lines.append(
+        f"- gomapfix peak memory: {peak:.0f} MB (target <= 300: {'met' if peak <= 300 else 'NOT met'})"
+    )
     return lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale", default="1,2,4", help="comma-separated tree multiples")
     parser.add_argument("--quick", action="store_true", help="one run, 1x only (a smoke test)")

@@ -215,11 +215,16 @@ def _fix_package(
     original = {f.path: f.content for f in files}
     contents = dict(original)
     first: list[Finding] | None = None
+    parsed = {f.path: f for f in files}  # reused while a file's bytes are unchanged
     for _ in range(MAX_PASSES):
+        for p in contents:
+            known = parsed.get(p)
+            if known is None or known.content is not contents[p] or known.editable != (p in editable):
+                parsed[p] = FileContext(p, contents[p], p in editable)
         pkg = PackageContext(
             task.directory,
             name,
-            [FileContext(p, contents[p], p in editable) for p in sorted(contents)],
+            [parsed[p] for p in sorted(contents)],
             go_version,
             module_root,
             list(broken),

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,12 +81,20 @@ def go() -> GoToolchain:
     return GoToolchain(root)
 
 
-def gomapfix(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    """Run the gomapfix command line in a subprocess, as a user would."""
+def gomapfix(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, text: bool = False, timeout: float = 600
+) -> subprocess.CompletedProcess[Any]:
+    """Run the gomapfix command line in a subprocess, as a user would (output as bytes, or
+    as str with text=True)."""
     full_env = dict(env or os.environ)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     return subprocess.run(
-        [sys.executable, "-m", "codemod", *args], cwd=cwd, env=full_env, capture_output=True, timeout=600
+        [sys.executable, "-m", "codemod", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=text,
+        timeout=timeout,
     )
 
 

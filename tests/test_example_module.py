@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import GoToolchain
+from conftest import gomapfix as run_gomapfix
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "incident"
@@ -26,16 +26,8 @@ GIT += ["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 
 
 def gomapfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the gomapfix command line from this checkout in cwd."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "codemod.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """Run the gomapfix command line from this checkout in cwd, with str output."""
+    return run_gomapfix(*args, cwd=cwd, text=True, timeout=60)
 
 
 def git(*args: str, cwd: Path, stdin: str | None = None) -> str:

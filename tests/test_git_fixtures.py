@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO, GoToolchain
+from conftest import GoToolchain
+from conftest import gomapfix as run_gomapfix
 
 TEMPLATE = """package {pkg}
 
@@ -201,10 +202,8 @@ def git(cwd: Path, *args: str, env: dict[str, str], check: bool = True) -> str:
 
 
 def gomapfix(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the gomapfix command line in a subprocess, as a user would."""
-    full = dict(env, PYTHONPATH=str(REPO))
-    cmd = [sys.executable, "-m", "codemod", *args]
-    return subprocess.run(cmd, cwd=cwd, env=full, capture_output=True, text=True, timeout=600)
+    """Run the gomapfix command line in a subprocess, as a user would, with str output."""
+    return run_gomapfix(*args, cwd=cwd, env=env, text=True)
 
 
 def environment(home: Path, go: GoToolchain) -> dict[str, str]:

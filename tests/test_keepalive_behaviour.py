@@ -13,14 +13,13 @@ Before gomapfix every form is finalized prematurely, on every run; after
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import GoToolchain
+from conftest import gomapfix as run_gomapfix
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO / "tests" / "behaviour" / "keepalive"
@@ -34,16 +33,8 @@ def copy_program(dest: Path) -> Path:
 
 
 def gomapfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the gomapfix command line from this checkout in cwd."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "codemod.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """Run the gomapfix command line from this checkout in cwd, with str output."""
+    return run_gomapfix(*args, cwd=cwd, text=True, timeout=60)
 
 
 def build(go: GoToolchain, module: Path) -> Path:

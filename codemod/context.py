@@ -24,6 +24,7 @@ from codemod.model import Edit, Span
 GoVersion = tuple[int, int]
 
 _BUILD_LINE = re.compile(rb"^//go:build (.+?)\s*$", re.M)
+_PACKAGE = re.compile(rb"package[ \t]+([^\s;/(){}]+)")
 
 
 @dataclass
@@ -53,6 +54,16 @@ class FileContext:
     def root(self) -> Node:
         return self.tree.root_node
 
+    @property
+    def parsed(self) -> bool:
+        """Whether the file has been parsed yet (files are parsed on first use)."""
+        return self._tree is not None
+
+    @functools.cached_property
+    def broken(self) -> bool:
+        """Whether the file has syntax errors (parses it)."""
+        return self.root.has_error
+
     @functools.cached_property
     def line_starts(self) -> list[int]:
         starts = [0]
@@ -71,11 +82,8 @@ class FileContext:
 
     @functools.cached_property
     def package_name(self) -> str:
-        for child in self.root.named_children:
-            if child.type == "package_clause":
-                ident = child.named_children[0] if child.named_child_count else None
-                return syntax.text(ident) if ident is not None else ""
-        return ""
+        """The name in the package clause, read from the bytes without parsing ("" if none)."""
+        return package_clause(self.content)
 
     @functools.cached_property
     def build_constraint(self) -> str | None:
@@ -180,26 +188,47 @@ class FileContext:
 class PackageContext:
     """All files of one Go package (one directory, one package clause).
 
+    Files are parsed on first use, so a transform pays only for the files it
+    touches: it should narrow by bytes first (files_with) and reach for
+    files, broken or top_level_names, which parse every file, only when it
+    needs the whole package (to see every use of a name before a rewrite).
+
     Attributes:
         directory: the package directory.
         name: the package clause shared by the files.
-        files: the package's files, sorted by path; some may be read-only context.
+        sources: every file of the package, sorted by path, parsed or not, with
+            or without syntax errors; some may be read-only context.
         go_version: the `go` line of the nearest go.mod as (major, minor); (1, 16)
             when go.mod has no go line; None when no go.mod was found.
         module_root: the directory holding that go.mod.
-        broken: files of the package that could not be parsed; package-wide
-            transforms must not assume they have seen every use of a name.
+        unreadable: files of the directory that could not be read; they may
+            belong to the package, so they count as broken.
         options: per-transform options from .gomapfix.toml, by transform name
             ({"deepcopy": {"helper-file": "clone.go"}}); read them with option().
     """
 
     directory: Path
     name: str
-    files: list[FileContext]
+    sources: list[FileContext]
     go_version: GoVersion | None = None
     module_root: Path | None = None
-    broken: list[Path] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def files(self) -> list[FileContext]:
+        """The files that parse without syntax errors (parses every file)."""
+        return [f for f in self.sources if not f.broken]
+
+    @functools.cached_property
+    def broken(self) -> list[Path]:
+        """Files that could not be read or parsed (parses every file); package-wide
+        transforms must not assume they have seen every use of a name."""
+        return [f.path for f in self.sources if f.broken] + list(self.unreadable)
+
+    def files_with(self, *needles: bytes) -> list[FileContext]:
+        """The files that parse and contain at least one of needles, parsing only those."""
+        return [f for f in self.sources if any(n in f.content for n in needles) and not f.broken]
 
     def option(self, transform: str, key: str, default: Any = None) -> Any:
         """The value of option key of transform (a [transforms.NAME] key), or default.
@@ -258,6 +287,27 @@ class PackageContext:
                     continue
                 return True
         return False
+
+
+def package_clause(content: bytes) -> str:
+    """The package name of Go source, read after the comments that may precede the clause."""
+    i = 3 if content.startswith(b"\xef\xbb\xbf") else 0
+    n = len(content)
+    while i < n:
+        if content[i] in b" \t\r\n\f":
+            i += 1
+        elif content.startswith(b"//", i):
+            j = content.find(b"\n", i)
+            i = n if j < 0 else j + 1
+        elif content.startswith(b"/*", i):
+            j = content.find(b"*/", i + 2)
+            if j < 0:
+                return ""
+            i = j + 2
+        else:
+            break
+    m = _PACKAGE.match(content, i)
+    return m.group(1).decode("utf-8", "replace") if m else ""
 
 
 def declared_names(decl: Node) -> list[str]:

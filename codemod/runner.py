@@ -133,7 +133,6 @@ def process_directory(task: DirTask) -> DirResult:
         return result
 
     packages: dict[str, list[FileContext]] = {}
-    broken: dict[str, list[Path]] = {}
     for path, data in contents.items():
         is_target = path in targets
         editable = is_target
@@ -150,15 +149,7 @@ def process_directory(task: DirTask) -> DirResult:
             report.files[path].skipped = "generated file (use --include-generated to process it)"
             editable = False
         f = FileContext(path, data, editable)
-        error = syntax.first_error(f.tree)
-        name = f.package_name
-        if error is not None:
-            row, col = error.start_point
-            if is_target:
-                report.files[path].skipped = f"syntax error at line {row + 1}, column {col + 1}"
-            broken.setdefault(name, []).append(path)
-            continue
-        packages.setdefault(name, []).append(f)
+        packages.setdefault(f.package_name, []).append(f)
 
     for name in sorted(packages):
         files = packages[name]
@@ -168,23 +159,29 @@ def process_directory(task: DirTask) -> DirResult:
         if not pkg_active and not (directives and any(suppress.NEEDLE in f.content for f in files)):
             continue
         try:
-            _fix_package(
-                task,
-                name,
-                files,
-                broken.get(name, []) + unreadable,
-                module_root,
-                go_version,
-                pkg_active,
-                report,
-            )
+            found = _fix_package(task, name, files, unreadable, module_root, go_version, pkg_active, report)
         except Exception:  # noqa: BLE001 - a bug in one transform must not stop a sweep
             detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
             result.errors.append(f"{task.directory}: internal error in package {name}: {detail}")
             for f in files:
                 if f.editable and f.path in report.files:
                     report.files[f.path].failed = f"internal error: {detail}"
+            continue
+        _report_syntax_errors(files, found, report)
     return result
+
+
+def _report_syntax_errors(files: list[FileContext], found: bool, report: RunReport) -> None:
+    """Mark target files with syntax errors as skipped: those the analysis parsed, and,
+    when the package has findings, every target file (a finding's fix may depend on them)."""
+    for f in files:
+        outcome = report.files.get(f.path)
+        if outcome is None or outcome.skipped or not (found or f.parsed) or not f.broken:
+            continue
+        error = syntax.first_error(f.tree)
+        assert error is not None
+        row, col = error.start_point
+        outcome.skipped = f"syntax error at line {row + 1}, column {col + 1}"
 
 
 def _go_files(directory: Path) -> set[Path]:
@@ -205,12 +202,13 @@ def _fix_package(
     task: DirTask,
     name: str,
     files: list[FileContext],
-    broken: list[Path],
+    unreadable: list[Path],
     module_root: Path | None,
     go_version: tuple[int, int] | None,
     transforms: list[Transform],
     report: RunReport,
-) -> None:
+) -> bool:
+    """Run the fix loop on one package; report whether it has findings."""
     editable = {f.path for f in files if f.editable}
     original = {f.path: f.content for f in files}
     contents = dict(original)
@@ -227,7 +225,7 @@ def _fix_package(
             [parsed[p] for p in sorted(contents)],
             go_version,
             module_root,
-            list(broken),
+            list(unreadable),
             task.options.transform_options,
         )
         findings = [
@@ -266,6 +264,7 @@ def _fix_package(
         outcome.original = original.get(path)
         outcome.result = data
         report.files[path] = outcome
+    return bool(first)
 
 
 def _suppress(findings: list[Finding], pkg: PackageContext, options: Options) -> list[Finding]:
@@ -273,7 +272,7 @@ def _suppress(findings: list[Finding], pkg: PackageContext, options: Options) ->
     from transforms import by_name
 
     registered = tuple(by_name())
-    return suppress.apply(findings, pkg.files, options.select, registered, options.report_unused_ignores)
+    return suppress.apply(findings, pkg.files_with(suppress.NEEDLE), options.select, registered, options.report_unused_ignores)
 
 
 def _choose(findings: Iterable[Finding], options: Options) -> list[tuple[Finding, Fix]]:

@@ -272,7 +272,9 @@ def _suppress(findings: list[Finding], pkg: PackageContext, options: Options) ->
     from transforms import by_name
 
     registered = tuple(by_name())
-    return suppress.apply(findings, pkg.files_with(suppress.NEEDLE), options.select, registered, options.report_unused_ignores)
+    return suppress.apply(
+        findings, pkg.files_with(suppress.NEEDLE), options.select, registered, options.report_unused_ignores
+    )
 
 
 def _choose(findings: Iterable[Finding], options: Options) -> list[tuple[Finding, Fix]]:

@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
+from transforms.declindex import DeclIndex
 
 ACQUIRE = {"Lock": "Unlock", "RLock": "RUnlock"}
 RELEASE = {"Unlock": "Lock", "RUnlock": "RLock"}
@@ -317,41 +318,57 @@ class _Decl:
     generic: bool
 
 
-@dataclass
+def _declarations(f: FileContext) -> Iterator[tuple[str, object, object]]:
+    """The entries of one file for PackageTypes' tables: decls, vars, funcs and methods."""
+    for decl in f.root.named_children:
+        if decl.type == "type_declaration":
+            for spec in decl.named_children:
+                name, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+                if spec.type in ("type_spec", "type_alias") and name is not None and typ is not None:
+                    generic = spec.child_by_field_name("type_parameters") is not None
+                    text = syntax.text(name)
+                    yield "decls", text, _Decl(text, spec, typ, f, generic)
+        elif decl.type == "var_declaration":
+            for spec in syntax.named_walk(decl, prune=frozenset({"func_literal", "var_spec"})):
+                if spec.type == "var_spec":
+                    for n in spec.children_by_field_name("name"):
+                        yield "vars", syntax.text(n), (spec, f)
+        elif decl.type == "function_declaration":
+            name = decl.child_by_field_name("name")
+            if name is not None:
+                yield "funcs", syntax.text(name), (decl, f)
+        elif decl.type == "method_declaration":
+            name = decl.child_by_field_name("name")
+            recv = receiver_type_name(decl)
+            if name is not None and recv:
+                yield "methods", (recv, syntax.text(name)), (decl, f)
+
+
+def _needle(key: object) -> bytes:
+    return (key[1] if isinstance(key, tuple) else str(key)).encode()
+
+
 class PackageTypes:
-    """Type resolution over one package (built once per run of a transform)."""
+    """Type resolution over one package (built once per run of a transform).
 
-    pkg: PackageContext
-    decls: dict[str, _Decl] = field(default_factory=dict)
-    vars: dict[str, tuple[Node, FileContext]] = field(default_factory=dict)
-    funcs: dict[str, tuple[Node, FileContext]] = field(default_factory=dict)
-    methods: dict[tuple[str, str], tuple[Node, FileContext]] = field(default_factory=dict)
+    Attributes:
+        pkg: the package.
+        decls: type name -> its declaration.
+        vars: package-level variable name -> (var_spec, file).
+        funcs: function name -> (function_declaration, file).
+        methods: (receiver type name, method name) -> (method_declaration, file).
 
-    def __post_init__(self) -> None:
-        for f in self.pkg.files:
-            for decl in f.root.named_children:
-                if decl.type == "type_declaration":
-                    for spec in decl.named_children:
-                        name, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
-                        if spec.type in ("type_spec", "type_alias") and name is not None and typ is not None:
-                            generic = spec.child_by_field_name("type_parameters") is not None
-                            self.decls.setdefault(
-                                syntax.text(name), _Decl(syntax.text(name), spec, typ, f, generic)
-                            )
-                elif decl.type == "var_declaration":
-                    for spec in syntax.named_walk(decl, prune=frozenset({"func_literal", "var_spec"})):
-                        if spec.type == "var_spec":
-                            for n in spec.children_by_field_name("name"):
-                                self.vars.setdefault(syntax.text(n), (spec, f))
-                elif decl.type == "function_declaration":
-                    name = decl.child_by_field_name("name")
-                    if name is not None:
-                        self.funcs.setdefault(syntax.text(name), (decl, f))
-                elif decl.type == "method_declaration":
-                    name = decl.child_by_field_name("name")
-                    recv = receiver_type_name(decl)
-                    if name is not None and recv:
-                        self.methods.setdefault((recv, syntax.text(name)), (decl, f))
+    The tables fill on demand (transforms.declindex): a lookup parses only the
+    files that contain the name; iterating a table parses the whole package.
+    """
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        index = DeclIndex(pkg, _declarations, _needle)
+        self.decls: Mapping[str, _Decl] = index.table("decls")
+        self.vars: Mapping[str, tuple[Node, FileContext]] = index.table("vars")
+        self.funcs: Mapping[str, tuple[Node, FileContext]] = index.table("funcs")
+        self.methods: Mapping[tuple[str, str], tuple[Node, FileContext]] = index.table("methods")
 
     # -- named types and their structure ------------------------------------
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -317,6 +317,9 @@ def run(
     """Process files directory by directory; results come in sorted directory order.
 
     With cache_dir, results are served from (and stored in) the content-hash cache.
+    In parallel, the largest directories are handed out first and small ones in
+    batches, so that no worker is left with a big directory at the end; results
+    are reordered, so the output does not depend on the number of jobs.
     """
     from codemod.cache import cached_process
 
@@ -325,6 +328,44 @@ def run(
     if jobs == 1 or len(tasks) < 4:
         yield from map(cached_process, tasks)
         return
-    chunk = max(1, min(32, len(tasks) // (jobs * 8)))
+    order = {t.directory: i for i, t in enumerate(tasks)}
+    done: dict[int, DirResult] = {}
+    following = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(cached_process, tasks, chunksize=chunk)
+        futures = [pool.submit(_process_batch, batch) for batch in _batches(tasks, jobs)]
+        for future in as_completed(futures):
+            for r in future.result():
+                done[order[r.directory]] = r
+            while following in done:
+                yield done.pop(following)
+                following += 1
+
+
+def _process_batch(tasks: list[DirTask]) -> list[DirResult]:
+    from codemod.cache import cached_process
+
+    return [cached_process(t) for t in tasks]
+
+
+def _batches(tasks: list[DirTask], jobs: int) -> list[list[DirTask]]:
+    """Tasks by decreasing size (bytes of their target files), grouped so that each batch
+    holds about 1/(16*jobs) of the bytes: big directories alone, small ones together."""
+    sizes = {id(t): sum(_size(p) for p in t.targets) for t in tasks}
+    ranked = sorted(tasks, key=lambda t: -sizes[id(t)])
+    quantum = max(1, sum(sizes.values()) // (16 * jobs))
+    out: list[list[DirTask]] = []
+    held = 0
+    for t in ranked:
+        if not out or held + sizes[id(t)] > quantum:
+            out.append([])
+            held = 0
+        out[-1].append(t)
+        held += sizes[id(t)]
+    return out
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -59,11 +59,14 @@ def stdlib_tree() -> Path:
     return Path(go.__file__).resolve().parent / "src"
 
 
-def make_tree(base: Path, scale: int) -> Path:
+def make_tree(base: Path, scale: int, source: Path) -> Path:
     root = base / f"x{scale}"
     if not root.exists():
+        gomod = next((d / "go.mod" for d in (source, *source.parents) if (d / "go.mod").is_file()), None)
         for i in range(scale):
-            shutil.copytree(stdlib_tree(), root / f"copy{i}", symlinks=True)
+            shutil.copytree(source, root / f"copy{i}", symlinks=True)
+            if gomod is not None and not (root / f"copy{i}" / "go.mod").exists():
+                shutil.copy(gomod, root / f"copy{i}" / "go.mod")  # a subtree keeps its module
     return root
 
 
@@ -133,13 +136,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale", default="1,2,4", help="comma-separated tree multiples")
     parser.add_argument("--quick", action="store_true", help="one run, 1x only (a smoke test)")
+    parser.add_argument(
+        "--tree", type=Path, help="benchmark this directory instead of go/src (e.g. a subtree of it)"
+    )
     args = parser.parse_args()
+    source = (args.tree or stdlib_tree()).resolve()
     scales = [1] if args.quick else [int(s) for s in args.scale.split(",")]
     runs = 1 if args.quick else args.runs
-    out = [f"# gomapfix benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}"]
+    out = [f"# gomapfix benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {source}"]
     with tempfile.TemporaryDirectory(prefix="gomapfix-bench-") as base:
         for scale in scales:
-            tree = make_tree(Path(base), scale)
+            tree = make_tree(Path(base), scale, source)
             out += report(scale, count_go_files(tree), bench(tree, runs))
     print("\n".join(out))
 

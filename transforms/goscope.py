@@ -9,6 +9,11 @@ vars) and answer None whenever that is not certain. Callers treat None as
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Generic, TypeVar
+
 from tree_sitter import Node
 
 from codemod import syntax
@@ -28,21 +33,145 @@ def base_type_name(type_text: str | None) -> str | None:
     return t
 
 
-def type_declarations(pkg: PackageContext) -> dict[str, Node]:
-    """Top-level type name -> the type node it is declared as (struct_type, map_type, ...)."""
-    out: dict[str, Node] = {}
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            if decl.type != "type_declaration":
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+Probe = tuple[tuple[bytes, ...], re.Pattern[bytes] | None]
+"""What a file declaring a key must hold: all these bytes, and a match of the pattern if any."""
+
+_EVERY: Probe = ((), None)
+
+
+class _Index(Mapping[K, V], Generic[K, V]):
+    """One table of a package's declarations, filled file by file as lookups need them.
+
+    A file can declare a name only if it contains the name's bytes (and the
+    shape of its declaration), so a lookup indexes just the files that match
+    probe(key); iterating indexes every file. extract(file) gives (key, value)
+    for each declaration of a parsed file, in source order. When several
+    declarations share a key, the first in the package's file order wins, or
+    the last with last=True: the answers of a table built by one pass over
+    pkg.files. Files with syntax errors are skipped.
+    """
+
+    def __init__(
+        self,
+        pkg: PackageContext,
+        extract: Callable[[FileContext], Iterable[tuple[K, V]]],
+        probe: Callable[[K], Probe],
+        last: bool = False,
+    ) -> None:
+        self._pkg = pkg
+        self._extract = extract
+        self._probe = probe
+        self._last = last
+        self._done: set[int] = set()
+        self._scanned: set[Probe] = set()
+        self._entries: dict[K, list[tuple[int, int, V]]] = {}
+
+    def _scan(self, probe: Probe) -> None:
+        """Index every file not yet indexed that matches probe (_EVERY: every file)."""
+        if probe in self._scanned or _EVERY in self._scanned:
+            return
+        self._scanned.add(probe)
+        needles, pattern = probe
+        for i, f in enumerate(self._pkg.sources):
+            if i in self._done or not all(n in f.content for n in needles):
                 continue
-            for spec in decl.named_children:
-                if spec.type not in ("type_spec", "type_alias"):
-                    continue
-                name = spec.child_by_field_name("name")
-                typ = spec.child_by_field_name("type")
-                if name is not None and typ is not None:
-                    out.setdefault(syntax.text(name), typ)
-    return out
+            if pattern is not None and not pattern.search(f.content):
+                continue
+            self._done.add(i)
+            if f.broken:
+                continue
+            for seq, (key, value) in enumerate(self._extract(f)):
+                self._entries.setdefault(key, []).append((i, seq, value))
+
+    def __getitem__(self, key: K) -> V:
+        self._scan(self._probe(key))
+        found = self._entries.get(key)
+        if not found:
+            raise KeyError(key)
+        pick = max if self._last else min
+        return pick(found, key=lambda e: (e[0], e[1]))[2]
+
+    def __iter__(self) -> Iterator[K]:
+        self._scan(_EVERY)
+        first = {k: min((e[0], e[1]) for e in entries) for k, entries in self._entries.items()}
+        return iter(sorted(first, key=first.__getitem__))
+
+    def __len__(self) -> int:
+        self._scan(_EVERY)
+        return len(self._entries)
+
+
+# Go's extras (whitespace, comments) as tree-sitter-go reads them; any non-ASCII byte may be space.
+_EXTRAS = rb"(?:[\s\x00\x80-\xff]|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*"
+
+
+@functools.lru_cache(maxsize=1024)
+def _declared_after(before: bytes, name: str) -> re.Pattern[bytes]:
+    """A pattern for name declared right after the regex before (`func`, a receiver's `)`)."""
+    return re.compile(before + _EXTRAS + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
+
+
+def _name_probe(name: str) -> Probe:
+    return (name.encode(),), None
+
+
+def _function_probe(name: str) -> Probe:
+    return (name.encode(),), _declared_after(rb"\bfunc", name)
+
+
+def _method_probe(key: tuple[str | None, str]) -> Probe:
+    receiver, name = key
+    if receiver is None:
+        return _function_probe(name)
+    return (name.encode(), receiver.encode()), _declared_after(rb"\)", name)
+
+
+class _Tables:
+    """The lazy declaration tables of one package."""
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self.types: Mapping[str, Node] = _Index(pkg, _type_entries, _name_probe)
+        self.results: Mapping[str, list[str]] = _Index(pkg, _result_entries, _function_probe, last=True)
+        self.funcs: Mapping[tuple[str | None, str], Node] = _Index(pkg, _func_entries, _method_probe)
+        self.vars: Mapping[str, Node] = _Index(pkg, _var_entries, _name_probe)
+
+
+_last_tables: _Tables | None = None
+
+
+def _tables(pkg: PackageContext) -> _Tables:
+    """The tables of pkg. Those of the most recent package are kept (by identity: a
+    PackageContext is not changed while transforms read it)."""
+    global _last_tables
+    if _last_tables is None or _last_tables.pkg is not pkg:
+        _last_tables = _Tables(pkg)
+    return _last_tables
+
+
+def type_declarations(pkg: PackageContext) -> Mapping[str, Node]:
+    """Top-level type name -> the type node it is declared as (struct_type, map_type, ...).
+
+    Filled on demand: a lookup parses only the files that contain the name.
+    """
+    return _tables(pkg).types
+
+
+def _type_entries(f: FileContext) -> Iterator[tuple[str, Node]]:
+    for decl in f.root.named_children:
+        if decl.type != "type_declaration":
+            continue
+        for spec in decl.named_children:
+            if spec.type not in ("type_spec", "type_alias"):
+                continue
+            name = spec.child_by_field_name("name")
+            typ = spec.child_by_field_name("type")
+            if name is not None and typ is not None:
+                yield syntax.text(name), typ
 
 
 def struct_fields(struct: Node) -> dict[str, str]:
@@ -77,43 +206,32 @@ def embedded_fields(struct: Node) -> list[str]:
     return out
 
 
-_last_results: tuple[PackageContext, dict[str, list[str]]] | None = None
-
-
-def function_results(pkg: PackageContext) -> dict[str, list[str]]:
+def function_results(pkg: PackageContext) -> Mapping[str, list[str]]:
     """Top-level function name -> its result types (texts), for functions of the package.
 
-    The answer for the most recent package is kept (by identity: a PackageContext is
-    not changed while transforms read it), since every local_type call needs it.
+    Filled on demand (a lookup parses only the files that contain the name) and
+    kept for the most recent package, since every local_type call needs it.
     """
-    global _last_results
-    if _last_results is not None and _last_results[0] is pkg:
-        return _last_results[1]
-    out = _function_results(pkg)
-    _last_results = (pkg, out)
-    return out
+    return _tables(pkg).results
 
 
-def _function_results(pkg: PackageContext) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            if decl.type != "function_declaration":
-                continue
-            name = decl.child_by_field_name("name")
-            result = decl.child_by_field_name("result")
-            if name is None or result is None:
-                continue
-            if result.type == "parameter_list":
-                types = []
-                for p in result.named_children:
-                    t = p.child_by_field_name("type")
-                    n = max(1, len(p.children_by_field_name("name")))
-                    types.extend([syntax.text(t)] * n if t is not None else [])
-                out[syntax.text(name)] = types
-            else:
-                out[syntax.text(name)] = [syntax.text(result)]
-    return out
+def _result_entries(f: FileContext) -> Iterator[tuple[str, list[str]]]:
+    for decl in f.root.named_children:
+        if decl.type != "function_declaration":
+            continue
+        name = decl.child_by_field_name("name")
+        result = decl.child_by_field_name("result")
+        if name is None or result is None:
+            continue
+        if result.type == "parameter_list":
+            types = []
+            for p in result.named_children:
+                t = p.child_by_field_name("type")
+                n = max(1, len(p.children_by_field_name("name")))
+                types.extend([syntax.text(t)] * n if t is not None else [])
+            yield syntax.text(name), types
+        else:
+            yield syntax.text(name), [syntax.text(result)]
 
 
 def parameter_types(func: Node, *fields: str) -> dict[str, str]:
@@ -137,7 +255,7 @@ def parameter_types(func: Node, *fields: str) -> dict[str, str]:
 
 
 def expression_type(
-    expr: Node, pkg: PackageContext, results: dict[str, list[str]], index: int = 0
+    expr: Node, pkg: PackageContext, results: Mapping[str, list[str]], index: int = 0
 ) -> str | None:
     """The type of a few self-describing expressions: &T{}, T{}, new(T), NewT() (declared result)."""
     expr = syntax.unparen(expr)
@@ -218,7 +336,7 @@ def _declared_names(n: Node) -> list[str]:
 
 
 def _declared_in(
-    name: str, body: Node, at: Node, pkg: PackageContext, results: dict[str, list[str]]
+    name: str, body: Node, at: Node, pkg: PackageContext, results: Mapping[str, list[str]]
 ) -> str | None:
     """Type of the declaration of name in body that is in scope at node at ("" when its
     type is unknown), or None when no declaration in body is."""
@@ -282,25 +400,29 @@ def _result_names(func: Node) -> set[str]:
     return {syntax.text(n) for p in result.named_children for n in p.children_by_field_name("name")}
 
 
-def _package_var_type(name: str, pkg: PackageContext, results: dict[str, list[str]]) -> str | None:
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            if decl.type != "var_declaration":
-                continue
-            for spec in syntax.named_walk(decl, prune=_PRUNE_FUNCS):
-                if spec.type != "var_spec":
-                    continue
-                names = [syntax.text(c) for c in spec.children_by_field_name("name")]
-                if name not in names:
-                    continue
-                t = spec.child_by_field_name("type")
-                if t is not None:
-                    return syntax.text(t)
-                value = spec.child_by_field_name("value")
-                if value is not None and len(value.named_children) == len(names):
-                    return expression_type(value.named_children[names.index(name)], pkg, results)
-                return None
+def _package_var_type(name: str, pkg: PackageContext, results: Mapping[str, list[str]]) -> str | None:
+    spec = _tables(pkg).vars.get(name)
+    if spec is None:
+        return None
+    names = [syntax.text(c) for c in spec.children_by_field_name("name")]
+    t = spec.child_by_field_name("type")
+    if t is not None:
+        return syntax.text(t)
+    value = spec.child_by_field_name("value")
+    if value is not None and len(value.named_children) == len(names):
+        return expression_type(value.named_children[names.index(name)], pkg, results)
     return None
+
+
+def _var_entries(f: FileContext) -> Iterator[tuple[str, Node]]:
+    """(name, var_spec) for the package-level variables of a file."""
+    for decl in f.root.named_children:
+        if decl.type != "var_declaration":
+            continue
+        for spec in syntax.named_walk(decl, prune=_PRUNE_FUNCS):
+            if spec.type == "var_spec":
+                for c in spec.children_by_field_name("name"):
+                    yield syntax.text(c), spec
 
 
 def assigns_to(name: str, scope: Node, after: int = 0, before: int | None = None) -> bool:
@@ -323,23 +445,27 @@ def assigns_to(name: str, scope: Node, after: int = 0, before: int | None = None
     return False
 
 
-def methods(pkg: PackageContext) -> dict[tuple[str | None, str], Node]:
+def methods(pkg: PackageContext) -> Mapping[tuple[str | None, str], Node]:
     """(receiver base type, method name) -> method declaration, and (None, name) -> top-level
-    function declaration, for the functions of the package."""
-    out: dict[tuple[str | None, str], Node] = {}
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            name = decl.child_by_field_name("name")
-            if name is None:
-                continue
-            if decl.type == "function_declaration":
-                out.setdefault((None, syntax.text(name)), decl)
-            elif decl.type == "method_declaration":
-                for t in parameter_types(decl, "receiver").values():
-                    base = base_type_name(t)
-                    if base:
-                        out.setdefault((base, syntax.text(name)), decl)
-    return out
+    function declaration, for the functions of the package.
+
+    Filled on demand: a lookup parses only the files that contain the method's name.
+    """
+    return _tables(pkg).funcs
+
+
+def _func_entries(f: FileContext) -> Iterator[tuple[tuple[str | None, str], Node]]:
+    for decl in f.root.named_children:
+        name = decl.child_by_field_name("name")
+        if name is None:
+            continue
+        if decl.type == "function_declaration":
+            yield (None, syntax.text(name)), decl
+        elif decl.type == "method_declaration":
+            for t in parameter_types(decl, "receiver").values():
+                base = base_type_name(t)
+                if base:
+                    yield (base, syntax.text(name)), decl
 
 
 def receiver_name(method: Node) -> str | None:
@@ -362,7 +488,7 @@ def fields_used(
     name: str,
     body: Node,
     type_name: str,
-    funcs: dict[tuple[str | None, str], Node],
+    funcs: Mapping[tuple[str | None, str], Node],
     depth: int = 0,
 ) -> frozenset[str] | None:
     """The fields of variable name (of struct type type_name) that body uses, following
@@ -382,8 +508,9 @@ def fields_used(
         if parent.type == "selector_expression" and parent.child_by_field_name("operand") == n:
             field = syntax.text(parent.child_by_field_name("field") or parent)
             call = parent.parent
-            method = funcs.get((type_name, field))
-            if method is not None and call is not None and call.type == "call_expression":
+            called = call is not None and call.type == "call_expression"
+            method = funcs.get((type_name, field)) if called else None
+            if method is not None and call is not None:
                 inner = _followed(method, receiver_name(method), type_name, funcs, depth)
                 if inner is None:
                     return None
@@ -410,7 +537,7 @@ def fields_used(
 
 
 def _followed(
-    func: Node, name: str | None, type_name: str, funcs: dict[tuple[str | None, str], Node], depth: int
+    func: Node, name: str | None, type_name: str, funcs: Mapping[tuple[str | None, str], Node], depth: int
 ) -> frozenset[str] | None:
     body = func.child_by_field_name("body")
     if name is None or body is None:

@@ -40,8 +40,9 @@ without a fix: keeping the copy alive does not keep the finalized pointer alive.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -62,6 +63,19 @@ C_SCALARS = frozenset(
 # cgo helpers that copy Go values into C memory or read C memory into Go.
 _GO_VALUE_COPIES = frozenset({"CString", "CBytes"})
 _TYPEDEF = re.compile(rb"typedef\b[^;{]*(?:\{[^}]*\}[^;]*)?\b(\w+)\s*;")
+# Go's comments, string and rune literals, and the keyword import: enough to tell code from text.
+_LEX = re.compile(
+    rb"//[^\n]*|/\*.*?\*/|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`|'(?:[^'\\]|\\.)*'|(?<![A-Za-z0-9_])import\b", re.S
+)
+# What may stand between the keyword import and a path it imports, once literals and comments are cut.
+_IMPORT_GAP = re.compile(rb"[\s\x00A-Za-z0-9_.;(\x80-\xff]*")
+_FINALIZER_NAMES = (b"SetFinalizer", b"AddCleanup")
+_ALL_CALLS = "(call_expression) @c"
+_C_CALLS = '(call_expression function: (selector_expression operand: (identifier) @op (#eq? @op "C"))) @c'
+_FINALIZER_CALLS = (
+    "(call_expression function: (selector_expression field: (field_identifier) @name"
+    ' (#any-of? @name "SetFinalizer" "AddCleanup"))) @c'
+)
 
 
 @dataclass(frozen=True)
@@ -88,15 +102,50 @@ class KeepAlive:
     default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
-        owners = _finalized_types(pkg)
-        finalizers = _finalizer_functions(pkg)
+        cgo = _cgo_files(pkg)
+        if not any(f.editable for f in cgo):
+            return  # every finding is a C call in an editable cgo file
+        owners = functools.cache(lambda: _finalized_types(pkg))
         types = goscope.type_declarations(pkg)
-        released = _released_by_calls(pkg)
-        for f in pkg.editable_files():
-            if not f.is_cgo:
+        released = functools.cache(lambda: _released_by_calls(pkg, cgo))
+        finalizers: set[tuple[str | None, str]] | None = None
+        for f in cgo:
+            if not f.editable:
                 continue
-            found = _sites(f, pkg, owners, released, types)
-            yield from _findings(f, pkg, [s for s in found if not _inside_finalizer(s, finalizers)])
+            found = list(_sites(f, pkg, owners, released, types))
+            if found and finalizers is None:
+                finalizers = _finalizer_functions(pkg)
+            yield from _findings(f, pkg, [s for s in found if not _inside_finalizer(s, finalizers or set())])
+
+
+def _cgo_files(pkg: PackageContext) -> list[FileContext]:
+    """The files of the package that parse and import "C", parsing only those that may."""
+    return [f for f in pkg.sources if _may_import_c(f.content) and not f.broken and f.is_cgo]
+
+
+def _may_import_c(content: bytes) -> bool:
+    """False when content cannot import "C" (an escaped path is not read as one): no string
+    literal "C" (or `C`) follows the keyword import with only what an import declaration
+    holds in between (names, other paths, `(`, terminators, comments). The bytes are read
+    as Go's lexer does, up to the last "C"."""
+    end = max(content.rfind(b'"C"'), content.rfind(b"`C`")) + 3
+    if end < 3:
+        return False
+    clean, pos = False, 0
+    for m in _LEX.finditer(content):
+        if m.start() >= end:
+            break
+        if clean and not _IMPORT_GAP.fullmatch(content, pos, m.start()):
+            clean = False
+        pos = m.end()
+        token = m.group()
+        if token == b"import":
+            clean = True
+        elif token[:1] == b"'":
+            clean = False
+        elif clean and token in (b'"C"', b"`C`"):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -117,11 +166,11 @@ def _finalized_types(pkg: PackageContext) -> dict[str, _Evidence]:
     """Type name -> evidence, for the types the package registers a finalizer or cleanup for."""
     out: dict[str, _Evidence] = {}
     methods = goscope.methods(pkg)
-    for f in pkg.files:
+    for f in pkg.files_with(*_FINALIZER_NAMES):
         rt = f.import_name("runtime")
         if rt is None or b"runtime" not in f.content:
             continue
-        for call in _calls(f.root):
+        for call in _calls(f.root, _FINALIZER_CALLS):
             fn = call.child_by_field_name("function")
             if fn is None or fn.type != "selector_expression":
                 continue
@@ -145,7 +194,7 @@ def _finalized_types(pkg: PackageContext) -> dict[str, _Evidence]:
 
 
 def _released_fields(
-    kind: str, args: list[Node], type_name: str, methods: dict[tuple[str, str], Node]
+    kind: str, args: list[Node], type_name: str, methods: Mapping[tuple[str | None, str], Node]
 ) -> frozenset[str] | None:
     """The fields of the finalized object that a SetFinalizer finalizer uses, or that
     AddCleanup hands to its cleanup (`runtime.AddCleanup(w, free, w.c)`); None if unknown."""
@@ -171,15 +220,13 @@ def _released_fields(
     return goscope.fields_used(param, body, type_name, methods)
 
 
-def _released_by_calls(pkg: PackageContext) -> set[tuple[str, str]]:
-    """(type, field) pairs some function of the package passes to a C function that
-    releases memory or a resource (C.free, C.foo_destroy, C.bar_close, ...)."""
+def _released_by_calls(pkg: PackageContext, cgo: list[FileContext]) -> set[tuple[str, str]]:
+    """(type, field) pairs some function of the package (in its cgo files, cgo) passes to a
+    C function that releases memory or a resource (C.free, C.foo_destroy, C.bar_close, ...)."""
     out: set[tuple[str, str]] = set()
-    for f in pkg.files:
-        if not f.is_cgo:
-            continue
+    for f in cgo:
         typedefs = _cgo_typedefs(f)
-        for call in _calls(f.root):
+        for call in _calls(f.root, _C_CALLS):
             name = _c_function(call, f, typedefs)
             if name is None or not _RELEASE.search(name):
                 continue
@@ -201,10 +248,8 @@ def _finalizer_functions(pkg: PackageContext) -> set[tuple[str | None, str]]:
     """Functions passed by name to runtime.SetFinalizer: (type, method) for a method
     expression such as (*T).free, (None, name) for a top-level function."""
     out: set[tuple[str | None, str]] = set()
-    for f in pkg.files:
-        if b"SetFinalizer" not in f.content:
-            continue
-        for call in _calls(f.root):
+    for f in pkg.files_with(b"SetFinalizer"):
+        for call in _calls(f.root, _ALL_CALLS):
             args = call.child_by_field_name("arguments")
             if not _is_finalizer_call(call) or args is None or len(args.named_children) < 2:
                 continue
@@ -273,8 +318,11 @@ def _finalized_type(args: list[Node], f: FileContext, pkg: PackageContext, kind:
     return None
 
 
-def _calls(root: Node) -> Iterator[Node]:
-    return (n for n in syntax.walk(root) if n.type == "call_expression")
+def _calls(root: Node, query: str) -> list[Node]:
+    """The call_expression nodes the query captures as @c under root, in source order
+    (an enclosing call before the calls inside it)."""
+    found = syntax.captures(query, root).get("c", [])
+    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
 
 
 def _cgo_typedefs(f: FileContext) -> set[str]:
@@ -358,7 +406,7 @@ def _owner_of(expr: Node, f: FileContext | None) -> tuple[str, tuple[str, ...]] 
     return name, tuple(reversed(fields))
 
 
-def _handle_kind(type_text: str, types: dict[str, Node], depth: int = 0) -> bool | None:
+def _handle_kind(type_text: str, types: Mapping[str, Node], depth: int = 0) -> bool | None:
     """True: a C handle type (C.x, *C.x, unsafe.Pointer, uintptr, cgo.Handle);
     False: certainly a Go value that is not a handle; None: cannot tell."""
     t = type_text.replace(" ", "")
@@ -385,12 +433,15 @@ def _handle_kind(type_text: str, types: dict[str, Node], depth: int = 0) -> bool
 def _sites(
     f: FileContext,
     pkg: PackageContext,
-    owners: dict[str, _Evidence],
-    released: set[tuple[str, str]],
-    types: dict[str, Node],
+    owners: Callable[[], dict[str, _Evidence]],
+    released: Callable[[], set[tuple[str, str]]],
+    types: Mapping[str, Node],
 ) -> Iterator[_Site]:
+    """The C calls of f that receive a C handle read from an owner at risk (owners: the
+    finalized types, released: the (type, field) pairs released by C calls, both computed
+    when first needed)."""
     typedefs = _cgo_typedefs(f)
-    for call in _calls(f.root):
+    for call in _calls(f.root, _C_CALLS):
         func_name = _c_function(call, f, typedefs)
         if func_name is None:
             continue
@@ -410,7 +461,7 @@ def _sites(
 
 
 def _points_into(
-    arg: Node, owner: str, at: Node, f: FileContext, pkg: PackageContext, types: dict[str, Node]
+    arg: Node, owner: str, at: Node, f: FileContext, pkg: PackageContext, types: Mapping[str, Node]
 ) -> bool:
     """True if arg is owner itself (a pointer) or the address of memory inside *owner:
     `&w.f`, `&w.arr[0]`, `&w.inner.x` through value fields and arrays, not through
@@ -465,7 +516,7 @@ class _Chain:
 
 
 def _resolve(
-    owner_type: str, fields: tuple[str, ...], types: dict[str, Node], owners: dict[str, _Evidence]
+    owner_type: str, fields: tuple[str, ...], types: Mapping[str, Node], owners: dict[str, _Evidence]
 ) -> _Chain:
     name = goscope.base_type_name(owner_type)
     finalized, selector = (name, fields[0]) if name in owners else (None, None)
@@ -484,7 +535,11 @@ def _resolve(
 
 
 def _field(
-    type_name: str | None, selector: str, types: dict[str, Node], owners: dict[str, _Evidence], depth: int = 0
+    type_name: str | None,
+    selector: str,
+    types: Mapping[str, Node],
+    owners: dict[str, _Evidence],
+    depth: int = 0,
 ) -> tuple[str, str | None] | None:
     """(type of field selector of struct type_name, the finalized type it was promoted
     from through an embedded pointer, if any); None if unknown."""
@@ -514,9 +569,9 @@ def _classify(
     func_name: str,
     arg: Node,
     owned: tuple[str, tuple[str, ...]],
-    owners: dict[str, _Evidence],
-    released: set[tuple[str, str]],
-    types: dict[str, Node],
+    finalized: Callable[[], dict[str, _Evidence]],
+    released: Callable[[], set[tuple[str, str]]],
+    types: Mapping[str, Node],
 ) -> _Site | None:
     """The site for owner.fields passed as arg to C.func_name, or None if nothing is at risk."""
     owner, fields = owned
@@ -531,6 +586,7 @@ def _classify(
     decl = types.get(type_name) if type_name else None
     if decl is not None and decl.type != "struct_type":
         return None
+    owners = finalized()
     stmt = golines.statement_of(call)
     if decl is None:
         if type_name or owner_type is not None:
@@ -564,7 +620,7 @@ def _classify(
         safety = Safety.SAFE if chain.kind is True and ev.fields is not None else Safety.UNSAFE
     elif chain.kind is True and not copy:
         reason = f"no finalizer or cleanup for {type_name} was found in this package, so this is a suggestion"
-        if (type_name, fields[0]) in released:
+        if (type_name, fields[0]) in released():
             reason = (
                 f"{type_name}.{fields[0]} is released by a C call elsewhere in the package, but no finalizer "
                 f"or cleanup for {type_name} was found, so this is a suggestion"

@@ -5,6 +5,9 @@ local name from the syntax the way a reader would (parameters, receivers,
 `var x T`, `x := &T{}`, `x := NewT()` with a declared result, package-level
 vars) and answer None whenever that is not certain. Callers treat None as
 "unknown", which lowers a fix to unsafe or drops it.
+
+The package-level tables (types, functions and methods, package vars) are
+filled on demand: looking a name up parses only the files that can declare it.
 """
 
 from __future__ import annotations

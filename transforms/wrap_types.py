@@ -14,6 +14,8 @@ not; neither do types of other packages, whose layout cannot be seen.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -74,14 +76,12 @@ class Group:
 
 def find_groups(pkg: PackageContext) -> list[Group]:
     """The nested map groups of pkg whose inner values carry pointers, in order of first spelling."""
-    types = _type_specs(pkg)
+    types = TypeSpecs(pkg)
     groups: dict[str, Group] = {}
-    for f in pkg.files:
-        if b"map[" not in f.content:
+    for f in pkg.sources:
+        if not _may_spell_nested(f.content) or f.broken:
             continue
-        for node in syntax.walk(f.root):
-            if node.type != "map_type" or not _is_nested(node):
-                continue
+        for node in _nested_maps(f.root):
             if _inner_of_nested(node) or _mentions_local_type(node):
                 continue
             inner = node.child_by_field_name("value")
@@ -94,6 +94,23 @@ def find_groups(pkg: PackageContext) -> list[Group]:
     for group in groups.values():
         _collect_named(group, pkg)
     return list(groups.values())
+
+
+# `]`, then what tree-sitter skips between tokens (whitespace, comments; any non-ASCII byte,
+# since its whitespace is Unicode's), then the keyword `map`: a necessary condition for a file
+# to spell `map[K]map[K2]V`. Possessive, so that it scans in linear time.
+_NESTED = re.compile(rb"\](?:[\s\x80-\xff]++|/\*.*?\*/|//[^\n]*+)*+map(?![0-9A-Za-z_])", re.DOTALL)
+
+
+def _may_spell_nested(content: bytes) -> bool:
+    """False when content provably holds no nested map type (checked on bytes, without parsing)."""
+    return b"]map[" in content or (b"map" in content and _NESTED.search(content) is not None)
+
+
+def _nested_maps(root: Node) -> list[Node]:
+    """Every map_type node whose value is a map type, in source order."""
+    found = syntax.captures("(map_type value: (map_type)) @m", root).get("m", [])
+    return sorted(found, key=lambda n: n.start_byte)
 
 
 def _is_nested(node: Node) -> bool:
@@ -116,26 +133,43 @@ def _mentions_local_type(node: Node) -> bool:
     )
 
 
-def _type_specs(pkg: PackageContext) -> dict[str, Node]:
-    """Top-level type name -> its type_spec or type_alias node."""
-    out: dict[str, Node] = {}
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            if decl.type != "type_declaration":
-                continue
-            for spec in decl.named_children:
-                name = spec.child_by_field_name("name")
-                if spec.type in ("type_spec", "type_alias") and name is not None:
-                    out.setdefault(syntax.text(name), spec)
-    return out
+class TypeSpecs:
+    """Top-level type name -> its first type_spec or type_alias node in package file order.
+
+    Looked up by name: only the files containing the name's bytes are parsed.
+    """
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self._pkg = pkg
+        self._found: dict[str, Node | None] = {}
+
+    def get(self, name: str) -> Node | None:
+        """The declaration of the package-level type name, or None."""
+        if name not in self._found:
+            self._found[name] = next(
+                (spec for f in self._pkg.files_with(name.encode()) for spec in _top_level_specs(f, name)),
+                None,
+            )
+        return self._found[name]
 
 
-def carries_pointers(type_node: Node, types: dict[str, Node]) -> bool:
+def _top_level_specs(f: FileContext, name: str) -> Iterator[Node]:
+    """The top-level type_spec and type_alias nodes of f declaring name, in order."""
+    for decl in f.root.named_children:
+        if decl.type != "type_declaration":
+            continue
+        for spec in decl.named_children:
+            n = spec.child_by_field_name("name")
+            if spec.type in ("type_spec", "type_alias") and n is not None and syntax.text(n) == name:
+                yield spec
+
+
+def carries_pointers(type_node: Node, types: TypeSpecs) -> bool:
     """Whether values of the type hold pointers, as far as the package's own sources tell."""
     return _carries(type_node, types, frozenset())
 
 
-def _carries(node: Node, types: dict[str, Node], seen: frozenset[str]) -> bool:
+def _carries(node: Node, types: TypeSpecs, seen: frozenset[str]) -> bool:
     t = node.type
     if t in _POINTERY:
         return True
@@ -148,9 +182,10 @@ def _carries(node: Node, types: dict[str, Node], seen: frozenset[str]) -> bool:
         return any(_carries(c, types, seen) for c in _field_types(node))
     if t == "type_identifier":
         name = syntax.text(node)
-        if name in types and name not in seen:
-            underlying = types[name].child_by_field_name("type")
-            if types[name].child_by_field_name("type_parameters") is not None:
+        spec = types.get(name) if name not in seen else None
+        if spec is not None:
+            underlying = spec.child_by_field_name("type")
+            if spec.child_by_field_name("type_parameters") is not None:
                 return False
             return underlying is not None and _carries(underlying, types, seen | {name})
         return name in ("any", "error")
@@ -170,26 +205,43 @@ def _field_types(struct: Node) -> list[Node]:
 
 
 def _collect_named(group: Group, pkg: PackageContext) -> None:
-    """Add the package's named types and aliases whose definition is the group's type."""
+    """Add the package's named types and aliases whose definition is the group's type.
+
+    Only files that spell the group's type or contain the bytes of one of its
+    names so far can declare another name of it, so no other file is parsed.
+    """
     spelled = {(id(s.file), s.node.start_byte) for s in group.spellings}
+    spelling_files = {id(s.file) for s in group.spellings}
     changed = True
     while changed:
         changed = False
-        for f in pkg.files:
-            for decl in f.root.named_children:
-                if decl.type != "type_declaration":
+        for f in pkg.sources:
+            if id(f) not in spelling_files and not any(n.encode() in f.content for n in group.named):
+                continue
+            if f.broken:
+                continue
+            for spec in _plain_type_specs(f):
+                name_node, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+                if name_node is None or typ is None:
                     continue
-                for spec in decl.named_children:
-                    name_node, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
-                    if spec.type not in ("type_spec", "type_alias") or name_node is None or typ is None:
-                        continue
-                    if spec.child_by_field_name("type_parameters") is not None:
-                        continue
-                    name = syntax.text(name_node)
-                    if name in group.named:
-                        continue
-                    if (id(f), typ.start_byte) in spelled or (
-                        typ.type == "type_identifier" and syntax.text(typ) in group.named
-                    ):
-                        group.named[name] = (f, spec)
-                        changed = True
+                name = syntax.text(name_node)
+                if name in group.named:
+                    continue
+                if (id(f), typ.start_byte) in spelled or (
+                    typ.type == "type_identifier" and syntax.text(typ) in group.named
+                ):
+                    group.named[name] = (f, spec)
+                    changed = True
+
+
+def _plain_type_specs(f: FileContext) -> Iterator[Node]:
+    """The top-level type_spec and type_alias nodes of f without type parameters, in order."""
+    for decl in f.root.named_children:
+        if decl.type != "type_declaration":
+            continue
+        for spec in decl.named_children:
+            if (
+                spec.type in ("type_spec", "type_alias")
+                and spec.child_by_field_name("type_parameters") is None
+            ):
+                yield spec

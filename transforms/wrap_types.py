@@ -14,6 +14,7 @@ not; neither do types of other packages, whose layout cannot be seen.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -96,10 +97,13 @@ def find_groups(pkg: PackageContext) -> list[Group]:
     return list(groups.values())
 
 
-# `]`, then what tree-sitter skips between tokens (whitespace, comments; any non-ASCII byte,
-# since its whitespace is Unicode's), then the keyword `map`: a necessary condition for a file
-# to spell `map[K]map[K2]V`. Possessive, so that it scans in linear time.
-_NESTED = re.compile(rb"\](?:[\s\x80-\xff]++|/\*.*?\*/|//[^\n]*+)*+map(?![0-9A-Za-z_])", re.DOTALL)
+# What tree-sitter skips between two tokens: whitespace and comments (any non-ASCII byte is
+# taken for whitespace, since its whitespace is Unicode's). Possessive, to scan in linear time.
+_EXTRAS = rb"(?:[\s\x80-\xff]++|/\*.*?\*/|//[^\n]*+)*+"
+_WORD_END = rb"(?![0-9A-Za-z_])"
+
+# `]`, extras, then the keyword `map`: a necessary condition for a file to spell `map[K]map[K2]V`.
+_NESTED = re.compile(rb"\]" + _EXTRAS + rb"map" + _WORD_END, re.DOTALL)
 
 
 def _may_spell_nested(content: bytes) -> bool:
@@ -111,11 +115,6 @@ def _nested_maps(root: Node) -> list[Node]:
     """Every map_type node whose value is a map type, in source order."""
     found = syntax.captures("(map_type value: (map_type)) @m", root).get("m", [])
     return sorted(found, key=lambda n: n.start_byte)
-
-
-def _is_nested(node: Node) -> bool:
-    value = node.child_by_field_name("value")
-    return value is not None and value.type == "map_type"
 
 
 def _inner_of_nested(node: Node) -> bool:
@@ -136,7 +135,7 @@ def _mentions_local_type(node: Node) -> bool:
 class TypeSpecs:
     """Top-level type name -> its first type_spec or type_alias node in package file order.
 
-    Looked up by name: only the files containing the name's bytes are parsed.
+    Looked up by name: only the files that may declare the name (see _may_declare_type) are parsed.
     """
 
     def __init__(self, pkg: PackageContext) -> None:
@@ -147,10 +146,35 @@ class TypeSpecs:
         """The declaration of the package-level type name, or None."""
         if name not in self._found:
             self._found[name] = next(
-                (spec for f in self._pkg.files_with(name.encode()) for spec in _top_level_specs(f, name)),
+                (
+                    spec
+                    for f in self._pkg.sources
+                    if _may_declare_type(f.content, name) and not f.broken
+                    for spec in _top_level_specs(f, name)
+                ),
                 None,
             )
         return self._found[name]
+
+
+def _may_declare_type(content: bytes, name: str) -> bool:
+    """False when content provably declares no package-level type called name (checked on bytes).
+
+    Such a declaration is the keyword `type`, first on its line or after `;`
+    or a comment, followed by the name or by `(` for a group: `int` or
+    `string` are in most files, declarations of them in none.
+    """
+    return name.encode() in content and _type_declaration(name).search(content) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _type_declaration(name: str) -> re.Pattern[bytes]:
+    """A top-level declaration starts after a terminator (newline, `;`, NUL) and extras (which end in
+    a newline, `*/` or blanks), so `type` is preceded by one of those and blanks; then extras, and
+    `(` or the name as a whole word."""
+    word = re.escape(name.encode())
+    start = rb"(?:^|[\n;/\x00\x80-\xff])[ \t\r\f\v\x80-\xff]*type"
+    return re.compile(start + _EXTRAS + rb"(?:\(|" + word + _WORD_END + rb")", re.DOTALL)
 
 
 def _top_level_specs(f: FileContext, name: str) -> Iterator[Node]:

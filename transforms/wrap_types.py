@@ -104,11 +104,49 @@ _WORD_END = rb"(?![0-9A-Za-z_])"
 
 # `]`, extras, then the keyword `map`: a necessary condition for a file to spell `map[K]map[K2]V`.
 _NESTED = re.compile(rb"\]" + _EXTRAS + rb"map" + _WORD_END, re.DOTALL)
+# Bytes of a comment or string, which may hold brackets that are no tokens.
+_OPAQUE = frozenset(b"\"'`/")
+_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
 
 def _may_spell_nested(content: bytes) -> bool:
-    """False when content provably holds no nested map type (checked on bytes, without parsing)."""
-    return b"]map[" in content or (b"map" in content and _NESTED.search(content) is not None)
+    """False when content provably holds no nested map type (checked on bytes, without parsing):
+    no `]` followed by the keyword `map` closes the key of a `map[K]`."""
+    return b"map" in content and any(
+        _may_close_map_key(content, m.start()) for m in _NESTED.finditer(content)
+    )
+
+
+def _may_close_map_key(content: bytes, close: int) -> bool:
+    """False when the `]` at offset close provably does not end the key of a map type `map[K]`.
+
+    A key is a type: unless it holds a comment or a string (a struct tag), its
+    brackets are balanced tokens, so the `[` matching close follows the
+    keyword `map` and blanks. Whenever bytes are ambiguous, the answer is True.
+    """
+    depth = 0
+    i = close
+    while i >= 0:
+        c = content[i]
+        if c in _OPAQUE:
+            return True
+        if c == 0x5D:  # ]
+            depth += 1
+        elif c == 0x5B:  # [
+            depth -= 1
+            if depth == 0:
+                break
+        i -= 1
+    if i < 0:
+        return True
+    i -= 1
+    while i >= 0 and content[i] in b" \t\r\n\f\v":
+        i -= 1
+    if i >= 0 and (content[i] == 0x2F or content[i] >= 0x80):  # a comment or a Unicode blank
+        return True
+    if i < 2 or content[i - 2 : i + 1] != b"map":
+        return False
+    return i < 3 or content[i - 3] not in _WORD
 
 
 def _nested_maps(root: Node) -> list[Node]:

@@ -38,10 +38,13 @@ from transforms.safemap_find import (
     Region,
     Regions,
     Use,
+    declaration_files,
     declarations,
     goroutine_regions,
+    region_uses,
     root_identifier,
     uses,
+    written_names,
 )
 from transforms.safemap_locks import LockView
 from transforms.safemap_ops import is_write
@@ -70,21 +73,23 @@ class SafeMapTransform:
     default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
-        marked = any(MARKER.encode() in f.content for f in pkg.files)
-        if not marked and not any(b"go " in f.content for f in pkg.files):
-            return
+        marked = any(MARKER.encode() in f.content and not f.broken for f in pkg.sources)
         types = locking.PackageTypes(pkg)
         regions = goroutine_regions(pkg, types)
-        locks = LockView(pkg, types)
-        if not regions.regions and not marked:
+        if not marked and (not regions.regions or not _mentions_go(pkg)):
             return
+        locks = LockView(pkg, types)
+        written = written_names(regions)
         candidates = []
-        for decl in declarations(pkg):
-            if not decl.marked and not _mentioned_in(decl, regions):
-                continue
-            found = uses(decl, pkg, types)
-            if decl.marked or _concurrent(decl, found, regions, locks):
-                candidates.append(_Candidate(decl, found))
+        for decl in declarations(pkg, declaration_files(pkg, regions, written)):
+            if decl.marked:
+                candidates.append(_Candidate(decl, uses(decl, pkg, types)))
+            elif (decl.kind == "local" or decl.name in written) and _mentioned_in(decl, regions):
+                if not _may_race(decl, pkg, regions, locks, types):
+                    continue
+                found = uses(decl, pkg, types)
+                if _concurrent(decl, found, regions, locks):
+                    candidates.append(_Candidate(decl, found))
         if not candidates:
             return
         _plan(pkg, candidates)
@@ -92,9 +97,27 @@ class SafeMapTransform:
             yield _finding(c)
 
 
+def _mentions_go(pkg: PackageContext) -> bool:
+    """Some file that parses holds `go ` (the files parsed already are looked at first)."""
+    return any(b"go " in f.content and not f.broken for f in sorted(pkg.sources, key=lambda f: not f.parsed))
+
+
 def _mentioned_in(decl: MapDecl, regions: Regions) -> bool:
     needle = decl.name.encode()
     return any(needle in (r.body.text or b"") for r in regions.regions)
+
+
+def _may_race(
+    decl: MapDecl, pkg: PackageContext, regions: Regions, locks: LockView, types: locking.PackageTypes
+) -> bool:
+    """Whether a use inside a goroutine region is an unlocked write to a map the spawner can
+    reach: what _concurrent needs first, found without looking at uses outside the regions."""
+    for w in region_uses(decl, pkg, regions, types):
+        if not w.resolved or not is_write(w.node):
+            continue
+        if any(_shared(decl, w, r) for r in regions.containing(w.file, w.node)) and not locks.held_at(w.node):
+            return True
+    return False
 
 
 def _concurrent(decl: MapDecl, found: list[Use], regions: Regions, locks: LockView) -> bool:

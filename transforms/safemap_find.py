@@ -21,6 +21,8 @@ it names, and (to a small depth) package functions and methods those call.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -28,12 +30,114 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from transforms import goscope, locking, wrap_scope
+from transforms.safemap_ops import is_write
 
 MARKER = "//gomapfix:safemap"
 CALL_DEPTH = 2
 """How many call levels below a `go` statement's function still count as the goroutine."""
 
 _PRUNE = frozenset({"struct_type", "interface_type"})
+
+# Byte patterns: necessary conditions on a file's bytes, checked before parsing it. _WS is what
+# may separate two tokens (white space and comments); an identifier is not preceded or followed
+# by an identifier byte (non-ASCII bytes included).
+_WS = rb"(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*"
+_BEFORE = rb"(?<![\w\x80-\xff])"
+_AFTER = rb"(?![\w\x80-\xff])"
+_GO_WORD = re.compile(rb"go(?<![\w\x80-\xff]go)(?![\w\x80-\xff:])")
+_LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
+"""Comments and string and rune literals, found left to right as Go's scanner finds them."""
+_BLANKS = frozenset(b" \t\r\f\v")
+
+
+def has_go_statement(content: bytes) -> bool:
+    """Whether Go source may hold a go statement: the word `go` where a statement may start
+    (after a newline, `;`, `{`, `:` or a comment), outside comments and literals."""
+    starts = [m.start() for m in _GO_WORD.finditer(content) if _statement_start(content, m.start())]
+    if not starts:
+        return False
+    i = 0
+    for lexeme in _LEXEMES.finditer(content):
+        if starts[i] < lexeme.start():
+            return True
+        while starts[i] < lexeme.end():
+            i += 1
+            if i == len(starts):
+                return False
+    return True
+
+
+def _statement_start(content: bytes, offset: int) -> bool:
+    """Whether the bytes before offset, blanks skipped, end a statement or open a block."""
+    j = offset - 1
+    while j >= 0 and content[j] in _BLANKS:
+        j -= 1
+    return j < 0 or content[j] in b"\n;{:\x00" or content[j - 1 : j + 1] == b"*/"
+
+
+_IDENT = rb"([A-Za-z_\x80-\xff][\w\x80-\xff]*)"
+FUNC_DECL = re.compile(rb"func" + _WS + _IDENT + _WS + rb"[(\[]")
+"""Bytes of a function declaration `func NAME(` or `func NAME[`: group 1 is the name."""
+METHOD_DECL = re.compile(rb"\)" + _WS + _IDENT + _WS + rb"\(")
+"""Bytes of a method declaration `func (r T) NAME(`: group 1 is the name."""
+CALL = re.compile(_WS + rb"[(\[]")
+"""What follows the name of a called function (`NAME(`, `x.NAME(`, `NAME[T](`)."""
+MAP_DECL = re.compile(
+    _WS
+    + rb"(?:map"
+    + _WS
+    + rb"\[|="
+    + _WS
+    + rb"(?:\("
+    + _WS
+    + rb")*(?:make"
+    + _WS
+    + rb"\("
+    + _WS
+    + rb")?map"
+    + _WS
+    + rb"\[)"
+)
+"""What follows the name of a map declaration: `NAME map[`, `NAME = make(map[`, `NAME = map[`."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _identifier(name: str) -> re.Pattern[bytes]:
+    """The bytes of identifier name, not inside a longer identifier."""
+    n = re.escape(name.encode())
+    return re.compile(n + rb"(?<![\w\x80-\xff]" + n + rb")(?![\w\x80-\xff])")
+
+
+def followed_by(content: bytes, name: str, after: re.Pattern[bytes]) -> bool:
+    """Whether content holds identifier name followed by what after matches."""
+    return any(after.match(content, m.end()) for m in _identifier(name).finditer(content))
+
+
+def declared_names(content: bytes, pattern: re.Pattern[bytes]) -> set[bytes]:
+    """The names (group 1) of every match of pattern in content, overlapping matches included."""
+    out = set()
+    m = pattern.search(content)
+    while m is not None:
+        out.add(m.group(1))
+        m = pattern.search(content, m.start() + 1)
+    return out
+
+
+def map_type_in(content: bytes) -> bool:
+    """Whether Go source may spell a map type (`map[`)."""
+    return any(_MAP_TYPE.match(content, m.end()) for m in _MAP_WORD.finditer(content))
+
+
+_MAP_WORD = re.compile(rb"map(?<![\w\x80-\xff]map)")
+_MAP_TYPE = re.compile(_WS + rb"\[")
+
+
+def files_calling(pkg: PackageContext, name: str) -> list[FileContext]:
+    """The files that parse and whose bytes may hold a call of name."""
+    needle = name.encode()
+    return [
+        f for f in pkg.sources if needle in f.content and followed_by(f.content, name, CALL) and not f.broken
+    ]
 
 
 @dataclass
@@ -146,10 +250,11 @@ def root_identifier(expr: Node) -> Node | None:
 # -- declarations -------------------------------------------------------------
 
 
-def declarations(pkg: PackageContext) -> list[MapDecl]:
-    """Every map declaration of the package that safemap could convert, in source order."""
+def declarations(pkg: PackageContext, files: list[FileContext] | None = None) -> list[MapDecl]:
+    """Every map declaration of the package that safemap could convert, in source order
+    (of the given files only, when files is set)."""
     out: list[MapDecl] = []
-    for f in pkg.files:
+    for f in pkg.files if files is None else files:
         for decl in f.root.named_children:
             if decl.type == "var_declaration":
                 out.extend(_var_specs(f, decl, "package"))
@@ -157,6 +262,26 @@ def declarations(pkg: PackageContext) -> list[MapDecl]:
                 out.extend(_fields(f, decl))
             elif decl.type in ("function_declaration", "method_declaration") and b"map" in (decl.text or b""):
                 out.extend(_locals(f, decl))
+    return out
+
+
+def declaration_files(pkg: PackageContext, regions: Regions, written: set[str]) -> list[FileContext]:
+    """The files that may declare a map safemap reports, in package order: a file holding a
+    marker, or a goroutine region (that may capture its locals), or the bytes of a map
+    declaration of a name some region writes (a package variable or a field)."""
+    region_files = {str(r.file.path) for r in regions.regions}
+    names = [(n.encode(), n) for n in sorted(written)]
+    marker = MARKER.encode()
+    out = []
+    for f in pkg.sources:
+        c = f.content
+        wanted = (
+            marker in c
+            or str(f.path) in region_files
+            or (names and map_type_in(c) and any(b in c and followed_by(c, n, MAP_DECL) for b, n in names))
+        )
+        if wanted and not f.broken:
+            out.append(f)
     return out
 
 
@@ -260,27 +385,50 @@ def _marked(f: FileContext, node: Node, outer: Node | None = None) -> bool:
 
 def uses(decl: MapDecl, pkg: PackageContext, types: locking.PackageTypes) -> list[Use]:
     """Every expression of the package that denotes decl's map, in file order."""
-    if decl.kind == "field":
-        return _field_uses(decl, pkg, types)
-    files = [decl.file] if decl.kind == "local" else pkg.files
-    scope = syntax.enclosing_function(decl.holder) if decl.kind == "local" else None
-    needle = decl.name.encode()
+    if decl.kind == "local":
+        scope = syntax.enclosing_function(decl.holder)
+        return _uses_under(decl, decl.file, scope if scope is not None else decl.file.root, types)
     out = []
-    for f in files:
-        if needle not in f.content:
+    for f in pkg.files_with(decl.name.encode()):
+        out.extend(_uses_under(decl, f, f.root, types))
+    return out
+
+
+def region_uses(
+    decl: MapDecl, pkg: PackageContext, regions: Regions, types: locking.PackageTypes
+) -> list[Use]:
+    """The uses of decl (those uses() finds) that lie inside a goroutine region."""
+    if decl.kind == "local":
+        return [u for u in uses(decl, pkg, types) if regions.containing(u.file, u.node)]
+    needle = decl.name.encode()
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for r in regions.regions:
+        if needle not in r.file.content[r.body.start_byte : r.body.end_byte]:
             continue
-        root = scope if scope is not None else f.root
-        for n in syntax.walk(root):
-            if n.type != "identifier" or n.text != needle or n == decl.name_node:
-                continue
-            if not _is_reference(n):
-                continue
-            declared = wrap_scope.declaration_of(n)
-            if decl.kind == "local":
-                if declared is not None and declared.start_byte == decl.name_node.start_byte:
-                    out.append(Use(f, n))
-            elif declared is None:
+        for u in _uses_under(decl, r.file, r.body, types):
+            key = (str(u.file.path), u.node.start_byte, u.node.end_byte)
+            if key not in seen:
+                seen.add(key)
+                out.append(u)
+    return out
+
+
+def _uses_under(decl: MapDecl, f: FileContext, root: Node, types: locking.PackageTypes) -> list[Use]:
+    """The uses of decl under node root of file f, in source order."""
+    if decl.kind == "field":
+        return _field_uses(decl, f, root, types)
+    found = syntax.captures(f'((identifier) @i (#eq? @i "{decl.name}"))', root).get("i", [])
+    out = []
+    for n in sorted(found, key=lambda n: n.start_byte):
+        if n == decl.name_node or not _is_reference(n):
+            continue
+        declared = wrap_scope.declaration_of(n)
+        if decl.kind == "local":
+            if declared is not None and declared.start_byte == decl.name_node.start_byte:
                 out.append(Use(f, n))
+        elif declared is None:
+            out.append(Use(f, n))
     return out
 
 
@@ -299,26 +447,19 @@ def _is_reference(n: Node) -> bool:
     return parent.type not in ("parameter_declaration", "variadic_parameter_declaration")
 
 
-def _field_uses(decl: MapDecl, pkg: PackageContext, types: locking.PackageTypes) -> list[Use]:
-    needle = decl.name.encode()
+def _field_uses(decl: MapDecl, f: FileContext, root: Node, types: locking.PackageTypes) -> list[Use]:
+    query = f'((selector_expression field: (field_identifier) @f) @s (#eq? @f "{decl.name}"))'
+    found = syntax.captures(query, root).get("s", [])
     out = []
-    for f in pkg.files:
-        if needle not in f.content:
+    for n in sorted(found, key=lambda n: (n.start_byte, -n.end_byte)):
+        operand = n.child_by_field_name("operand")
+        if operand is None or _names_package(operand, f):
             continue
-        for n in syntax.walk(f.root):
-            if n.type != "selector_expression":
-                continue
-            fld = n.child_by_field_name("field")
-            operand = n.child_by_field_name("operand")
-            if fld is None or operand is None or fld.text != needle:
-                continue
-            if _names_package(operand, f):
-                continue
-            verdict = _is_field(decl, operand, f, types)
-            if verdict is None:
-                out.append(Use(f, n, resolved=False))
-            elif verdict:
-                out.append(Use(f, n))
+        verdict = _is_field(decl, operand, f, types)
+        if verdict is None:
+            out.append(Use(f, n, resolved=False))
+        elif verdict:
+            out.append(Use(f, n))
     return out
 
 
@@ -362,7 +503,7 @@ def type_of(types: locking.PackageTypes, expr: Node, f: FileContext) -> locking.
 
 def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regions:
     """The bodies that run in goroutines started by go statements of the package."""
-    funcs, methods = _function_index(pkg)
+    functions = _Functions(pkg)
     found: dict[tuple[str, int], Region] = {}
     frontier: list[tuple[Region, int]] = []
 
@@ -383,11 +524,11 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
         found[key] = region
         frontier.append((region, depth))
 
-    for f in pkg.files:
-        if b"go" not in f.content:
+    for f in pkg.sources:
+        if not has_go_statement(f.content) or f.broken:
             continue
-        for stmt in syntax.walk(f.root):
-            if stmt.type != "go_statement" or not stmt.named_children:
+        for stmt in _sorted(syntax.captures("(go_statement) @g", f.root).get("g", [])):
+            if not stmt.named_children:
                 continue
             call = stmt.named_children[0]
             fn = call.child_by_field_name("function") if call.type == "call_expression" else None
@@ -395,7 +536,7 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
                 continue
             root = (str(f.path), stmt.start_byte)
             fn = syntax.unparen(fn)
-            targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, pkg, funcs, methods, types)
+            targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, functions, types)
             for target_file, target in targets:
                 params = set(goscope.parameter_types(target))
                 add(target_file, target, root, _in_loop(stmt), params, 0)
@@ -403,14 +544,14 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
         region, depth = frontier.pop()
         if depth >= CALL_DEPTH:
             continue
-        for call in syntax.walk(region.body):
-            fn = call.child_by_field_name("function") if call.type == "call_expression" else None
+        for call in _sorted(syntax.captures("(call_expression) @c", region.body).get("c", [])):
+            fn = call.child_by_field_name("function")
             if fn is None:
                 continue
             fn = syntax.unparen(fn)
             operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
             base = root_identifier(operand) if operand is not None else None
-            for target_file, target in _callees(fn, region.file, pkg, funcs, methods, types):
+            for target_file, target in _callees(fn, region.file, functions, types):
                 shared = (
                     set(goscope.parameter_types(target, "receiver"))
                     if base and region.shares(base)
@@ -421,47 +562,136 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
     return Regions(list(found.values()))
 
 
-def _function_index(
-    pkg: PackageContext,
-) -> tuple[dict[str, list[tuple[FileContext, Node]]], dict[tuple[str, str], list[tuple[FileContext, Node]]]]:
-    funcs: dict[str, list[tuple[FileContext, Node]]] = {}
-    methods: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            name = decl.child_by_field_name("name")
-            if name is None:
-                continue
-            if decl.type == "function_declaration":
-                funcs.setdefault(syntax.text(name), []).append((f, decl))
-            elif decl.type == "method_declaration":
-                recv = goscope.parameter_types(decl, "receiver")
-                base = goscope.base_type_name(next(iter(recv.values()), None))
-                if base:
-                    methods.setdefault((base, syntax.text(name)), []).append((f, decl))
-    return funcs, methods
+def written_names(regions: Regions) -> set[str]:
+    """Names of the package-level variables (identifiers declared in no enclosing function)
+    and of the fields (selectors) written in some region (safemap_ops.is_write)."""
+    names: set[str] = set()
+    for r in regions.regions:
+        for n in _written(r.body):
+            if n.type == "selector_expression":
+                fld = n.child_by_field_name("field")
+                if fld is not None:
+                    names.add(syntax.text(fld))
+            elif wrap_scope.declaration_of(n) is None:
+                names.add(syntax.text(n))
+    return names
+
+
+_WRITES = """
+(assignment_statement left: (expression_list (_) @t))
+(inc_statement (_) @t)
+(dec_statement (_) @t)
+((call_expression function: (identifier) @fn arguments: (argument_list (_) @t))
+ (#any-of? @fn "delete" "clear"))
+"""
+"""The places where is_write holds of a use or of the index expression (or index of an
+index expression) whose operand the use is."""
+
+
+def _written(body: Node) -> list[Node]:
+    """The identifiers and selectors under body that is_write holds of."""
+    out = []
+    for target in syntax.captures(_WRITES, body).get("t", []):
+        node: Node | None = target
+        for _ in range(3):
+            if node is None:
+                break
+            if node.type in ("identifier", "selector_expression") and is_write(node):
+                out.append(node)
+            node = node.child_by_field_name("operand") if node.type == "index_expression" else None
+    return out
+
+
+def _sorted(nodes: list[Node]) -> list[Node]:
+    """Nodes in the order of a walk of their tree (outer before inner at one offset)."""
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+FileFunctions = tuple[dict[str, list[Node]], dict[tuple[str, str], list[Node]]]
+
+
+class _Functions:
+    """The package's function declarations by name and methods by (receiver base type, name),
+    looked up on demand in the files whose bytes may declare them."""
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self._files: dict[str, FileFunctions] = {}
+        self._declaring: dict[re.Pattern[bytes], dict[bytes, list[FileContext]]] = {}
+        self._funcs: dict[str, list[tuple[FileContext, Node]]] = {}
+        self._methods: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
+
+    def may_have_funcs(self, name: str) -> bool:
+        """False when no file has the bytes of a function declaration called name."""
+        return name.encode() in self._by_name(FUNC_DECL)
+
+    def funcs(self, name: str) -> list[tuple[FileContext, Node]]:
+        if name not in self._funcs:
+            files = [f for f in self._by_name(FUNC_DECL).get(name.encode(), []) if not f.broken]
+            self._funcs[name] = [(f, d) for f in files for d in self._index(f)[0].get(name, [])]
+        return self._funcs[name]
+
+    def may_have_methods(self, name: str) -> bool:
+        """False when no file has the bytes of a method declaration called name."""
+        return name.encode() in self._by_name(METHOD_DECL)
+
+    def methods(self, base: str, name: str) -> list[tuple[FileContext, Node]]:
+        key = (base, name)
+        if key not in self._methods:
+            candidates = self._by_name(METHOD_DECL).get(name.encode(), [])
+            files = [f for f in candidates if base.encode() in f.content and not f.broken]
+            self._methods[key] = [(f, d) for f in files for d in self._index(f)[1].get(key, [])]
+        return self._methods[key]
+
+    def _by_name(self, pattern: re.Pattern[bytes]) -> dict[bytes, list[FileContext]]:
+        """name -> the files (in package order) whose bytes may declare it (pattern: FUNC_DECL
+        or METHOD_DECL), read from every file's bytes once."""
+        found = self._declaring.get(pattern)
+        if found is None:
+            found = self._declaring[pattern] = {}
+            for f in self.pkg.sources:
+                for name in declared_names(f.content, pattern):
+                    found.setdefault(name, []).append(f)
+        return found
+
+    def _index(self, f: FileContext) -> FileFunctions:
+        key = str(f.path)
+        if key not in self._files:
+            funcs: dict[str, list[Node]] = {}
+            methods: dict[tuple[str, str], list[Node]] = {}
+            for decl in f.root.named_children:
+                name = decl.child_by_field_name("name")
+                if name is None:
+                    continue
+                if decl.type == "function_declaration":
+                    funcs.setdefault(syntax.text(name), []).append(decl)
+                elif decl.type == "method_declaration":
+                    recv = goscope.parameter_types(decl, "receiver")
+                    base = goscope.base_type_name(next(iter(recv.values()), None))
+                    if base:
+                        methods.setdefault((base, syntax.text(name)), []).append(decl)
+            self._files[key] = (funcs, methods)
+        return self._files[key]
 
 
 def _callees(
-    fn: Node,
-    f: FileContext,
-    pkg: PackageContext,
-    funcs: dict[str, list[tuple[FileContext, Node]]],
-    methods: dict[tuple[str, str], list[tuple[FileContext, Node]]],
-    types: locking.PackageTypes,
+    fn: Node, f: FileContext, functions: _Functions, types: locking.PackageTypes
 ) -> list[tuple[FileContext, Node]]:
     """Package functions a call's function expression certainly names."""
     if fn.type == "identifier":
         name = syntax.text(fn)
-        if name in funcs and wrap_scope.declaration_of(fn) is None:
-            return funcs[name]
-        return []
+        if not functions.may_have_funcs(name) or wrap_scope.declaration_of(fn) is not None:
+            return []
+        return functions.funcs(name)
     if fn.type == "selector_expression":
         operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
         if operand is None or fld is None:
             return []
-        if _names_package(operand, f):
+        name = syntax.text(fld)
+        if not functions.may_have_methods(name) or _names_package(operand, f):
             return []
-        return methods.get((type_name(operand, f, types) or "", syntax.text(fld)), [])
+        base = type_name(operand, f, types)
+        return functions.methods(base, name) if base else []
     return []
 
 

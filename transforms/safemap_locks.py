@@ -23,6 +23,7 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from transforms import locking, wrap_scope
+from transforms.safemap_find import files_calling
 
 CALLER_DEPTH = 2
 
@@ -33,8 +34,8 @@ class LockView:
     def __init__(self, pkg: PackageContext, types: locking.PackageTypes) -> None:
         self.pkg = pkg
         self.types = types
-        self._callers: dict[tuple[str, str], list[tuple[FileContext, Node]]] | None = None
-        self._verdicts: dict[tuple[int, int, int], bool] = {}
+        self._sites: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
+        self._verdicts: dict[tuple[int, int, int, int], bool] = {}
 
     def held_at(self, node: Node, depth: int = 0) -> bool:
         """Report whether some mutex is held where node is evaluated (see the module doc)."""
@@ -51,45 +52,52 @@ class LockView:
         return depth < CALLER_DEPTH and self._callers_hold(func, depth)
 
     def _callers_hold(self, func: Node, depth: int) -> bool:
-        key = (func.start_byte, func.end_byte, hash(func.text))
-        if key in self._verdicts:
-            return self._verdicts[key]
-        self._verdicts[key] = False  # a recursive call does not prove anything
-        sites = self._call_sites().get(_signature(func), [])
-        verdict = bool(sites) and all(self.held_at(call, depth + 1) for _, call in sites)
-        self._verdicts[key] = verdict
-        return verdict
+        """Whether every call of func holds a lock, its callers looked at up to CALLER_DEPTH;
+        the verdict depends on the depth only, not on the order questions are asked in."""
+        key = (func.start_byte, func.end_byte, hash(func.text), depth)
+        if key not in self._verdicts:
+            sites = self._call_sites(_signature(func))
+            self._verdicts[key] = bool(sites) and all(self.held_at(call, depth + 1) for _, call in sites)
+        return self._verdicts[key]
 
-    def _call_sites(self) -> dict[tuple[str, str], list[tuple[FileContext, Node]]]:
-        """(receiver type or "", name) -> resolved calls of the package's functions and methods."""
-        if self._callers is not None:
-            return self._callers
-        out: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
-        self._callers = out  # set first: resolving types below may ask for call sites again
-        methods = self._method_names()
-        for f in self.pkg.files:
-            calls = syntax.captures("(call_expression) @call", f.root).get("call", [])
-            for call in sorted(calls, key=lambda n: n.start_byte):
+    def _call_sites(self, signature: tuple[str, str]) -> list[tuple[FileContext, Node]]:
+        """The resolved calls of the function or method (receiver type or "", name), in file order:
+        `name(...)` not shadowed by a local for a function, `x.name(...)` with x of the receiver
+        type (or a pointer to it) for a method."""
+        if signature in self._sites:
+            return self._sites[signature]
+        recv, name = signature
+        out: list[tuple[FileContext, Node]] = []
+        for f in files_calling(self.pkg, name):
+            for call in _calls(f, name, method=bool(recv)):
                 fn = call.child_by_field_name("function")
                 if fn is None:
                     continue
-                if fn.type == "identifier" and wrap_scope.declaration_of(fn) is None:
-                    out.setdefault(("", syntax.text(fn)), []).append((f, call))
-                elif fn.type == "selector_expression":
-                    operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-                    if operand is None or fld is None or (fld.text or b"") not in methods:
-                        continue
-                    try:
-                        t = self.types.type_of(operand, f)
-                    except RecursionError:
-                        t = None
-                    base = locking.named_type_name(self.types.pointee(t) or t)
-                    if base:
-                        out.setdefault((base, syntax.text(fld)), []).append((f, call))
+                if not recv:
+                    if wrap_scope.declaration_of(fn) is None:
+                        out.append((f, call))
+                elif self._receiver(fn, f) == recv:
+                    out.append((f, call))
+        self._sites[signature] = out
         return out
 
-    def _method_names(self) -> set[bytes]:
-        return {name.encode() for _, name in self.types.methods}
+    def _receiver(self, selector: Node, f: FileContext) -> str | None:
+        """The package type a method call's operand has (pointers stripped), if certain."""
+        operand = selector.child_by_field_name("operand")
+        if operand is None:
+            return None
+        try:
+            t = self.types.type_of(operand, f)
+        except RecursionError:
+            t = None
+        return locking.named_type_name(self.types.pointee(t) or t)
+
+
+def _calls(f: FileContext, name: str, method: bool) -> list[Node]:
+    """The calls `name(...)` (or `x.name(...)` when method) of file f, in source order."""
+    fn = "(selector_expression field: (field_identifier) @n)" if method else "(identifier) @n"
+    query = f'((call_expression function: {fn}) @c (#eq? @n "{name}"))'
+    return sorted(syntax.captures(query, f.root).get("c", []), key=lambda n: n.start_byte)
 
 
 def _signature(func: Node) -> tuple[str, str]:

@@ -102,20 +102,7 @@ def build(pkg: PackageContext) -> PackageIndex:
                     if spec.type == "var_spec":
                         for n in wrap_scope.spec_names(spec):
                             variables.setdefault(syntax.text(n), (f, spec))
-        for node in syntax.walk(f.root):
-            if node.type == "field_declaration":
-                names = node.children_by_field_name("name")
-                if names:
-                    for n in names:
-                        members[syntax.text(n)] += 1
-                else:
-                    typ = node.child_by_field_name("type")
-                    if typ is not None:
-                        members[_embedded_name(typ)] += 1
-            elif node.type in ("method_declaration", "method_elem"):
-                n = node.child_by_field_name("name")
-                if n is not None:
-                    members[syntax.text(n)] += 1
+        _count_members(f.root, members)
     return PackageIndex(pkg, files, functions, dict(methods), dict(members), types, variables)
 
 
@@ -124,22 +111,53 @@ def _embedded_name(typ: Node) -> str:
     return text.rsplit(".", 1)[-1].strip()
 
 
+# Member declarations (counted by name) and the nodes a FileIndex lists, each by capture name.
+_MEMBERS = "(field_declaration) @field (method_declaration) @method (method_elem) @method"
+_NAMES = (
+    "[(identifier) (type_identifier)] @ident (selector_expression) @selector"
+    " (keyed_element) @keyed (literal_value) @literal"
+)
+
+
+def _in_order(nodes: list[Node]) -> list[Node]:
+    """Nodes in the order of a pre-order walk: by start, enclosing ones first."""
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+def _count_members(root: Node, members: dict[str, int]) -> None:
+    """Add the struct fields, methods and interface methods declared under root, by name."""
+    found = syntax.captures(_MEMBERS, root)
+    for node in found.get("field", ()):
+        names = node.children_by_field_name("name")
+        if names:
+            for n in names:
+                members[syntax.text(n)] += 1
+        else:
+            typ = node.child_by_field_name("type")
+            if typ is not None:
+                members[_embedded_name(typ)] += 1
+    for node in found.get("method", ()):
+        n = node.child_by_field_name("name")
+        if n is not None:
+            members[syntax.text(n)] += 1
+
+
 def _index_file(f: FileContext) -> FileIndex:
     idx = FileIndex(f)
-    for node in syntax.walk(f.root):
-        t = node.type
-        if t in ("identifier", "type_identifier"):
-            idx.idents[syntax.text(node)].append(node)
-        elif t == "selector_expression":
-            fld = node.child_by_field_name("field")
-            if fld is not None:
-                idx.selectors[syntax.text(fld)].append(node)
-        elif t == "keyed_element":
-            key = node.child_by_field_name("key")
-            inner = key.named_children[0] if key is not None and key.named_child_count == 1 else None
-            if inner is not None and inner.type == "identifier":
-                idx.keys[syntax.text(inner)].append(node)
-        elif t == "literal_value" and any(c.type == "literal_element" for c in node.named_children):
+    found = syntax.captures(_NAMES, f.root)
+    for node in _in_order(found.get("ident", [])):
+        idx.idents[syntax.text(node)].append(node)
+    for node in _in_order(found.get("selector", [])):
+        fld = node.child_by_field_name("field")
+        if fld is not None:
+            idx.selectors[syntax.text(fld)].append(node)
+    for node in _in_order(found.get("keyed", [])):
+        key = node.child_by_field_name("key")
+        inner = key.named_children[0] if key is not None and key.named_child_count == 1 else None
+        if inner is not None and inner.type == "identifier":
+            idx.keys[syntax.text(inner)].append(node)
+    for node in _in_order(found.get("literal", [])):
+        if any(c.type == "literal_element" for c in node.named_children):
             idx.positional.append(node)
     return idx
 

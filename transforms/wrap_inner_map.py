@@ -69,7 +69,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
 from codemod.transform import finding
-from transforms import goscope, wrap_emit, wrap_index, wrap_layout
+from transforms import goscope, wrap_emit, wrap_index, wrap_layout, wrap_mentions
 from transforms.wrap_edits import Overlap
 from transforms.wrap_flow import Blocker, Flow
 from transforms.wrap_syntax import quote
@@ -244,19 +244,27 @@ def _reflection_blockers(
     structs = set().union(*flow.fields.values()) if flow.fields else set()
     if not structs:
         return
+    mentions = wrap_mentions.Mentions(pkg, structs)
     for fi in index.files:
-        for node in syntax.walk(fi.file.root):
-            if node.type != "call_expression":
-                continue
-            fn = node.child_by_field_name("function")
-            if fn is None or fn.type != "selector_expression" or not _foreign(fi.file, fn, index, flow):
-                continue
+        for node in _selector_calls(fi.file.root):
             args = node.child_by_field_name("arguments")
-            for arg in args.named_children if args is not None else ():
+            held = [
+                a for a in (args.named_children if args is not None else ()) if mentions.may_hold(fi.file, a)
+            ]
+            fn = node.child_by_field_name("function")
+            if not held or fn is None or not _foreign(fi.file, fn, index, flow):
+                continue
+            for arg in held:
                 typ = flow.expr_type(fi.file, arg)
                 if goscope.base_type_name(typ) in structs:
                     yield Blocker(fi.file, node, quote(node))
                     break
+
+
+def _selector_calls(root: Node) -> list[Node]:
+    """The calls of a selector (`x.f(...)`) under root, in source order (enclosing calls first)."""
+    calls = syntax.captures("(call_expression function: (selector_expression)) @call", root).get("call", [])
+    return sorted(calls, key=lambda n: (n.start_byte, -n.end_byte))
 
 
 def _foreign(f: FileContext, fn: Node, index: wrap_index.PackageIndex, flow: Flow) -> bool:

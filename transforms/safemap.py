@@ -81,7 +81,7 @@ class SafeMapTransform:
         locks = LockView(pkg, types)
         written = written_names(regions)
         candidates = []
-        for decl in declarations(pkg, declaration_files(pkg, regions, written)):
+        for decl in declarations(pkg, declaration_files(pkg, regions, written), regions):
             if decl.marked:
                 candidates.append(_Candidate(decl, uses(decl, pkg, types)))
             elif (decl.kind == "local" or decl.name in written) and _mentioned_in(decl, regions):

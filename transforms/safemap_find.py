@@ -50,21 +50,24 @@ _LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^
 _BLANKS = frozenset(b" \t\r\f\v")
 
 
-def has_go_statement(content: bytes) -> bool:
-    """Whether Go source may hold a go statement: the word `go` where a statement may start
-    (after a newline, `;`, `{`, `:` or a comment), outside comments and literals."""
+def go_keywords(content: bytes) -> list[int]:
+    """The offsets where Go source may hold the keyword of a go statement: the word `go`
+    where a statement may start (after a newline, `;`, `{`, `:` or a comment), outside
+    comments and literals."""
     starts = [m.start() for m in _GO_WORD.finditer(content) if _statement_start(content, m.start())]
     if not starts:
-        return False
+        return starts
+    out = []
     i = 0
     for lexeme in _LEXEMES.finditer(content):
-        if starts[i] < lexeme.start():
-            return True
-        while starts[i] < lexeme.end():
+        while i < len(starts) and starts[i] < lexeme.start():
+            out.append(starts[i])
             i += 1
-            if i == len(starts):
-                return False
-    return True
+        while i < len(starts) and starts[i] < lexeme.end():
+            i += 1
+        if i == len(starts):
+            return out
+    return out + starts[i:]
 
 
 def _statement_start(content: bytes, offset: int) -> bool:
@@ -114,12 +117,14 @@ def followed_by(content: bytes, name: str, after: re.Pattern[bytes]) -> bool:
 
 
 def declared_names(content: bytes, pattern: re.Pattern[bytes]) -> set[bytes]:
-    """The names (group 1) of every match of pattern in content, overlapping matches included."""
+    """The names (group 1) of every match of pattern in content. A match that went through a
+    comment (maybe a `//` inside a string literal) may hide another: the search goes on
+    inside it."""
     out = set()
     m = pattern.search(content)
     while m is not None:
         out.add(m.group(1))
-        m = pattern.search(content, m.start() + 1)
+        m = pattern.search(content, m.start() + 1 if b"/" in m.group(0) else m.end())
     return out
 
 
@@ -208,6 +213,11 @@ class Region:
     many: bool
     shared: set[str]
 
+    @property
+    def literal(self) -> bool:
+        """The body is a function literal's (one started by `go func() {...}()`)."""
+        return self.body.parent is not None and self.body.parent.type == "func_literal"
+
     def shares(self, root: Node) -> bool:
         """True if identifier root, used inside the body, denotes something the spawner
         can reach too: a package-level name, a captured variable, or a shared parameter."""
@@ -223,6 +233,12 @@ class Regions:
     """All goroutine regions of a package, looked up by position."""
 
     regions: list[Region] = field(default_factory=list)
+
+    def literal_spans(self, f: FileContext) -> list[tuple[int, int]]:
+        """The byte spans of the function literal bodies that are regions of file f."""
+        return [
+            (r.body.start_byte, r.body.end_byte) for r in self.regions if r.literal and r.file.path == f.path
+        ]
 
     def containing(self, f: FileContext, node: Node) -> list[Region]:
         return [
@@ -250,26 +266,41 @@ def root_identifier(expr: Node) -> Node | None:
 # -- declarations -------------------------------------------------------------
 
 
-def declarations(pkg: PackageContext, files: list[FileContext] | None = None) -> list[MapDecl]:
-    """Every map declaration of the package that safemap could convert, in source order
-    (of the given files only, when files is set)."""
+def declarations(
+    pkg: PackageContext, files: list[FileContext] | None = None, regions: Regions | None = None
+) -> list[MapDecl]:
+    """Every map declaration of the package that safemap could convert, in source order.
+
+    With files set, only those files are read. With regions set, the locals of a function
+    are read only if its file holds a marker or it holds a goroutine's function literal: a
+    local is shared with a goroutine only when such a literal captures it.
+    """
     out: list[MapDecl] = []
+    marker = MARKER.encode()
     for f in pkg.files if files is None else files:
+        spans = None if regions is None or marker in f.content else regions.literal_spans(f)
         for decl in f.root.named_children:
             if decl.type == "var_declaration":
                 out.extend(_var_specs(f, decl, "package"))
             elif decl.type == "type_declaration":
                 out.extend(_fields(f, decl))
-            elif decl.type in ("function_declaration", "method_declaration") and b"map" in (decl.text or b""):
+            elif decl.type in ("function_declaration", "method_declaration") and _may_capture(decl, spans):
                 out.extend(_locals(f, decl))
     return out
 
 
+def _may_capture(func: Node, spans: list[tuple[int, int]] | None) -> bool:
+    """Whether func mentions a map and holds one of spans (any span when spans is None)."""
+    if b"map" not in (func.text or b""):
+        return False
+    return spans is None or any(func.start_byte <= a and b <= func.end_byte for a, b in spans)
+
+
 def declaration_files(pkg: PackageContext, regions: Regions, written: set[str]) -> list[FileContext]:
     """The files that may declare a map safemap reports, in package order: a file holding a
-    marker, or a goroutine region (that may capture its locals), or the bytes of a map
-    declaration of a name some region writes (a package variable or a field)."""
-    region_files = {str(r.file.path) for r in regions.regions}
+    marker, or a goroutine's function literal (that may capture its locals), or the bytes of
+    a map declaration of a name some region writes (a package variable or a field)."""
+    literal_files = {str(r.file.path) for r in regions.regions if r.literal}
     names = [(n.encode(), n) for n in sorted(written)]
     marker = MARKER.encode()
     out = []
@@ -277,7 +308,7 @@ def declaration_files(pkg: PackageContext, regions: Regions, written: set[str]) 
         c = f.content
         wanted = (
             marker in c
-            or str(f.path) in region_files
+            or str(f.path) in literal_files
             or (names and map_type_in(c) and any(b in c and followed_by(c, n, MAP_DECL) for b, n in names))
         )
         if wanted and not f.broken:
@@ -525,11 +556,10 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
         frontier.append((region, depth))
 
     for f in pkg.sources:
-        if not has_go_statement(f.content) or f.broken:
+        offsets = go_keywords(f.content)
+        if not offsets or f.broken:
             continue
-        for stmt in _sorted(syntax.captures("(go_statement) @g", f.root).get("g", [])):
-            if not stmt.named_children:
-                continue
+        for stmt in _go_statements(f, offsets):
             call = stmt.named_children[0]
             fn = call.child_by_field_name("function") if call.type == "call_expression" else None
             if fn is None:
@@ -560,6 +590,17 @@ def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regio
                 for root in sorted(region.roots):
                     add(target_file, target, root, region.many, shared, depth + 1)
     return Regions(list(found.values()))
+
+
+def _go_statements(f: FileContext, offsets: list[int]) -> list[Node]:
+    """The go statements (with an expression) whose keyword is at one of offsets, in order."""
+    out = []
+    for offset in offsets:
+        keyword = f.root.descendant_for_byte_range(offset, offset + 2)
+        stmt = keyword.parent if keyword is not None and keyword.type == "go" else None
+        if stmt is not None and stmt.type == "go_statement" and stmt.named_children:
+            out.append(stmt)
+    return out
 
 
 def written_names(regions: Regions) -> set[str]:

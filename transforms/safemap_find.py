@@ -42,8 +42,6 @@ _PRUNE = frozenset({"struct_type", "interface_type"})
 # may separate two tokens (white space and comments); an identifier is not preceded or followed
 # by an identifier byte (non-ASCII bytes included).
 _WS = rb"(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*"
-_BEFORE = rb"(?<![\w\x80-\xff])"
-_AFTER = rb"(?![\w\x80-\xff])"
 _GO_WORD = re.compile(rb"go(?<![\w\x80-\xff]go)(?![\w\x80-\xff:])")
 _LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
 """Comments and string and rune literals, found left to right as Go's scanner finds them."""
@@ -75,7 +73,7 @@ def _statement_start(content: bytes, offset: int) -> bool:
     j = offset - 1
     while j >= 0 and content[j] in _BLANKS:
         j -= 1
-    return j < 0 or content[j] in b"\n;{:\x00" or content[j - 1 : j + 1] == b"*/"
+    return j < 0 or content[j] in b"\n;{:\x00" or (j > 0 and content[j - 1 : j + 1] == b"*/")
 
 
 _IDENT = rb"([A-Za-z_\x80-\xff][\w\x80-\xff]*)"
@@ -86,20 +84,7 @@ METHOD_DECL = re.compile(rb"\)" + _WS + _IDENT + _WS + rb"\(")
 CALL = re.compile(_WS + rb"[(\[]")
 """What follows the name of a called function (`NAME(`, `x.NAME(`, `NAME[T](`)."""
 MAP_DECL = re.compile(
-    _WS
-    + rb"(?:map"
-    + _WS
-    + rb"\[|="
-    + _WS
-    + rb"(?:\("
-    + _WS
-    + rb")*(?:make"
-    + _WS
-    + rb"\("
-    + _WS
-    + rb")?map"
-    + _WS
-    + rb"\[)"
+    _WS + rb"(?:=" + _WS + rb"(?:\(" + _WS + rb")*(?:make" + _WS + rb"\(" + _WS + rb")?)?map" + _WS + rb"\["
 )
 """What follows the name of a map declaration: `NAME map[`, `NAME = make(map[`, `NAME = map[`."""
 

@@ -246,11 +246,10 @@ def _reflection_blockers(
         return
     mentions = wrap_mentions.Mentions(pkg, structs)
     for fi in index.files:
-        for node in _selector_calls(fi.file.root):
+        for node, top in _selector_calls(fi.file.root):
             args = node.child_by_field_name("arguments")
-            held = [
-                a for a in (args.named_children if args is not None else ()) if mentions.may_hold(fi.file, a)
-            ]
+            given = args.named_children if args is not None else []
+            held = [a for a in given if mentions.may_hold(fi.file, a, top)]
             fn = node.child_by_field_name("function")
             if not held or fn is None or not _foreign(fi.file, fn, index, flow):
                 continue
@@ -261,10 +260,19 @@ def _reflection_blockers(
                     break
 
 
-def _selector_calls(root: Node) -> list[Node]:
-    """The calls of a selector (`x.f(...)`) under root, in source order (enclosing calls first)."""
+def _selector_calls(root: Node) -> list[tuple[Node, Node]]:
+    """The calls of a selector (`x.f(...)`) under root, in source order (enclosing calls first),
+    each with the top-level declaration holding it."""
     calls = syntax.captures("(call_expression function: (selector_expression)) @call", root).get("call", [])
-    return sorted(calls, key=lambda n: (n.start_byte, -n.end_byte))
+    calls.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    tops = root.named_children
+    out: list[tuple[Node, Node]] = []
+    i = 0
+    for call in calls:
+        while tops[i].end_byte <= call.start_byte:
+            i += 1
+        out.append((call, tops[i]))
+    return out
 
 
 def _foreign(f: FileContext, fn: Node, index: wrap_index.PackageIndex, flow: Flow) -> bool:

@@ -54,12 +54,13 @@ class Mentions:
         self._leading = _closure(set(structs), units)
         self._local: dict[tuple[int, int], set[str]] = {}
 
-    def may_hold(self, f: FileContext, expr: Node) -> bool:
-        """False when expr provably cannot have one of the struct types."""
+    def may_hold(self, f: FileContext, expr: Node, top: Node) -> bool:
+        """False when expr, inside the top-level declaration top of f, provably cannot have one of
+        the struct types."""
         words = _words(syntax.text(expr))
         if not words.isdisjoint(self._leading):
             return True
-        return not words.isdisjoint(self._local_names(f, _top_level(expr)))
+        return not words.isdisjoint(self._local_names(f, top))
 
     def _local_names(self, f: FileContext, decl: Node) -> set[str]:
         """The names declared inside a top-level declaration that lead to the struct types."""
@@ -87,13 +88,6 @@ def _closure(names: set[str], units: list[Unit]) -> set[str]:
                 names.update(declared)
         pending = rest
     return names
-
-
-def _top_level(node: Node) -> Node:
-    """The child of the source file that holds node."""
-    while node.parent is not None and node.parent.type != "source_file":
-        node = node.parent
-    return node
 
 
 def _local_unit(node: Node) -> Unit:

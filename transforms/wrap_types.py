@@ -14,8 +14,6 @@ not; neither do types of other packages, whose layout cannot be seen.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -23,7 +21,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from transforms import wrap_scope
+from transforms import wrap_bytes, wrap_scope
 
 _POINTERY = frozenset(
     {"pointer_type", "slice_type", "map_type", "channel_type", "function_type", "interface_type"}
@@ -80,7 +78,7 @@ def find_groups(pkg: PackageContext) -> list[Group]:
     types = TypeSpecs(pkg)
     groups: dict[str, Group] = {}
     for f in pkg.sources:
-        if not _may_spell_nested(f.content) or f.broken:
+        if not _may_spell_group(f.content, types) or f.broken:
             continue
         for node in _nested_maps(f.root):
             if _inner_of_nested(node) or _mentions_local_type(node):
@@ -97,56 +95,13 @@ def find_groups(pkg: PackageContext) -> list[Group]:
     return list(groups.values())
 
 
-# What tree-sitter skips between two tokens: whitespace and comments (any non-ASCII byte is
-# taken for whitespace, since its whitespace is Unicode's). Possessive, to scan in linear time.
-_EXTRAS = rb"(?:[\s\x80-\xff]++|/\*.*?\*/|//[^\n]*+)*+"
-_WORD_END = rb"(?![0-9A-Za-z_])"
-
-# `]`, extras, then the keyword `map`: a necessary condition for a file to spell `map[K]map[K2]V`.
-_NESTED = re.compile(rb"\]" + _EXTRAS + rb"map" + _WORD_END, re.DOTALL)
-# Bytes of a comment or string, which may hold brackets that are no tokens.
-_OPAQUE = frozenset(b"\"'`/")
-_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-
-
-def _may_spell_nested(content: bytes) -> bool:
-    """False when content provably holds no nested map type (checked on bytes, without parsing):
-    no `]` followed by the keyword `map` closes the key of a `map[K]`."""
-    return b"map" in content and any(
-        _may_close_map_key(content, m.start()) for m in _NESTED.finditer(content)
-    )
-
-
-def _may_close_map_key(content: bytes, close: int) -> bool:
-    """False when the `]` at offset close provably does not end the key of a map type `map[K]`.
-
-    A key is a type: unless it holds a comment or a string (a struct tag), its
-    brackets are balanced tokens, so the `[` matching close follows the
-    keyword `map` and blanks. Whenever bytes are ambiguous, the answer is True.
-    """
-    depth = 0
-    i = close
-    while i >= 0:
-        c = content[i]
-        if c in _OPAQUE:
+def _may_spell_group(content: bytes, types: TypeSpecs) -> bool:
+    """False when content provably spells no nested map whose inner values carry pointers: each place
+    that may spell one has a value type of another package or a name that carries none."""
+    for value in wrap_bytes.nested_values(content):
+        if value is None or (value != wrap_bytes.QUALIFIED and _carries_name(value, types, frozenset())):
             return True
-        if c == 0x5D:  # ]
-            depth += 1
-        elif c == 0x5B:  # [
-            depth -= 1
-            if depth == 0:
-                break
-        i -= 1
-    if i < 0:
-        return True
-    i -= 1
-    while i >= 0 and content[i] in b" \t\r\n\f\v":
-        i -= 1
-    if i >= 0 and (content[i] == 0x2F or content[i] >= 0x80):  # a comment or a Unicode blank
-        return True
-    if i < 2 or content[i - 2 : i + 1] != b"map":
-        return False
-    return i < 3 or content[i - 3] not in _WORD
+    return False
 
 
 def _nested_maps(root: Node) -> list[Node]:
@@ -173,7 +128,7 @@ def _mentions_local_type(node: Node) -> bool:
 class TypeSpecs:
     """Top-level type name -> its first type_spec or type_alias node in package file order.
 
-    Looked up by name: only the files that may declare the name (see _may_declare_type) are parsed.
+    Looked up by name: only the files that may declare the name (see wrap_bytes) are parsed.
     """
 
     def __init__(self, pkg: PackageContext) -> None:
@@ -187,32 +142,12 @@ class TypeSpecs:
                 (
                     spec
                     for f in self._pkg.sources
-                    if _may_declare_type(f.content, name) and not f.broken
+                    if wrap_bytes.may_declare_type(f.content, name) and not f.broken
                     for spec in _top_level_specs(f, name)
                 ),
                 None,
             )
         return self._found[name]
-
-
-def _may_declare_type(content: bytes, name: str) -> bool:
-    """False when content provably declares no package-level type called name (checked on bytes).
-
-    Such a declaration is the keyword `type`, first on its line or after `;`
-    or a comment, followed by the name or by `(` for a group: `int` or
-    `string` are in most files, declarations of them in none.
-    """
-    return name.encode() in content and _type_declaration(name).search(content) is not None
-
-
-@functools.lru_cache(maxsize=256)
-def _type_declaration(name: str) -> re.Pattern[bytes]:
-    """A top-level declaration starts after a terminator (newline, `;`, NUL) and extras (which end in
-    a newline, `*/` or blanks), so `type` is preceded by one of those and blanks; then extras, and
-    `(` or the name as a whole word."""
-    word = re.escape(name.encode())
-    start = rb"(?:^|[\n;/\x00\x80-\xff])[ \t\r\f\v\x80-\xff]*type"
-    return re.compile(start + _EXTRAS + rb"(?:\(|" + word + _WORD_END + rb")", re.DOTALL)
 
 
 def _top_level_specs(f: FileContext, name: str) -> Iterator[Node]:
@@ -243,15 +178,19 @@ def _carries(node: Node, types: TypeSpecs, seen: frozenset[str]) -> bool:
     if t == "struct_type":
         return any(_carries(c, types, seen) for c in _field_types(node))
     if t == "type_identifier":
-        name = syntax.text(node)
-        spec = types.get(name) if name not in seen else None
-        if spec is not None:
-            underlying = spec.child_by_field_name("type")
-            if spec.child_by_field_name("type_parameters") is not None:
-                return False
-            return underlying is not None and _carries(underlying, types, seen | {name})
-        return name in ("any", "error")
+        return _carries_name(syntax.text(node), types, seen)
     return False
+
+
+def _carries_name(name: str, types: TypeSpecs, seen: frozenset[str]) -> bool:
+    """Whether a type named name (a type_identifier) carries pointers."""
+    spec = types.get(name) if name not in seen else None
+    if spec is not None:
+        underlying = spec.child_by_field_name("type")
+        if spec.child_by_field_name("type_parameters") is not None:
+            return False
+        return underlying is not None and _carries(underlying, types, seen | {name})
+    return name in ("any", "error")
 
 
 def _field_types(struct: Node) -> list[Node]:

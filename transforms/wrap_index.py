@@ -5,12 +5,18 @@ lists every identifier by name, every selector by its field name, every
 keyed composite-literal element by its key, the package's functions and
 methods, and how many members (struct fields, methods, interface methods)
 share each name. Everything else in the transform asks it, never the trees.
+
+Names are looked up, not listed: a lookup finds the name's bytes in each
+file and asks the tree which node, if any, spells it there.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from tree_sitter import Node
 
@@ -21,22 +27,91 @@ from transforms import wrap_scope
 _DECLARING_PARENTS = frozenset(
     {"var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"}
 )
+_IDENTS = frozenset({"identifier", "type_identifier"})
+_IDENTIFIER = frozenset({"identifier"})
+_FIELD = frozenset({"field_identifier"})
+V = TypeVar("V")
 BUILTINS = frozenset(
     "append cap clear close complex copy delete imag len make max min new panic print println real recover"
     " nil true false iota".split()
 )
 
 
-@dataclass
-class FileIndex:
-    """Names of one file: identifier and type_identifier nodes, selectors, literal keys, and
-    the literal_value nodes with positional (unkeyed) elements."""
+class _ByName(Generic[V]):
+    """A table filled name by name: get(name) computes and keeps find(name)."""
 
-    file: FileContext
-    idents: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
-    selectors: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
-    keys: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
-    positional: list[Node] = field(default_factory=list)
+    def __init__(self, find: Callable[[str], V], empty: V) -> None:
+        self._find = find
+        self._empty = empty
+        self._found: dict[str, V] = {}
+
+    def get(self, name: str, default: V | None = None) -> V | None:
+        """What find gives for name, or default when that is empty."""
+        if name not in self._found:
+            self._found[name] = self._find(name)
+        found = self._found[name]
+        return default if found == self._empty else found
+
+
+class FileIndex:
+    """Names of one file, each looked up on demand: identifier and type_identifier nodes (idents),
+    selectors by field name, keyed literal elements by key, and the literal_value nodes with
+    positional (unkeyed) elements. Each list is in the order of a pre-order walk."""
+
+    def __init__(self, file: FileContext) -> None:
+        self.file = file
+        self.idents: _ByName[list[Node]] = _ByName(lambda n: self._spelled(n, _IDENTS), [])
+        self.selectors: _ByName[list[Node]] = _ByName(self._selectors, [])
+        self.keys: _ByName[list[Node]] = _ByName(self._keys, [])
+
+    @functools.cached_property
+    def positional(self) -> list[Node]:
+        found = syntax.captures("(literal_value) @l", self.file.root).get("l", [])
+        return [n for n in _in_order(found) if any(c.type == "literal_element" for c in n.named_children)]
+
+    def _spelled(self, name: str, types: frozenset[str]) -> list[Node]:
+        """The nodes of one of types whose text is name, in source order."""
+        return [n for n in spellings(self.file, name) if n.type in types]
+
+    def _selectors(self, name: str) -> list[Node]:
+        out = []
+        for leaf in self._spelled(name, _FIELD):
+            parent = leaf.parent
+            if (
+                parent is not None
+                and parent.type == "selector_expression"
+                and parent.child_by_field_name("field") == leaf
+            ):
+                out.append(parent)
+        return _in_order(out)
+
+    def _keys(self, name: str) -> list[Node]:
+        out = []
+        for leaf in self._spelled(name, _IDENTIFIER):
+            key = leaf.parent
+            keyed = key.parent if key is not None else None
+            if keyed is None or keyed.type != "keyed_element" or keyed.child_by_field_name("key") != key:
+                continue
+            if key.named_child_count == 1:
+                out.append(keyed)
+        return _in_order(out)
+
+
+def spellings(f: FileContext, name: str) -> list[Node]:
+    """The leaves of f's tree whose text is name, in source order (found by bytes)."""
+    needle = name.encode()
+    if not needle:
+        return []
+    out = []
+    root = f.root
+    at = f.content.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        node = root.descendant_for_byte_range(at, end)
+        if node is not None and node.start_byte == at and node.end_byte == end and node.child_count == 0:
+            out.append(node)
+        at = f.content.find(needle, at + 1)
+    return out
 
 
 @dataclass
@@ -57,7 +132,7 @@ class PackageIndex:
     files: list[FileIndex]
     functions: dict[str, tuple[FileContext, Node]]
     methods: dict[str, list[tuple[FileContext, Node]]]
-    members: dict[str, int]
+    members: _ByName[int]
     types: dict[str, tuple[FileContext, Node]]
     vars: dict[str, tuple[FileContext, Node]]
 
@@ -79,10 +154,9 @@ class PackageIndex:
 
 def build(pkg: PackageContext) -> PackageIndex:
     """Index every file of pkg."""
-    files = [_index_file(f) for f in pkg.files]
+    files = [FileIndex(f) for f in pkg.files]
     functions: dict[str, tuple[FileContext, Node]] = {}
     methods: dict[str, list[tuple[FileContext, Node]]] = defaultdict(list)
-    members: dict[str, int] = defaultdict(int)
     types: dict[str, tuple[FileContext, Node]] = {}
     variables: dict[str, tuple[FileContext, Node]] = {}
     for f in pkg.files:
@@ -102,8 +176,8 @@ def build(pkg: PackageContext) -> PackageIndex:
                     if spec.type == "var_spec":
                         for n in wrap_scope.spec_names(spec):
                             variables.setdefault(syntax.text(n), (f, spec))
-        _count_members(f.root, members)
-    return PackageIndex(pkg, files, functions, dict(methods), dict(members), types, variables)
+    members = _ByName(lambda name: _count_members(pkg, name), 0)
+    return PackageIndex(pkg, files, functions, dict(methods), members, types, variables)
 
 
 def _embedded_name(typ: Node) -> str:
@@ -111,55 +185,35 @@ def _embedded_name(typ: Node) -> str:
     return text.rsplit(".", 1)[-1].strip()
 
 
-# Member declarations (counted by name) and the nodes a FileIndex lists, each by capture name.
-_MEMBERS = "(field_declaration) @field (method_declaration) @method (method_elem) @method"
-_NAMES = (
-    "[(identifier) (type_identifier)] @ident (selector_expression) @selector"
-    " (keyed_element) @keyed (literal_value) @literal"
-)
-
-
 def _in_order(nodes: list[Node]) -> list[Node]:
     """Nodes in the order of a pre-order walk: by start, enclosing ones first."""
     return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
 
 
-def _count_members(root: Node, members: dict[str, int]) -> None:
-    """Add the struct fields, methods and interface methods declared under root, by name."""
-    found = syntax.captures(_MEMBERS, root)
-    for node in found.get("field", ()):
-        names = node.children_by_field_name("name")
-        if names:
-            for n in names:
-                members[syntax.text(n)] += 1
-        else:
-            typ = node.child_by_field_name("type")
-            if typ is not None:
-                members[_embedded_name(typ)] += 1
-    for node in found.get("method", ()):
-        n = node.child_by_field_name("name")
-        if n is not None:
-            members[syntax.text(n)] += 1
-
-
-def _index_file(f: FileContext) -> FileIndex:
-    idx = FileIndex(f)
-    found = syntax.captures(_NAMES, f.root)
-    for node in _in_order(found.get("ident", [])):
-        idx.idents[syntax.text(node)].append(node)
-    for node in _in_order(found.get("selector", [])):
-        fld = node.child_by_field_name("field")
-        if fld is not None:
-            idx.selectors[syntax.text(fld)].append(node)
-    for node in _in_order(found.get("keyed", [])):
-        key = node.child_by_field_name("key")
-        inner = key.named_children[0] if key is not None and key.named_child_count == 1 else None
-        if inner is not None and inner.type == "identifier":
-            idx.keys[syntax.text(inner)].append(node)
-    for node in _in_order(found.get("literal", [])):
-        if any(c.type == "literal_element" for c in node.named_children):
-            idx.positional.append(node)
-    return idx
+def _count_members(pkg: PackageContext, name: str) -> int:
+    """How many struct fields (named, or embedded with name as base type name), methods and
+    interface methods of pkg are called name."""
+    count = 0
+    for f in pkg.files_with(name.encode()):
+        embedded: set[int] = set()
+        for leaf in spellings(f, name):
+            parent = leaf.parent
+            if parent is None:
+                continue
+            if leaf.type == "field_identifier":
+                if parent.type == "field_declaration":
+                    count += sum(1 for n in parent.children_by_field_name("name") if n == leaf)
+                elif parent.type in ("method_declaration", "method_elem"):
+                    count += parent.child_by_field_name("name") == leaf
+            elif leaf.type == "type_identifier":
+                field = syntax.enclosing(leaf, "field_declaration")
+                typ = field.child_by_field_name("type") if field is not None else None
+                if typ is None or field.children_by_field_name("name") or field.start_byte in embedded:
+                    continue
+                if _embedded_name(typ) == name:
+                    embedded.add(field.start_byte)
+                    count += 1
+    return count
 
 
 def is_reference(ident: Node) -> bool:

@@ -74,8 +74,11 @@ class Mentions:
         """The names declared inside a top-level declaration that lead to the struct types."""
         key = (id(f), decl.start_byte)
         if key not in self._local:
-            found = syntax.captures(_LOCAL_UNITS, decl).get("u", [])
-            self._local[key] = _closure(set(self._leading), [self._local_unit(n) for n in found])
+            if self._leading.isdisjoint(_PLAIN_WORD.findall(syntax.text(decl))):
+                self._local[key] = set()  # no declaration inside can mention a leading name
+            else:
+                found = syntax.captures(_LOCAL_UNITS, decl).get("u", [])
+                self._local[key] = _closure(set(self._leading), [self._local_unit(n) for n in found])
         return self._local[key]
 
     def _words(self, text: str) -> frozenset[str]:

@@ -93,14 +93,12 @@ class SlotUses(FlowState):
                 elif owner:
                     self._slot_reference(fi.file, sel)
             for body in fi.positional:
-                if self._literal_struct(fi.file, body) not in structs:
+                struct = self._literal_struct(fi.file, body, structs)
+                if struct not in structs:
                     continue
                 elements = [e for e in body.named_children if e.type != "comment"]
                 for i, el in enumerate(elements):
-                    if (
-                        self._struct_field_at(self._literal_struct(fi.file, body) or "", i) == name
-                        and el.named_children
-                    ):
+                    if self._struct_field_at(struct or "", i) == name and el.named_children:
                         self._inflow(fi.file, el.named_children[0])
             for keyed in fi.keys.get(name, ()):
                 struct = self._literal_struct(fi.file, keyed.parent)  # type: ignore[arg-type]

@@ -50,8 +50,12 @@ class TypeOf(FlowState):
             return None
         return goscope.expression_type(node, self.pkg, goscope.function_results(self.pkg))
 
-    def _literal_struct(self, f: FileContext, body: Node) -> str | None:
-        """The package struct type a literal_value builds, or None if it cannot be told."""
+    def _literal_struct(self, f: FileContext, body: Node, among: set[str] | None = None) -> str | None:
+        """The package struct type a literal_value builds, or None if it cannot be told.
+
+        With among, the answer for a type named otherwise is "" (without looking
+        at its declaration): only whether the answer is among them is wanted.
+        """
         typ = self._literal_type(body)
         if typ is None:
             return None
@@ -60,6 +64,8 @@ class TypeOf(FlowState):
         if typ.type != "type_identifier":
             return ""
         name = syntax.text(typ)
+        if among is not None and name not in among:
+            return ""
         spec = self.index.types.get(name)
         if spec is None or wrap_scope.declaration_of(typ) is not None:
             return None

@@ -31,6 +31,7 @@ _IDENTS = frozenset({"identifier", "type_identifier"})
 _IDENTIFIER = frozenset({"identifier"})
 _FIELD = frozenset({"field_identifier"})
 V = TypeVar("V")
+D = TypeVar("D")
 BUILTINS = frozenset(
     "append cap clear close complex copy delete imag len make max min new panic print println real recover"
     " nil true false iota".split()
@@ -45,7 +46,7 @@ class _ByName(Generic[V]):
         self._empty = empty
         self._found: dict[str, V] = {}
 
-    def get(self, name: str, default: V | None = None) -> V | None:
+    def get(self, name: str, default: D) -> V | D:
         """What find gives for name, or default when that is empty."""
         if name not in self._found:
             self._found[name] = self._find(name)

@@ -7,6 +7,7 @@ the files passed over must be reported with their reasons.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from codemod import syntax
@@ -31,7 +32,10 @@ def test_stdlib_sweep(go, tmp_path: Path) -> None:  # noqa: ANN001
     assert sum(1 for r in skipped.values() if r and r.startswith("generated file")) > 100
     # tree-sitter-go does not know `new(expr)` (Go 1.26) yet: reported, with a position.
     assert skipped["go/types/trie_test.go"].startswith("generated file")  # generated comes first
-    assert skipped["cmd/compile/internal/types2/trie_test.go"] == "syntax error at line 63, column 13"
+    # Files are parsed only when their bytes may matter, so which syntax errors (tree-sitter-go
+    # does not know Go 1.26's `new(expr)` yet) are seen depends on the transforms; each has a position.
+    errors = [r for r in skipped.values() if r and r.startswith("syntax error")]
+    assert all(re.fullmatch(r"syntax error at line \d+, column \d+", r) for r in errors)
 
     changed = report.changed_files()
     for i, outcome in enumerate(changed):

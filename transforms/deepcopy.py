@@ -70,7 +70,7 @@ from codemod.imports import plan_imports
 from codemod.model import Edit, Finding, Fix, NewFile, Safety
 from codemod.transform import finding
 from transforms import go_clone
-from transforms.locking import GoType, Held, PackageTypes, find_declaration, held_at, lock_calls
+from transforms.locking import GoType, Held, LockCall, PackageTypes, acquires, find_declaration, held_at
 
 RULE = "deepcopy"
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
@@ -116,13 +116,14 @@ class DeepCopy:
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         types = PackageTypes(pkg)
-        writes = _guarded_writes(pkg)
+        locks = [(f, acquires(f)) for f in pkg.files_with(b"Lock()")]
+        writes = _guarded_writes(locks)
         if not writes:
             return
         leaks: list[_Leak] = []
-        for f in pkg.editable_files():
-            if b"Lock()" in f.content:
-                leaks.extend(_Finder(f, pkg, types, writes).leaks())
+        for f, acquired in locks:
+            if f.editable:
+                leaks.extend(_Finder(f, pkg, types, writes).leaks(acquired))
         if leaks:
             yield from _Fixer(pkg, types).findings(leaks)
 
@@ -139,28 +140,34 @@ class _Finder:
         self.f, self.pkg, self.types, self.writes = f, pkg, types, writes
         self.maps_name = f.import_name("maps")
 
-    def leaks(self) -> Iterator[_Leak]:
-        funcs: dict[int, Node] = {}
-        for lc in lock_calls(self.f.root):
-            func = syntax.enclosing_function(lc.stmt)
-            if lc.acquires and func is not None:
-                funcs.setdefault(func.id, func)
+    def leaks(self, locks: list[LockCall]) -> Iterator[_Leak]:
+        """The leaks of the file, given its acquiring lock calls."""
         seen: set[tuple[int, int]] = set()
-        for func in funcs.values():
+        for func in _locking_functions(locks):
             body = func.child_by_field_name("body")
             if body is None:
                 continue
-            roots = {lc.root for lc in lock_calls(body) if lc.acquires} | set(self.types.vars)
-            for node in syntax.named_walk(body, prune=frozenset({"func_literal"})):
-                if node.type not in _CHAIN or node.parent is None or _continues_chain(node):
-                    continue
+            roots = {lc.root for lc in locks if body.start_byte <= lc.stmt.start_byte < body.end_byte}
+            for node in _chains(func, body, locks, roots):
                 root = _chain_root(node)
-                if root is not None and syntax.text(root) in roots:
+                if root is not None and self._may_guard(node, root, roots):
                     for leak in self._leaks_of(node, func):
                         key = (leak.wrap.id if leak.wrap is not None else node.id, leak.shallow is not None)
                         if key not in seen:
                             seen.add(key)
                             yield leak
+
+    def _may_guard(self, node: Node, root: Node, roots: set[str]) -> bool:
+        """True when the chain node, starting from the identifier root, may be guarded (see _guard):
+        it starts from the root of a lock taken in the function, or it starts from a package-level
+        variable and a package-level lock is held."""
+        name = syntax.text(root)
+        if name in roots:
+            return True
+        if find_declaration(name, root) is not None:
+            return False
+        package_lock = any(find_declaration(h.lock.root, node) is None for h in held_at(node))
+        return package_lock and name in self.types.vars
 
     def _guard(self, node: Node) -> Held | None:
         """The held lock that guards the map chain node, if any."""
@@ -175,7 +182,7 @@ class _Finder:
         for h in held:
             if local and h.lock.root == name:
                 return h
-            if not local and name in self.types.vars and find_declaration(h.lock.root, node) is None:
+            if not local and find_declaration(h.lock.root, node) is None and name in self.types.vars:
                 return h
         return None
 
@@ -480,6 +487,55 @@ class _Flow:
             self.depth -= 1
 
 
+def _chains(func: Node, body: Node, locks: list[LockCall], roots: set[str]) -> list[Node]:
+    """The outermost selector/index chains of func's body (outside its function literals), in
+    source order, that _Finder._may_guard may accept: all of them when func takes a lock
+    whose root is not a local, else only those that start from one of roots (a chain from
+    another root needs a package-level lock held)."""
+    own = [lc for lc in locks if syntax.enclosing_function(lc.stmt) == func]
+    if any(find_declaration(lc.root, lc.stmt) is None for lc in own):
+        return [
+            n
+            for n in syntax.named_walk(body, prune=frozenset({"func_literal"}))
+            if n.type in _CHAIN and n.parent is not None and not _continues_chain(n)
+        ]
+    if not roots:
+        return []
+    names = " ".join(f'"{r}"' for r in sorted(roots))
+    found: dict[int, Node] = {}
+    for ident in syntax.captures(f"((identifier) @id (#any-of? @id {names}))", body).get("id", []):
+        if not _in_literal(ident, body):
+            found.update((top.id, top) for top in _chain_tops(ident))
+    return sorted(found.values(), key=lambda n: (n.start_byte, -n.end_byte))
+
+
+def _in_literal(node: Node, body: Node) -> bool:
+    """True when node is inside a function literal within body."""
+    for a in syntax.ancestors(node):
+        if a == body:
+            return False
+        if a.type == "func_literal":
+            return True
+    return False
+
+
+def _chain_tops(ident: Node) -> Iterator[Node]:
+    """The outermost chains (see _continues_chain) whose _chain_root is the identifier ident."""
+    n = ident
+    while True:
+        if n.type in _CHAIN and not _continues_chain(n) and _chain_root(n) == ident:
+            yield n
+        parent = n.parent
+        if parent is None:
+            return
+        if parent.type in ("selector_expression", "index_expression", "unary_expression"):
+            if parent.child_by_field_name("operand") != n:
+                return
+        elif parent.type != "parenthesized_expression":
+            return
+        n = parent
+
+
 # --- which maps are written under which lock ---------------------------------------------
 
 _Key = tuple[str, ...]
@@ -522,31 +578,59 @@ def _lock_key(held: Held) -> _Key | None:
     return ("~", *("." + p for p in parts[1:])) if local else (parts[0], *("." + p for p in parts[1:]))
 
 
-def _guarded_writes(pkg: PackageContext) -> set[tuple[_Key, _Key]]:
+def _guarded_writes(locks: list[tuple[FileContext, list[LockCall]]]) -> set[tuple[_Key, _Key]]:
     """(lock key, map key) for every map the package writes (m[k] = v, m[k]++, delete, clear)
-    while holding a lock that guards it: the writers a leaked map would race with."""
+    while holding a lock that guards it: the writers a leaked map would race with. locks: the
+    package's files that take locks, with their acquiring lock calls."""
     out: set[tuple[_Key, _Key]] = set()
-    for f in pkg.files:
-        if b"Lock()" not in f.content:
+    for n in _writes_in_locking_functions(locks):
+        target = _written_map(n)
+        if target is None:
             continue
-        for n in syntax.named_walk(f.root):
-            target = _written_map(n)
-            if target is None:
-                continue
-            chain = _resolve_alias(target)
-            found = _path(chain) if chain is not None else None
-            if found is None:
-                continue
-            root = syntax.text(found[0])
-            local = find_declaration(root, found[0]) is not None
-            key = _map_key(chain)  # type: ignore[arg-type]
-            for h in held_at(n):
-                lock_local = find_declaration(h.lock.root, h.lock.stmt) is not None
-                if (local and lock_local and h.lock.root == root) or (not local and not lock_local):
-                    lk = _lock_key(h)
-                    if lk is not None and key is not None:
-                        out.add((lk, key))
+        chain = _resolve_alias(target)
+        found = _path(chain) if chain is not None else None
+        if found is None:
+            continue
+        root = syntax.text(found[0])
+        local = find_declaration(root, found[0]) is not None
+        key = _map_key(chain)  # type: ignore[arg-type]
+        for h in held_at(n):
+            lock_local = find_declaration(h.lock.root, h.lock.stmt) is not None
+            if (local and lock_local and h.lock.root == root) or (not local and not lock_local):
+                lk = _lock_key(h)
+                if lk is not None and key is not None:
+                    out.add((lk, key))
     return out
+
+
+def _locking_functions(locks: list[LockCall]) -> list[Node]:
+    """The functions (declarations or literals) in which the lock calls locks are made, in order."""
+    funcs: dict[int, Node] = {}
+    for lc in locks:
+        func = syntax.enclosing_function(lc.stmt)
+        if func is not None:
+            funcs.setdefault(func.id, func)
+    return list(funcs.values())
+
+
+_WRITES = (
+    "[(assignment_statement) (inc_statement) (dec_statement)] @write"
+    ' (call_expression function: (identifier) @fn (#any-of? @fn "delete" "clear")) @write'
+)
+
+
+def _writes_in_locking_functions(locks: list[tuple[FileContext, list[LockCall]]]) -> Iterator[Node]:
+    """The statements and calls that may write a map (see _written_map) in the functions that
+    take a lock: held_at finds no lock held anywhere else. Those of a function literal inside
+    such a function come too (held_at tells for them)."""
+    for _, acquired in locks:
+        bodies = (func.child_by_field_name("body") for func in _locking_functions(acquired))
+        end = -1
+        for body in sorted((b for b in bodies if b is not None), key=lambda b: b.start_byte):
+            if body.start_byte < end:
+                continue  # a literal inside a function already queried
+            end = body.end_byte
+            yield from syntax.captures(_WRITES, body).get("write", [])
 
 
 def _written_map(n: Node) -> Node | None:

@@ -172,6 +172,28 @@ def lock_calls(root: Node) -> Iterator[LockCall]:
                 yield lc
 
 
+_ACQUIRE_WORD = re.compile(rb"(?<![A-Za-z0-9_])R?Lock(?![A-Za-z0-9_])")
+
+
+def acquires(f: FileContext) -> list[LockCall]:
+    """The acquiring lock calls of f (`X.Lock()`, `X.RLock()`), in source order: those
+    lock_calls(f.root) yields, found at the bytes of their method names instead of by a walk."""
+    out: list[LockCall] = []
+    root = f.root
+    for m in _ACQUIRE_WORD.finditer(f.content):
+        node = root.named_descendant_for_byte_range(m.start(), m.end())
+        if node is None or node.type != "field_identifier" or node.start_byte != m.start():
+            continue
+        sel = node.parent
+        call = sel.parent if sel is not None and sel.type == "selector_expression" else None
+        stmt = call.parent if call is not None and call.type == "call_expression" else None
+        if stmt is not None and stmt.type == "expression_statement":
+            lc = lock_call(stmt)
+            if lc is not None and lc.acquires:
+                out.append(lc)
+    return out
+
+
 # --- which locks are held where -----------------------------------------------------
 
 
@@ -199,19 +221,31 @@ def held_at(node: Node) -> list[Held]:
     Only lock calls of node's innermost function count (see the module doc
     for the shapes and the conservative answers).
     """
-    chain: list[tuple[Node, Node]] = []
     n = node
+    while n.parent is not None and n.type not in syntax.FUNCTION_TYPES:
+        if n.parent.type == "statement_list":
+            return list(_held_before(n))  # the same for everything inside the statement n
+        n = n.parent
+    return []
+
+
+@functools.lru_cache(maxsize=256)
+def _held_before(stmt: Node) -> tuple[Held, ...]:
+    """held_at for the statement stmt of a statement list. Cached: the cache holds the node,
+    so its tree stays alive and node identity cannot be reused."""
+    chain: list[tuple[Node, Node]] = []
+    n = stmt
     while n.parent is not None and n.type not in syntax.FUNCTION_TYPES:
         if n.parent.type == "statement_list":
             chain.append((n.parent, n))
         n = n.parent
     held: dict[str, Held] = {}
-    for stmt_list, stmt in reversed(chain):
+    for stmt_list, current in reversed(chain):
         for sibling in stmt_list.named_children:
-            if sibling.start_byte >= stmt.start_byte:
+            if sibling.start_byte >= current.start_byte:
                 break
             _apply(sibling, held)
-    return list(held.values())
+    return tuple(held.values())
 
 
 def _apply(stmt: Node, held: dict[str, Held]) -> None:
@@ -227,8 +261,8 @@ def _apply(stmt: Node, held: dict[str, Held]) -> None:
             else:
                 del held[lc.mutex]
         return
-    if not held or stmt.type == "comment":
-        return
+    if not held or stmt.type == "comment" or b"Unlock" not in (stmt.text or b""):
+        return  # only a nested Unlock() or RUnlock() can change held
     for nested in _nested_lock_calls(stmt):
         current = held.get(nested.mutex)
         if current is None or nested.acquires or nested.deferred or not nested.releases(current.lock):
@@ -348,6 +382,177 @@ def _needle(key: object) -> bytes:
     return (key[1] if isinstance(key, tuple) else str(key)).encode()
 
 
+# --- which files may declare a name, read from the bytes ------------------------------------
+
+_UNICODE_SPACE = rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
+# Blanks between two tokens: Go's white space and comments (and, to be safe, Unicode white
+# space), matched possessively: no backtracking into a comment.
+_B = rb"(?:\s|" + _UNICODE_SPACE + rb"|//[^\n]*|/\*.*?\*/)*+"
+_ID = rb"(?:[A-Za-z0-9_]|(?!" + _UNICODE_SPACE + rb")[\x80-\xff])++"
+# Declaration shapes: a keyword (or the `)` ending a receiver), then, in a lookahead so that
+# matches may overlap (`type` in a comment must not swallow the `type` keyword after it), the
+# name or names it declares in group 1.
+_VAR_DECL = re.compile(
+    rb"var(?<![A-Za-z0-9_]var)(?=" + _B + rb"((?:" + _ID + _B + rb"," + _B + rb")*" + _ID + rb"))", re.S
+)
+_TYPE_DECL = re.compile(rb"type(?<![A-Za-z0-9_]type)(?=" + _B + rb"(" + _ID + rb"))", re.S)
+_FUNC_DECL = re.compile(rb"func(?<![A-Za-z0-9_]func)(?=" + _B + rb"(" + _ID + rb")" + _B + rb"[(\[])", re.S)
+_METHOD_DECL = re.compile(rb"\)(?=" + _B + rb"(" + _ID + rb")" + _B + rb"\()", re.S)
+_OPENS_GROUP = re.compile(rb"(?<![A-Za-z0-9_])(var|type)(" + _B + rb")\(", re.S)
+_OPENS = {
+    "vars": re.compile(rb"var(?<![A-Za-z0-9_]var)" + _B + rb"\(", re.S),
+    "decls": re.compile(rb"type(?<![A-Za-z0-9_]type)" + _B + rb"\(", re.S),
+}
+_SPEC_START = re.compile(rb"[\n;,\x01\x02](?=" + _B + rb"(" + _ID + rb"))", re.S)
+_GROUP_TEXT = {"vars": re.compile(rb"\x02[^)]*"), "decls": re.compile(rb"\x01[^)]*")}
+_IDENT = re.compile(_ID)
+_LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
+_BRACES = re.compile(rb"\{[^{}]*\}")
+_PARENS = re.compile(rb"\([^()]*\)")
+
+
+def _names(pattern: re.Pattern[bytes], text: bytes) -> set[bytes]:
+    """The identifiers in group 1 of pattern's matches in text."""
+    out: set[bytes] = set()
+    for m in pattern.finditer(text):
+        out.update(_IDENT.findall(m.group(1)))
+    return out
+
+
+def _skeleton(content: bytes) -> bytes:
+    """Go source at package level only: comments, literals and every {...} and (...) removed,
+    except that `var (` and `type (` groups are kept, opened by \x02 and \x01 instead of `(`."""
+    text = _LEXEMES.sub(b" ", content)
+    count = 1
+    while count:
+        text, count = _BRACES.subn(b" ", text)
+    text = _OPENS_GROUP.sub(_mark_group, text)
+    count = 1
+    while count:
+        text, count = _PARENS.subn(b" ", text)
+    return text
+
+
+def _mark_group(m: re.Match[bytes]) -> bytes:
+    return m.group(1) + m.group(2) + (b"\x02" if m.group(1) == b"var" else b"\x01")
+
+
+class Declarable:
+    """The names that one Go source may declare at package level, for each table of
+    PackageTypes, read from the bytes: a superset of what the parse finds, so a name
+    missing here is not declared by the file. Each table is read on first use.
+
+    Functions and methods are read from `func f(` and `) m(`, which only a declaration
+    spells. A `var`/`type` keyword may also open a local declaration, so when the name
+    follows one, or the file has a `var (...)`/`type (...)` group, variables and types are
+    read from the package-level skeleton (function bodies removed): names after
+    `var`/`type`, and at the start of each spec (or after a comma) of a group.
+    """
+
+    _RAW = {"funcs": _FUNC_DECL, "methods": _METHOD_DECL, "vars": _VAR_DECL, "decls": _TYPE_DECL}
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self._raw: dict[str, set[bytes]] = {}
+        self._grouped: dict[str, bool] = {}
+        self._package_level: dict[str, set[bytes]] | None = None
+
+    def may_declare(self, table: str, name: bytes) -> bool:
+        raw = self._raw.get(table)
+        if raw is None:
+            raw = self._raw[table] = _names(self._RAW[table], self.content)
+        if table in ("funcs", "methods"):
+            return name in raw
+        grouped = self._grouped.get(table)
+        if grouped is None:
+            grouped = self._grouped[table] = _OPENS[table].search(self.content) is not None
+        if name not in raw and not grouped:
+            return False
+        return name in self._skeleton_names()[table]
+
+    def _skeleton_names(self) -> dict[str, set[bytes]]:
+        if self._package_level is None:
+            skeleton = _skeleton(self.content)
+            self._package_level = {}
+            for table, pattern in (("vars", _VAR_DECL), ("decls", _TYPE_DECL)):
+                names = _names(pattern, skeleton)
+                for group in _GROUP_TEXT[table].finditer(skeleton):
+                    names |= _names(_SPEC_START, group.group())
+                self._package_level[table] = names
+        return self._package_level
+
+
+_MISSING = object()
+
+
+class _Lookups:
+    """Answers lookups of one name in PackageTypes' tables, parsing only the files that may declare it.
+
+    The answer is the full index's: the declaration in the first file, in the package's
+    order, that declares the name. A file not parsed yet is skipped when its bytes show
+    that it cannot declare the name (Declarable); a parsed file is simply read.
+    """
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self._answers: dict[tuple[str, object], object] = {}
+        self._entries: dict[int, dict[str, dict[object, object]]] = {}
+        self._declarable: dict[int, Declarable] = {}
+
+    def get(self, table: str, key: object) -> object:
+        """The value of key in table, or _MISSING."""
+        found = self._answers.get((table, key))
+        if found is None:
+            found = self._find(table, key)
+            self._answers[(table, key)] = found
+        return found
+
+    def _find(self, table: str, key: object) -> object:
+        needle = _needle(key)
+        for i, f in enumerate(self.pkg.sources):
+            if needle not in f.content or not (f.parsed or self._bytes(i, f).may_declare(table, needle)):
+                continue
+            if f.broken:
+                continue
+            found = self._file_entries(i, f).get(table, {}).get(key, _MISSING)
+            if found is not _MISSING:
+                return found
+        return _MISSING
+
+    def _bytes(self, i: int, f: FileContext) -> Declarable:
+        found = self._declarable.get(i)
+        if found is None:
+            found = self._declarable[i] = Declarable(f.content)
+        return found
+
+    def _file_entries(self, i: int, f: FileContext) -> dict[str, dict[object, object]]:
+        entries = self._entries.get(i)
+        if entries is None:
+            entries = self._entries[i] = {}
+            for table, key, value in _declarations(f):
+                entries.setdefault(table, {}).setdefault(key, value)
+        return entries
+
+
+class _Table(Mapping):
+    """One table of PackageTypes: lookups through _Lookups, iteration through the full index."""
+
+    def __init__(self, lookups: _Lookups, name: str, full: Mapping) -> None:
+        self._lookups, self._name, self._full = lookups, name, full
+
+    def __getitem__(self, key: object) -> object:
+        found = self._lookups.get(self._name, key)
+        if found is _MISSING:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator:
+        return iter(self._full)
+
+    def __len__(self) -> int:
+        return len(self._full)
+
+
 class PackageTypes:
     """Type resolution over one package (built once per run of a transform).
 
@@ -358,17 +563,21 @@ class PackageTypes:
         funcs: function name -> (function_declaration, file).
         methods: (receiver type name, method name) -> (method_declaration, file).
 
-    The tables fill on demand (transforms.declindex): a lookup parses only the
-    files that contain the name; iterating a table parses the whole package.
+    The tables fill on demand: a lookup parses only the files whose bytes may
+    declare the name (they contain it where a declaration would put it);
+    iterating a table parses the whole package (transforms.declindex).
     """
 
     def __init__(self, pkg: PackageContext) -> None:
         self.pkg = pkg
         index = DeclIndex(pkg, _declarations, _needle)
-        self.decls: Mapping[str, _Decl] = index.table("decls")
-        self.vars: Mapping[str, tuple[Node, FileContext]] = index.table("vars")
-        self.funcs: Mapping[str, tuple[Node, FileContext]] = index.table("funcs")
-        self.methods: Mapping[tuple[str, str], tuple[Node, FileContext]] = index.table("methods")
+        lookups = _Lookups(pkg)
+        self.decls: Mapping[str, _Decl] = _Table(lookups, "decls", index.table("decls"))
+        self.vars: Mapping[str, tuple[Node, FileContext]] = _Table(lookups, "vars", index.table("vars"))
+        self.funcs: Mapping[str, tuple[Node, FileContext]] = _Table(lookups, "funcs", index.table("funcs"))
+        self.methods: Mapping[tuple[str, str], tuple[Node, FileContext]] = _Table(
+            lookups, "methods", index.table("methods")
+        )
 
     # -- named types and their structure ------------------------------------
 

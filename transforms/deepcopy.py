@@ -70,7 +70,16 @@ from codemod.imports import plan_imports
 from codemod.model import Edit, Finding, Fix, NewFile, Safety
 from codemod.transform import finding
 from transforms import go_clone
-from transforms.locking import GoType, Held, LockCall, PackageTypes, acquires, find_declaration, held_at
+from transforms.locking import (
+    GoType,
+    Held,
+    LockCall,
+    PackageTypes,
+    acquires,
+    find_declaration,
+    held_at,
+    may_acquire,
+)
 
 RULE = "deepcopy"
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
@@ -116,7 +125,7 @@ class DeepCopy:
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         types = PackageTypes(pkg)
-        locks = [(f, acquires(f)) for f in pkg.files_with(b"Lock()")]
+        locks = [(f, acquires(f)) for f in pkg.sources if _locks(f)]
         writes = _guarded_writes(locks)
         if not writes:
             return
@@ -492,7 +501,11 @@ def _chains(func: Node, body: Node, locks: list[LockCall], roots: set[str]) -> l
     source order, that _Finder._may_guard may accept: all of them when func takes a lock
     whose root is not a local, else only those that start from one of roots (a chain from
     another root needs a package-level lock held)."""
-    own = [lc for lc in locks if syntax.enclosing_function(lc.stmt) == func]
+    own = [
+        lc
+        for lc in locks
+        if func.start_byte <= lc.stmt.start_byte < func.end_byte and _function_of(lc) == func
+    ]
     if any(find_declaration(lc.root, lc.stmt) is None for lc in own):
         return [
             n
@@ -603,14 +616,23 @@ def _guarded_writes(locks: list[tuple[FileContext, list[LockCall]]]) -> set[tupl
     return out
 
 
+def _locks(f: FileContext) -> bool:
+    """True for the files of PackageContext.files_with(b"Lock()") that may hold an acquiring lock call."""
+    return b"Lock()" in f.content and may_acquire(f.content) and not f.broken
+
+
 def _locking_functions(locks: list[LockCall]) -> list[Node]:
     """The functions (declarations or literals) in which the lock calls locks are made, in order."""
     funcs: dict[int, Node] = {}
     for lc in locks:
-        func = syntax.enclosing_function(lc.stmt)
+        func = _function_of(lc)
         if func is not None:
             funcs.setdefault(func.id, func)
     return list(funcs.values())
+
+
+def _function_of(lc: LockCall) -> Node | None:
+    return syntax.enclosing_function(lc.stmt)
 
 
 _WRITES = (

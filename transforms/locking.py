@@ -38,7 +38,9 @@ pointers). Types declared in other packages are opaque.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -52,6 +54,10 @@ from transforms.declindex import DeclIndex
 ACQUIRE = {"Lock": "Unlock", "RLock": "RUnlock"}
 RELEASE = {"Unlock": "Lock", "RUnlock": "RLock"}
 _PARENS_DEREF = re.compile(r"\(\*([A-Za-z_][A-Za-z0-9_]*)\)")
+_UNICODE_SPACE = rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
+# Blanks between two tokens: Go's white space and comments (and, to be safe, Unicode white
+# space), matched possessively: no backtracking into a comment.
+_B = rb"(?:\s|" + _UNICODE_SPACE + rb"|//[^\n]*|/\*.*?\*/)*+"
 
 
 # --- lock calls ----------------------------------------------------------------
@@ -172,7 +178,13 @@ def lock_calls(root: Node) -> Iterator[LockCall]:
                 yield lc
 
 
-_ACQUIRE_WORD = re.compile(rb"(?<![A-Za-z0-9_])R?Lock(?![A-Za-z0-9_])")
+# The bytes of every acquiring lock call: `.`, the method name, then its arguments (or type arguments).
+_ACQUIRE_CALL = re.compile(rb"\." + _B + rb"(R?Lock)" + _B + rb"[(\[]", re.S)
+
+
+def may_acquire(content: bytes) -> bool:
+    """False when Go source provably holds no acquiring lock call (`X.Lock()`, `X.RLock()`)."""
+    return _ACQUIRE_CALL.search(content) is not None
 
 
 def acquires(f: FileContext) -> list[LockCall]:
@@ -180,9 +192,9 @@ def acquires(f: FileContext) -> list[LockCall]:
     lock_calls(f.root) yields, found at the bytes of their method names instead of by a walk."""
     out: list[LockCall] = []
     root = f.root
-    for m in _ACQUIRE_WORD.finditer(f.content):
-        node = root.named_descendant_for_byte_range(m.start(), m.end())
-        if node is None or node.type != "field_identifier" or node.start_byte != m.start():
+    for m in _ACQUIRE_CALL.finditer(f.content):
+        node = root.named_descendant_for_byte_range(m.start(1), m.end(1))
+        if node is None or node.type != "field_identifier" or node.start_byte != m.start(1):
             continue
         sel = node.parent
         call = sel.parent if sel is not None and sel.type == "selector_expression" else None
@@ -384,10 +396,6 @@ def _needle(key: object) -> bytes:
 
 # --- which files may declare a name, read from the bytes ------------------------------------
 
-_UNICODE_SPACE = rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
-# Blanks between two tokens: Go's white space and comments (and, to be safe, Unicode white
-# space), matched possessively: no backtracking into a comment.
-_B = rb"(?:\s|" + _UNICODE_SPACE + rb"|//[^\n]*|/\*.*?\*/)*+"
 _ID = rb"(?:[A-Za-z0-9_]|(?!" + _UNICODE_SPACE + rb")[\x80-\xff])++"
 # Declaration shapes: a keyword (or the `)` ending a receiver), then, in a lookahead so that
 # matches may overlap (`type` in a comment must not swallow the `type` keyword after it), the
@@ -498,6 +506,8 @@ class _Lookups:
         self._answers: dict[tuple[str, object], object] = {}
         self._entries: dict[int, dict[str, dict[object, object]]] = {}
         self._declarable: dict[int, Declarable] = {}
+        self._blob: bytes | None = None
+        self._starts: list[int] = []
 
     def get(self, table: str, key: object) -> object:
         """The value of key in table, or _MISSING."""
@@ -509,15 +519,27 @@ class _Lookups:
 
     def _find(self, table: str, key: object) -> object:
         needle = _needle(key)
-        for i, f in enumerate(self.pkg.sources):
-            if needle not in f.content or not (f.parsed or self._bytes(i, f).may_declare(table, needle)):
-                continue
-            if f.broken:
+        for i in self._holding(needle):
+            f = self.pkg.sources[i]
+            if not (f.parsed or self._bytes(i, f).may_declare(table, needle)) or f.broken:
                 continue
             found = self._file_entries(i, f).get(table, {}).get(key, _MISSING)
             if found is not _MISSING:
                 return found
         return _MISSING
+
+    def _holding(self, needle: bytes) -> Iterator[int]:
+        """The indexes of the files whose bytes contain needle (which holds no NUL), in order."""
+        if self._blob is None:
+            self._blob = b"\0".join(f.content for f in self.pkg.sources)
+            self._starts = list(
+                itertools.accumulate((len(f.content) + 1 for f in self.pkg.sources), initial=0)
+            )
+        at = self._blob.find(needle)
+        while at >= 0:
+            i = bisect.bisect_right(self._starts, at) - 1
+            yield i
+            at = self._blob.find(needle, self._starts[i + 1])
 
     def _bytes(self, i: int, f: FileContext) -> Declarable:
         found = self._declarable.get(i)
@@ -578,6 +600,7 @@ class PackageTypes:
         self.methods: Mapping[tuple[str, str], tuple[Node, FileContext]] = _Table(
             lookups, "methods", index.table("methods")
         )
+        self._fields: dict[Node, list[tuple[str, GoType, bool]]] = {}
 
     # -- named types and their structure ------------------------------------
 
@@ -655,6 +678,13 @@ class PackageTypes:
         u = self.underlying(t)
         if u is None or u.node is None or u.node.type != "struct_type":
             return []
+        known = self._fields.get(u.node)
+        if known is None:
+            known = self._fields[u.node] = self._struct_fields(u)
+        return list(known)
+
+    def _struct_fields(self, u: GoType) -> list[tuple[str, GoType, bool]]:
+        assert u.node is not None
         out: list[tuple[str, GoType, bool]] = []
         for lst in u.node.named_children:
             if lst.type != "field_declaration_list":
@@ -916,11 +946,21 @@ def _local_declarations(body: Node) -> dict[str, list[tuple[str, Node]]]:
     (not in nested function literals), in source order. Cached: the cache holds the
     node, so its tree stays alive and node identity cannot be reused."""
     out: dict[str, list[tuple[str, Node]]] = {}
-    for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+    found = syntax.captures(_DECLARING, body).get("d", [])
+    literal_end = -1
+    for n in sorted(found, key=lambda n: (n.start_byte, -n.end_byte)):
+        if n.start_byte < literal_end:
+            continue
+        if n.type == "func_literal":
+            literal_end = n.end_byte
+            continue
         kind, names = _declares(n)
         for name in names:
             out.setdefault(name, []).append((kind, n))
     return out
+
+
+_DECLARING = "[(short_var_declaration) (range_clause) (var_spec) (func_literal)] @d"
 
 
 def _declares(n: Node) -> tuple[str, list[str]]:

@@ -519,7 +519,7 @@ def _chains(func: Node, body: Node, locks: list[LockCall], roots: set[str]) -> l
     for ident in syntax.captures(f"((identifier) @id (#any-of? @id {names}))", body).get("id", []):
         if not _in_literal(ident, body):
             found.update((top.id, top) for top in _chain_tops(ident))
-    return sorted(found.values(), key=lambda n: (n.start_byte, -n.end_byte))
+    return _in_order(list(found.values()))
 
 
 def _in_literal(node: Node, body: Node) -> bool:
@@ -803,10 +803,16 @@ def _declaration_node(name: str, at: Node) -> Node | None:
 
 
 def _uses(body: Node, name: str, after: int) -> Iterator[Node]:
+    """The identifiers name in body that start at or after offset after, in source order."""
     needle = name.encode()
-    for n in syntax.walk(body):
-        if n.type == "identifier" and n.start_byte >= after and n.text == needle:
+    for n in _in_order(syntax.captures("(identifier) @id", body).get("id", [])):
+        if n.start_byte >= after and n.text == needle:
             yield n
+
+
+def _in_order(nodes: list[Node]) -> list[Node]:
+    """Nodes in the order of a walk of their tree (by start, outer nodes first)."""
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
 
 
 def _enclosing_literal(node: Node, func: Node) -> Node | None:
@@ -858,7 +864,7 @@ class _Fixer:
     def __init__(self, pkg: PackageContext, types: PackageTypes) -> None:
         self.pkg, self.types = pkg, types
         self.clone_path = pkg.directory / go_clone.CLONE_FILE
-        self.clone_file = pkg.file(self.clone_path)
+        self.clone_file = next((f for f in pkg.sources if f.path == self.clone_path and not f.broken), None)
         self.existing: set[go_clone.CloneHelper] = set()
         self.helper_problem = ""
         if pkg.name.endswith("_test"):
@@ -868,12 +874,20 @@ class _Fixer:
                 self.existing = go_clone.helpers_in(self.clone_file.content)
             except ValueError as e:
                 self.helper_problem = f"{go_clone.CLONE_FILE} cannot be updated ({e})"
-        self.user_names: set[str] = set()
-        for f in pkg.files:
-            if f.path != self.clone_path:
-                for decl in f.root.named_children:
-                    self.user_names.update(declared_names(decl))
+        self._user_names: dict[str, bool] = {}
         self.taken: dict[str, go_clone.CloneHelper] = {go_clone.helper_name(h): h for h in self.existing}
+
+    def _user_declares(self, name: str) -> bool:
+        """True when a file of the package other than the helper file declares name at package level."""
+        found = self._user_names.get(name)
+        if found is None:
+            found = self._user_names[name] = any(
+                name in declared_names(decl)
+                for f in self.pkg.files_with(name.encode())
+                if f.path != self.clone_path
+                for decl in f.root.named_children
+            )
+        return found
 
     def findings(self, leaks: list[_Leak]) -> Iterator[Finding]:
         plans: list[tuple[_Leak, str, list[tuple[_Copy, Safety, str]], str]] = []
@@ -973,7 +987,7 @@ class _Fixer:
             return self.helper_problem
         if pkg.at_least(1, 18) and (pkg.at_least(1, 20) or all(_strictly_comparable(k, types) for k in keys)):
             helper = go_clone.CloneHelper(kind)  # type: ignore[arg-type]
-            if go_clone.helper_name(helper) in self.user_names:
+            if self._user_declares(go_clone.helper_name(helper)):
                 return f"the package already declares {go_clone.helper_name(helper)}"
             return _Copy(go_clone.helper_name(helper), helper)
         concrete = self._concrete(t, kind, nested, values)
@@ -1027,7 +1041,7 @@ class _Fixer:
             except ValueError as e:
                 return f"no helper can be generated for {type_text} ({e})"
             other = self.taken.get(name)
-            if name in self.user_names or (other is not None and other != helper):
+            if self._user_declares(name) or (other is not None and other != helper):
                 continue
             self.taken[name] = helper
             return helper
@@ -1062,7 +1076,8 @@ class _Fixer:
         return sorted(set(specs))
 
     def _import_spec(self, qual: str, t: GoType) -> str | None:
-        files = ([t.file] if t.file is not None else []) + list(self.pkg.files)
+        # A file can import qual only if its bytes hold it (as the import's name or in its path).
+        files = ([t.file] if t.file is not None else []) + self.pkg.files_with(qual.encode())
         for f in files:
             for name, path, _ in f.import_specs:
                 base = path.rsplit("/", 1)[-1]
@@ -1173,12 +1188,8 @@ def _writes_through_result(pkg: PackageContext, decl: Node, name: str) -> str:
     """The name of a function of the package that writes through the map decl returns ("" if none)."""
     method = decl.type == "method_declaration"
     needle = name.encode()
-    for f in pkg.files:
-        if needle not in f.content:
-            continue
-        for call in syntax.walk(f.root):
-            if call.type != "call_expression":
-                continue
+    for f in pkg.files_with(needle):
+        for call in _in_order(syntax.captures("(call_expression) @call", f.root).get("call", [])):
             fn = call.child_by_field_name("function")
             if fn is None:
                 continue

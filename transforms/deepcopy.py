@@ -57,12 +57,13 @@ copy would share them).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext, declared_names
@@ -514,12 +515,18 @@ def _chains(func: Node, body: Node, locks: list[LockCall], roots: set[str]) -> l
         ]
     if not roots:
         return []
-    names = " ".join(f'"{r}"' for r in sorted(roots))
     found: dict[int, Node] = {}
-    for ident in syntax.captures(f"((identifier) @id (#any-of? @id {names}))", body).get("id", []):
+    for ident in QueryCursor(_identifiers_named(tuple(sorted(roots)))).captures(body).get("id", []):
         if not _in_literal(ident, body):
             found.update((top.id, top) for top in _chain_tops(ident))
     return _in_order(list(found.values()))
+
+
+@functools.lru_cache(maxsize=256)
+def _identifiers_named(names: tuple[str, ...]) -> Query:
+    """A query for the identifiers spelled as one of names (kept apart from syntax.query's small cache)."""
+    quoted = " ".join(f'"{n}"' for n in names)
+    return Query(syntax.GO, f"((identifier) @id (#any-of? @id {quoted}))")
 
 
 def _in_literal(node: Node, body: Node) -> bool:

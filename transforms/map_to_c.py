@@ -111,7 +111,7 @@ def may_import_c(content: bytes) -> bool:
     Every import declaration starts with the keyword `import` outside comments and
     string literals: the specs after each such word are read.
     """
-    if _C_PATH.search(content) is None:
+    if b'"C"' not in content and b"`C`" not in content:
         return False
     candidates = (m.start() for m in _IMPORT.finditer(content) if b"C" in _import_paths(content, m.end()))
     return next(_in_code(content, candidates), None) is not None
@@ -128,7 +128,6 @@ def _in_code(content: bytes, offsets: Iterator[int]) -> Iterator[int]:
             yield offset
 
 
-_C_PATH = re.compile(rb'"C"|`C`')
 _IMPORT = re.compile(rb"\bimport\b")
 # Go's blanks (tree-sitter-go also skips Unicode white space), comments and semicolons.
 _BLANK = re.compile(

@@ -41,6 +41,7 @@ class DeclIndex:
         self._extract = extract
         self._needle = needle
         self._done: set[int] = set()
+        self._scanned: set[bytes] = set()
         self._tables: dict[str, dict[Hashable, list[tuple[int, object]]]] = {}
 
     def table(self, name: str) -> Mapping:
@@ -49,6 +50,9 @@ class DeclIndex:
 
     def scan(self, needle: bytes) -> None:
         """Index every file not yet indexed that contains needle (b"": every file)."""
+        if needle in self._scanned or b"" in self._scanned:
+            return
+        self._scanned.add(needle)
         for i, f in enumerate(self._pkg.sources):
             if i in self._done or needle not in f.content:
                 continue

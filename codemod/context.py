@@ -19,6 +19,7 @@ from typing import Any
 from tree_sitter import Node, Tree
 
 from codemod import syntax
+from codemod.cgobytes import may_import_c
 from codemod.model import Edit, Span
 
 GoVersion = tuple[int, int]
@@ -229,6 +230,10 @@ class PackageContext:
     def files_with(self, *needles: bytes) -> list[FileContext]:
         """The files that parse and contain at least one of needles, parsing only those."""
         return [f for f in self.sources if any(n in f.content for n in needles) and not f.broken]
+
+    def cgo_files(self) -> list[FileContext]:
+        """The files that parse and import "C", parsing only those whose bytes may."""
+        return [f for f in self.sources if may_import_c(f.content) and not f.broken and f.is_cgo]
 
     def option(self, transform: str, key: str, default: Any = None) -> Any:
         """The value of option key of transform (a [transforms.NAME] key), or default.

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from codemod import syntax
+from codemod.cgobytes import may_import_c
 from codemod.context import FileContext, PackageContext, package_clause
 from transforms.locking import PackageTypes
 
@@ -73,3 +74,35 @@ def test_files_with_skips_files_with_syntax_errors() -> None:
     pkg = _pkg({"a.go": "package p\n\nvar m = map[string]int{}\n", "b.go": "package p\nfunc (\n// map[\n"})
     assert [f.path.name for f in pkg.files_with(b"map[")] == ["a.go"]
     assert [p.name for p in pkg.broken] == ["b.go"]
+
+
+@pytest.mark.parametrize(
+    ("source", "may"),
+    [
+        (b'package p\n\n// #include <stdlib.h>\nimport "C"\n', True),
+        (b'package p\n\nimport (\n\t"fmt"\n\t"C"\n)\n', True),
+        (b'package p\n\nimport /* cgo */ "C"\n', True),
+        (b"package p\n\nimport `C`\n", True),
+        (b'package p\n\n// import "C"\nfunc f() {}\n', False),
+        (b'package p\n\nvar s = "import \\"C\\""\n', False),
+        (b'package p\n\nimport "fmt"\n\nvar c = "C"\n', False),
+        (b"package p\n\nfunc f() {}\n", False),
+    ],
+)
+def test_may_import_c_reads_code_not_comments_or_strings(source: bytes, may: bool) -> None:
+    assert may_import_c(source) is may
+    if not may:
+        assert not FileContext(Path("/p/a.go"), source).is_cgo
+
+
+def test_may_import_c_misses_no_cgo_file_of_the_go_tree(go) -> None:  # noqa: ANN001
+    cgo = 0
+    for path in (p for p in (go.root / "src").rglob("*.go") if p.is_file()):
+        content = path.read_bytes()
+        if b'"C"' not in content and b"`C`" not in content:
+            continue
+        f = FileContext(path, content)
+        if f.is_cgo:
+            cgo += 1
+            assert may_import_c(content), path
+    assert cgo > 100

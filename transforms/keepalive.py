@@ -63,12 +63,6 @@ C_SCALARS = frozenset(
 # cgo helpers that copy Go values into C memory or read C memory into Go.
 _GO_VALUE_COPIES = frozenset({"CString", "CBytes"})
 _TYPEDEF = re.compile(rb"typedef\b[^;{]*(?:\{[^}]*\}[^;]*)?\b(\w+)\s*;")
-# Go's comments, string and rune literals, and the keyword import: enough to tell code from text.
-_LEX = re.compile(
-    rb"//[^\n]*|/\*.*?\*/|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`|'(?:[^'\\]|\\.)*'|(?<![A-Za-z0-9_])import\b", re.S
-)
-# What may stand between the keyword import and a path it imports, once literals and comments are cut.
-_IMPORT_GAP = re.compile(rb"[\s\x00A-Za-z0-9_.;(\x80-\xff]*")
 _FINALIZER_NAMES = (b"SetFinalizer", b"AddCleanup")
 _ALL_CALLS = "(call_expression) @c"
 _C_CALLS = '(call_expression function: (selector_expression operand: (identifier) @op (#eq? @op "C"))) @c'
@@ -102,7 +96,7 @@ class KeepAlive:
     default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
-        cgo = _cgo_files(pkg)
+        cgo = pkg.cgo_files()
         if not any(f.editable for f in cgo):
             return  # every finding is a C call in an editable cgo file
         owners = functools.cache(lambda: _finalized_types(pkg))
@@ -116,36 +110,6 @@ class KeepAlive:
             if found and finalizers is None:
                 finalizers = _finalizer_functions(pkg)
             yield from _findings(f, pkg, [s for s in found if not _inside_finalizer(s, finalizers or set())])
-
-
-def _cgo_files(pkg: PackageContext) -> list[FileContext]:
-    """The files of the package that parse and import "C", parsing only those that may."""
-    return [f for f in pkg.sources if _may_import_c(f.content) and not f.broken and f.is_cgo]
-
-
-def _may_import_c(content: bytes) -> bool:
-    """False when content cannot import "C" (an escaped path is not read as one): no string
-    literal "C" (or `C`) follows the keyword import with only what an import declaration
-    holds in between (names, other paths, `(`, terminators, comments). The bytes are read
-    as Go's lexer does, up to the last "C"."""
-    end = max(content.rfind(b'"C"'), content.rfind(b"`C`")) + 3
-    if end < 3:
-        return False
-    clean, pos = False, 0
-    for m in _LEX.finditer(content):
-        if m.start() >= end:
-            break
-        if clean and not _IMPORT_GAP.fullmatch(content, pos, m.start()):
-            clean = False
-        pos = m.end()
-        token = m.group()
-        if token == b"import":
-            clean = True
-        elif token[:1] == b"'":
-            clean = False
-        elif clean and token in (b'"C"', b"`C`"):
-            return True
-    return False
 
 
 @dataclass(frozen=True)

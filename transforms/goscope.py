@@ -144,16 +144,10 @@ class _Tables:
         self.vars: Mapping[str, Node] = _Index(pkg, _var_entries, _name_probe)
 
 
-_last_tables: _Tables | None = None
-
-
 def _tables(pkg: PackageContext) -> _Tables:
-    """The tables of pkg. Those of the most recent package are kept (by identity: a
-    PackageContext is not changed while transforms read it)."""
-    global _last_tables
-    if _last_tables is None or _last_tables.pkg is not pkg:
-        _last_tables = _Tables(pkg)
-    return _last_tables
+    """The tables of pkg, built once per package (a PackageContext is not changed while
+    transforms read it)."""
+    return pkg.derived("goscope.tables", lambda: _Tables(pkg))
 
 
 def type_declarations(pkg: PackageContext) -> Mapping[str, Node]:

@@ -12,6 +12,7 @@ parallel and their results cached by content hash.
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,6 +30,7 @@ from codemod.transform import Transform, matches_prefilter
 
 MAX_PASSES = 8
 MAX_FILE_BYTES = 16 * 1024 * 1024
+COLLECT_AFTER_BYTES = 256 * 1024
 
 FixFilter = Callable[[Finding, Fix], bool]
 
@@ -167,7 +169,14 @@ def process_directory(task: DirTask) -> DirResult:
                 if f.editable and f.path in report.files:
                     report.files[f.path].failed = f"internal error: {detail}"
             continue
+        finally:
+            syntax.clear_node_caches()
         _report_syntax_errors(files, found, report)
+    # An analysed package leaves reference cycles (indexes pointing back at the package)
+    # that hold its syntax trees, whose memory Python's collector does not see: after a
+    # directory that parsed much, collect them, or memory would grow with the run.
+    if sum(len(f.content) for fs in packages.values() for f in fs if f.parsed) >= COLLECT_AFTER_BYTES:
+        gc.collect()
     return result
 
 

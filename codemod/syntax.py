@@ -6,12 +6,34 @@ Nothing here knows about hazards; transforms build on these helpers.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 GO = Language(tree_sitter_go.language())
+F = TypeVar("F", bound=Callable[..., Any])
+_NODE_CACHES: list[Any] = []
+
+
+def node_cache(maxsize: int) -> Callable[[F], F]:
+    """functools.lru_cache for functions of syntax nodes. A cached node keeps its whole tree
+    alive, so the runner empties these caches after each package (clear_node_caches):
+    memory stays bounded by the largest package, not the size of the run."""
+
+    def wrap(fn: F) -> F:
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+        _NODE_CACHES.append(cached)
+        return cached  # type: ignore[return-value]
+
+    return wrap
+
+
+def clear_node_caches() -> None:
+    """Forget every node_cache entry (the trees of packages already processed)."""
+    for cached in _NODE_CACHES:
+        cached.cache_clear()
 
 
 @functools.lru_cache(maxsize=1)

@@ -39,7 +39,6 @@ pointers). Types declared in other packages are opaque.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -241,7 +240,7 @@ def held_at(node: Node) -> list[Held]:
     return []
 
 
-@functools.lru_cache(maxsize=256)
+@syntax.node_cache(maxsize=256)
 def _held_before(stmt: Node) -> tuple[Held, ...]:
     """held_at for the statement stmt of a statement list. Cached: the cache holds the node,
     so its tree stays alive and node identity cannot be reused."""
@@ -940,7 +939,7 @@ def find_declaration(name: str, at: Node) -> tuple[str, Node] | None:
     return None
 
 
-@functools.lru_cache(maxsize=1024)
+@syntax.node_cache(maxsize=1024)
 def _local_declarations(body: Node) -> dict[str, list[tuple[str, Node]]]:
     """name -> (kind, declaring node) for the declarations directly in a function body
     (not in nested function literals), in source order. Cached: the cache holds the

@@ -102,7 +102,7 @@ def process_directory(task: DirTask) -> DirResult:
     targets = set(task.targets)
     contents: dict[Path, bytes] = {}
     unreadable: list[Path] = []
-    for path in sorted(_go_files(task.directory) | targets):
+    for path in sorted(_go_files(task.directory) | targets, key=lambda p: p.name):  # one directory
         is_target = path in targets
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
@@ -194,17 +194,16 @@ def _report_syntax_errors(files: list[FileContext], found: bool, report: RunRepo
 
 
 def _go_files(directory: Path) -> set[Path]:
+    """The regular .go files of directory (symbolic links are never followed)."""
     try:
-        names = os.listdir(directory)
+        with os.scandir(directory) as entries:
+            return {
+                directory / e.name
+                for e in entries
+                if e.name.endswith(".go") and e.is_file(follow_symlinks=False)
+            }
     except OSError:
         return set()
-    out = set()
-    for n in names:
-        if n.endswith(".go"):
-            p = directory / n
-            if p.is_file() and not p.is_symlink():
-                out.add(p)
-    return out
 
 
 def _fix_package(

@@ -1,9 +1,10 @@
 """The fix loop: from the files of one directory to findings and new contents.
 
 For every directory holding target files, process_directory reads the
-directory's .go files, prefilters them by bytes, parses the candidates,
-groups them into packages, and for each package runs the selected
-transforms, merges the chosen fixes, applies them to the original bytes,
+directory's .go files, groups them into packages by the package clause in
+their bytes, prefilters each package by bytes, and for each candidate runs
+the selected transforms (which parse only the files they need: see
+PackageContext), merges the chosen fixes, applies them to the original bytes,
 rejects any fix whose result does not parse, and repeats on the result until
 nothing changes (at most MAX_PASSES times). It is a pure function of the
 directory's contents and the options, so directories are processed in
@@ -350,6 +351,7 @@ def run(
 
 
 def _process_batch(tasks: list[DirTask]) -> list[DirResult]:
+    """A worker's unit of work: several small directories, or one large one."""
     from codemod.cache import cached_process
 
     return [cached_process(t) for t in tasks]

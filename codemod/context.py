@@ -191,7 +191,7 @@ class PackageContext:
     """All files of one Go package (one directory, one package clause).
 
     Files are parsed on first use, so a transform pays only for the files it
-    touches: it should narrow by bytes first (files_with) and reach for
+    touches: it should narrow by bytes first (files_with, cgo_files) and reach for
     files, broken or top_level_names, which parse every file, only when it
     needs the whole package (to see every use of a name before a rewrite).
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from tree_sitter import Node, Tree
 
 from codemod import syntax
-from codemod.cgobytes import may_import_c
+from codemod.gobytes import may_import_c
 from codemod.model import Edit, Span
 
 GoVersion = tuple[int, int]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from codemod import syntax
-from codemod.cgobytes import may_import_c
 from codemod.context import FileContext, PackageContext, package_clause
+from codemod.gobytes import may_import_c
 from transforms.locking import PackageTypes
 
 

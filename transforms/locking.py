@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
 from transforms.declindex import DeclIndex
 
@@ -413,7 +413,6 @@ _OPENS = {
 _SPEC_START = re.compile(rb"[\n;,\x01\x02](?=" + _B + rb"(" + _ID + rb"))", re.S)
 _GROUP_TEXT = {"vars": re.compile(rb"\x02[^)]*"), "decls": re.compile(rb"\x01[^)]*")}
 _IDENT = re.compile(_ID)
-_LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
 _BRACES = re.compile(rb"\{[^{}]*\}")
 _PARENS = re.compile(rb"\([^()]*\)")
 
@@ -429,7 +428,7 @@ def _names(pattern: re.Pattern[bytes], text: bytes) -> set[bytes]:
 def _skeleton(content: bytes) -> bytes:
     """Go source at package level only: comments, literals and every {...} and (...) removed,
     except that `var (` and `type (` groups are kept, opened by \x02 and \x01 instead of `(`."""
-    text = _LEXEMES.sub(b" ", content)
+    text = gobytes.LEXEMES.sub(b" ", content)
     count = 1
     while count:
         text, count = _BRACES.subn(b" ", text)

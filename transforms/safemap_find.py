@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
 from transforms import goscope, locking, wrap_scope
 from transforms.safemap_ops import is_write
@@ -43,8 +43,6 @@ _PRUNE = frozenset({"struct_type", "interface_type"})
 # by an identifier byte (non-ASCII bytes included).
 _WS = rb"(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*"
 _GO_WORD = re.compile(rb"go(?<![\w\x80-\xff]go)(?![\w\x80-\xff:])")
-_LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
-"""Comments and string and rune literals, found left to right as Go's scanner finds them."""
 _BLANKS = frozenset(b" \t\r\f\v")
 
 
@@ -53,19 +51,7 @@ def go_keywords(content: bytes) -> list[int]:
     where a statement may start (after a newline, `;`, `{`, `:` or a comment), outside
     comments and literals."""
     starts = [m.start() for m in _GO_WORD.finditer(content) if _statement_start(content, m.start())]
-    if not starts:
-        return starts
-    out = []
-    i = 0
-    for lexeme in _LEXEMES.finditer(content):
-        while i < len(starts) and starts[i] < lexeme.start():
-            out.append(starts[i])
-            i += 1
-        while i < len(starts) and starts[i] < lexeme.end():
-            i += 1
-        if i == len(starts):
-            return out
-    return out + starts[i:]
+    return list(gobytes.in_code(content, starts)) if starts else starts
 
 
 def _statement_start(content: bytes, offset: int) -> bool:

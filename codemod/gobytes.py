@@ -1,14 +1,15 @@
-"""Whether Go source may import "C", read from the bytes without parsing.
+"""Reading Go source from its bytes, without parsing: necessary conditions checked first.
 
-Parsing is what a run pays for, and only the files that import "C" can call C:
-this byte scan rules out all others, so cgo-only transforms parse just the
-candidates (and confirm them with FileContext.is_cgo).
+Parsing is what a run pays for. A byte scan that tells code from comments and
+literals rules most files out: only files that may import "C" can call C,
+only a `go` keyword in code can start a goroutine. Callers confirm what the
+scan lets through with the parse (FileContext.is_cgo, the syntax tree).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 
 def may_import_c(content: bytes) -> bool:
@@ -21,12 +22,16 @@ def may_import_c(content: bytes) -> bool:
     if b'"C"' not in content and b"`C`" not in content:
         return False
     candidates = (m.start() for m in _IMPORT.finditer(content) if b"C" in _import_paths(content, m.end()))
-    return next(_in_code(content, candidates), None) is not None
+    return next(in_code(content, candidates), None) is not None
 
 
-def _in_code(content: bytes, offsets: Iterator[int]) -> Iterator[int]:
+LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
+"""Comments and string and rune literals, found left to right as Go's scanner finds them."""
+
+
+def in_code(content: bytes, offsets: Iterable[int]) -> Iterator[int]:
     """The offsets (ascending) that are outside comments, string and rune literals."""
-    lexemes = _LEXEME.finditer(content)
+    lexemes = LEXEMES.finditer(content)
     lexeme = next(lexemes, None)
     for offset in offsets:
         while lexeme is not None and lexeme.end() <= offset:
@@ -42,7 +47,6 @@ _BLANK = re.compile(
     rb"|\xe3\x80\x80|//[^\n]*|/\*.*?\*/)*",
     re.S,
 )
-_LEXEME = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
 _WORD = re.compile(rb"(?:[A-Za-z0-9_]|[\x80-\xff])+")
 _PATH = re.compile(rb'"((?:[^"\\\n]|\\.)*)"|`([^`]*)`')
 

@@ -27,7 +27,7 @@ from conftest import GoToolchain, write_module
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.go_clone import (
+from transforms.deepcopy.clone_go import (
     CLONE_FILE,
     HEADER,
     KINDS,

@@ -14,7 +14,7 @@ from codemod.api import collect
 from codemod.discovery import discover
 from codemod.model import Finding, RunReport, Safety
 from codemod.runner import Options
-from transforms import go_clone
+from transforms.deepcopy import clone_go
 
 HEADER = """package {name}
 
@@ -323,7 +323,7 @@ def test_value_copying_variant_is_offered_as_unsafe_and_works(go: GoToolchain, t
         assert outcome.result is not None
         outcome.path.write_bytes(outcome.result)
     assert "return gomapfixCloneValues(d.m[t])" in (root / "values.go").read_text()
-    helpers = go_clone.helpers_in((root / "gomapfix_clone.go").read_bytes())
-    assert helpers == {go_clone.CloneHelper("single-values")}
+    helpers = clone_go.helpers_in((root / "gomapfix_clone.go").read_bytes())
+    assert helpers == {clone_go.CloneHelper("single-values")}
     go.run("vet", ".", cwd=root)
     go.run("test", "-count=1", ".", cwd=root)

@@ -14,7 +14,7 @@ from conftest import GoToolchain, write_module
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from transforms.locking import PackageTypes, held_at, lock_call
+from gofacts.locking import PackageTypes, held_at, lock_call
 
 SOURCE = """package shapes
 

@@ -10,7 +10,7 @@ from conftest import REPO, gomapfix, write_module
 
 import transforms
 from codemod import catalogue
-from transforms.go_safemap import safemap_files
+from transforms.safemap.shim_go import safemap_files
 
 RULES = [r.name for r in catalogue.RULES]
 FALSE_CLAIMS = ("1.22.3", "1.22.4", "67892", "invalid map state")

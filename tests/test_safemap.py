@@ -13,8 +13,8 @@ from conftest import GoToolchain, write_module
 from codemod import syntax
 from codemod.api import fix_paths
 from codemod.model import Safety
-from transforms.go_safemap import SAFEMAP_FILE
-from transforms.safemap_format import depth_of, reprint
+from transforms.safemap.shim_go import SAFEMAP_FILE
+from transforms.safemap.spacing import depth_of, reprint
 
 HEADER = "package p\n\n"
 GOROUTINE = "func start(k string) {\n\tgo func() { m[k] = 1 }()\n}\n\n"

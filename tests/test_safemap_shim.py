@@ -27,7 +27,7 @@ import pytest
 from conftest import GoToolchain, write_module
 
 from codemod.discovery import is_generated
-from transforms.go_safemap import (
+from transforms.safemap.shim_go import (
     FALLBACK_TAG,
     GENERATED_HEADER,
     GENERIC_FILES,

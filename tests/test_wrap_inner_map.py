@@ -17,7 +17,8 @@ from codemod import syntax
 from codemod.api import fix_paths
 from codemod.context import FileContext
 from codemod.model import Safety
-from transforms import wrap_emit, wrap_scope
+from gofacts import blockscope
+from transforms.wrap_inner_map import emit
 
 RULE = "wrap-inner-map"
 STD = Path(__import__("go").__file__).resolve().parent / "src"
@@ -77,26 +78,26 @@ func f(m int) {
 """
     ms = _idents(src, "m")
     param = ms[0]
-    lines = [(m.start_point[0], wrap_scope.declaration_of(m)) for m in ms]
+    lines = [(m.start_point[0], blockscope.declaration_of(m)) for m in ms]
     decl_line = {line: (d.start_point[0] if d is not None else None) for line, d in lines}
-    assert wrap_scope.declaration_of(ms[1]) == param  # `:=` re-assigns the parameter
+    assert blockscope.declaration_of(ms[1]) == param  # `:=` re-assigns the parameter
     assert decl_line[5] == 4  # the inner block's m
     # `if m := m + 1`: the right-hand m is the parameter, the condition's m the new one
     if_ms = [m for m in ms if m.start_point[0] == 7]
-    assert [wrap_scope.declaration_of(m).start_point for m in if_ms] == [  # type: ignore[union-attr]
+    assert [blockscope.declaration_of(m).start_point for m in if_ms] == [  # type: ignore[union-attr]
         if_ms[0].start_point,
         param.start_point,
         if_ms[0].start_point,
     ]
     assert decl_line[11] == 10  # range variable
-    assert wrap_scope.declaration_of(ms[-1]) == param  # closure sees the parameter
-    assert wrap_scope.declaration_of(ms[-2]) == param
+    assert blockscope.declaration_of(ms[-1]) == param  # closure sees the parameter
+    assert blockscope.declaration_of(ms[-2]) == param
 
 
 def test_package_level_names_are_not_local() -> None:
     src = "package p\nvar m = 1\nfunc f() int { return m }\n"
     ms = _idents(src, "m")
-    assert [wrap_scope.declaration_of(m) for m in ms] == [None, None]
+    assert [blockscope.declaration_of(m) for m in ms] == [None, None]
 
 
 # -- naming --------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ def test_package_level_names_are_not_local() -> None:
     [("ByRegion", "byRegion"), ("URLMap", "urlMap"), ("ID", "id"), ("users", "users"), ("X1", "x1")],
 )
 def test_lower_camel(name: str, want: str) -> None:
-    assert wrap_emit.lower_camel(name) == want
+    assert emit.lower_camel(name) == want
 
 
 def test_wrapper_named_after_first_declaration_and_never_clashes(tmp_path: Path) -> None:
@@ -272,7 +273,7 @@ def test_std_sweep_subset_completes_without_internal_errors() -> None:
 @pytest.mark.parametrize("tail", ["", " // y", ' `db:"b"`', ' `db:"b"` // y'])
 def test_realigned_columns_are_what_gofmt_writes(tail: str, tmp_path: Path, go: GoToolchain) -> None:
     from codemod.edits import apply_edits
-    from transforms import wrap_layout
+    from transforms.wrap_inner_map import alignment
 
     lines = ["a int // x", "bbbb map[string]map[string]*User" + tail, 'c string `db:"c"`', "dd []byte // z"]
     src = tmp_path / "s.go"
@@ -284,6 +285,6 @@ def test_realigned_columns_are_what_gofmt_writes(tail: str, tmp_path: Path, go: 
     )
     inner = node.child_by_field_name("value")
     edit = f.edit(inner.start_byte, inner.end_byte, "w")
-    src.write_bytes(apply_edits(f.content, [edit, *wrap_layout.realign(f, [edit])]))
+    src.write_bytes(apply_edits(f.content, [edit, *alignment.realign(f, [edit])]))
     assert "bbbb map[string]w" in src.read_text()
     assert go.gofmt_list(src) == [], src.read_text()

@@ -7,11 +7,11 @@ in which its findings are reported and its fixes are merged.
 from __future__ import annotations
 
 from codemod.transform import Transform
-from transforms.deepcopy import DeepCopy
-from transforms.keepalive import KeepAlive
-from transforms.map_to_c import MapToC
-from transforms.safemap import SafeMapTransform
-from transforms.wrap_inner_map import WrapInnerMap
+from transforms.deepcopy.rule import DeepCopy
+from transforms.keepalive.rule import KeepAlive
+from transforms.map_to_c.rule import MapToC
+from transforms.safemap.rule import SafeMapTransform
+from transforms.wrap_inner_map.rule import WrapInnerMap
 
 ALL: tuple[Transform, ...] = (KeepAlive(), DeepCopy(), WrapInnerMap(), SafeMapTransform(), MapToC())
 

@@ -47,7 +47,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Severity
 from codemod.transform import finding
-from transforms.locking import GoType, PackageTypes, find_declaration
+from gofacts.locking import GoType, PackageTypes, find_declaration
 
 RULE = "map-to-c"
 C_SCALARS = frozenset(

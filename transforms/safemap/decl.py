@@ -20,10 +20,10 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Edit
-from transforms import goscope
-from transforms import safemap_ops as ops
-from transforms.safemap_find import MapDecl
-from transforms.safemap_rewrite import Blocked, Shape
+from gofacts import goscope
+from transforms.safemap import ops as ops
+from transforms.safemap.find import MapDecl
+from transforms.safemap.rewrite import Blocked, Shape
 
 
 def copied_by_value(owner: str, pkg: PackageContext) -> bool:

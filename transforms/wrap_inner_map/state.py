@@ -12,10 +12,11 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from transforms import wrap_index, wrap_scope
-from transforms.wrap_edits import EditSet
-from transforms.wrap_syntax import context_of, quote, unparen_type
-from transforms.wrap_types import Group, normalize
+from gofacts import blockscope
+from transforms.wrap_inner_map import nameindex
+from transforms.wrap_inner_map.editset import EditSet
+from transforms.wrap_inner_map.groups import Group, normalize
+from transforms.wrap_inner_map.shapes import context_of, quote, unparen_type
 
 Key = tuple[str, int, int]
 
@@ -54,7 +55,7 @@ class FlowState:
     """
 
     pkg: PackageContext
-    index: wrap_index.PackageIndex
+    index: nameindex.PackageIndex
     group: Group
     wrapper: str
     local_vars: dict[Key, tuple[FileContext, Node]] = field(default_factory=dict)
@@ -77,7 +78,7 @@ class FlowState:
             self.blockers.append(Blocker(f, node, reason or quote(context_of(node))))
 
     def _key(self, f: FileContext, node: Node) -> Key:
-        return wrap_scope.node_key(f.path, node)
+        return blockscope.node_key(f.path, node)
 
     def _first_visit(self, kind: str, f: FileContext, node: Node) -> bool:
         k = (kind, self._key(f, node))
@@ -92,7 +93,7 @@ class FlowState:
         if node.type == "map_type":
             return normalize(node) == self.group.key
         if node.type in ("type_identifier", "identifier"):
-            return syntax.text(node) in self.group.named and wrap_scope.declaration_of(node) is None
+            return syntax.text(node) in self.group.named and blockscope.declaration_of(node) is None
         return False
 
     def _note_declaration(self, f: FileContext, node: Node) -> None:

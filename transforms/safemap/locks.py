@@ -1,6 +1,6 @@
 """Whether a mutex is held at a point of a function, as the safemap transform asks it.
 
-Lock shapes are recognised in one place, transforms.locking (shared with
+Lock shapes are recognised in one place, gofacts.locking (shared with
 deepcopy): `mu.Lock(); defer mu.Unlock()`, explicit Lock ... Unlock regions,
 embedded mutexes (`s.Lock()`), RLock. This module adds what a per-function
 view cannot see, the lock of the caller:
@@ -22,8 +22,8 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from transforms import locking, wrap_scope
-from transforms.safemap_find import files_calling
+from gofacts import blockscope, locking
+from transforms.safemap.find import files_calling
 
 CALLER_DEPTH = 2
 
@@ -74,7 +74,7 @@ class LockView:
                 if fn is None:
                     continue
                 if not recv:
-                    if wrap_scope.declaration_of(fn) is None:
+                    if blockscope.declaration_of(fn) is None:
                         out.append((f, call))
                 elif self._receiver(fn, f) == recv:
                     out.append((f, call))

@@ -13,9 +13,9 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from transforms import goscope, wrap_scope
-from transforms.wrap_state import FlowState
-from transforms.wrap_syntax import climb_parens
+from gofacts import blockscope, goscope
+from transforms.wrap_inner_map.shapes import climb_parens
+from transforms.wrap_inner_map.state import FlowState
 
 _JSON_ENCODE = frozenset({"Marshal", "MarshalIndent"})
 
@@ -39,7 +39,7 @@ class CallRules(FlowState):
         if (
             fn.type == "identifier"
             and syntax.text(fn) in self.group.named
-            and wrap_scope.declaration_of(fn) is None
+            and blockscope.declaration_of(fn) is None
         ):
             return  # a conversion to a named type of the group: itself an O expression
         sig = self._signature_of_call(f, call)
@@ -98,7 +98,7 @@ class CallRules(FlowState):
             return ext[1] if ext is not None and ext[0] == "encoding/json" else None
         if operand.type != "identifier":
             return None
-        d = wrap_scope.declaration_of(operand)
+        d = blockscope.declaration_of(operand)
         holder = d.parent.parent if d is not None and d.parent is not None else None
         if holder is None or holder.type != "short_var_declaration":
             return None
@@ -120,7 +120,7 @@ class CallRules(FlowState):
         if operand is None or member is None or operand.type != "identifier":
             return None
         qual = syntax.text(operand)
-        if wrap_scope.declaration_of(operand) is not None or qual in self.pkg.top_level_names:
+        if blockscope.declaration_of(operand) is not None or qual in self.pkg.top_level_names:
             return None
         for name, path, _ in f.import_specs:
             if (name or path.rsplit("/", 1)[-1]) == qual:

@@ -37,9 +37,9 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext
 from codemod.model import Edit
-from transforms import safemap_ops as ops
-from transforms.safemap_find import MapDecl, Use
-from transforms.safemap_format import depth_of, format_expr, reprint
+from transforms.safemap import ops as ops
+from transforms.safemap.find import MapDecl, Use
+from transforms.safemap.spacing import depth_of, format_expr, reprint
 
 _QUALIFIER = re.compile(r"\b([A-Za-z_]\w*)\.[A-Za-z_]")
 ONE_LINE_FUNC = 100

@@ -1,7 +1,7 @@
 """The SafeMap shim files a safemap fix creates or extends, and the names it may use.
 
 The variant follows the package: a shim already present keeps its variant
-(generic or concrete); otherwise go.mod decides (transforms.go_safemap).
+(generic or concrete); otherwise go.mod decides (transforms.safemap.shim_go).
 The generic files never change once written. The concrete SAFEMAP_FILE holds
 one type per key/value pair; when a fix needs a pair it lacks, the fix
 rewrites the file with the union, read back from the file itself, so a
@@ -17,7 +17,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext, declared_names
 from codemod.discovery import generated_by_gomapfix
 from codemod.model import Edit, NewFile
-from transforms.go_safemap import (
+from transforms.safemap.shim_go import (
     GENERIC_FILES,
     HELPERS,
     MIN_GENERIC_VERSION,

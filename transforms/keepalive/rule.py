@@ -52,7 +52,7 @@ from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Edit, Finding, Fix, Safety
 from codemod.transform import finding
-from transforms import goscope
+from gofacts import goscope
 
 C_SCALARS = frozenset(
     (

@@ -11,9 +11,10 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from transforms import goscope, wrap_index, wrap_scope
-from transforms.wrap_state import FlowState, Signature
-from transforms.wrap_syntax import assignment_target, context_of, names_type, quote, rhs_for
+from gofacts import blockscope, goscope
+from transforms.wrap_inner_map import nameindex
+from transforms.wrap_inner_map.shapes import assignment_target, context_of, names_type, quote, rhs_for
+from transforms.wrap_inner_map.state import FlowState, Signature
 
 
 class SlotUses(FlowState):
@@ -26,23 +27,23 @@ class SlotUses(FlowState):
         key = self._key(f, decl)
         fi = self._file_index(f)
         for ident in fi.idents.get(syntax.text(decl), ()):
-            if ident.type != "identifier" or not wrap_index.is_reference(ident):
+            if ident.type != "identifier" or not nameindex.is_reference(ident):
                 continue
             if func is not None and not (func.start_byte <= ident.start_byte < func.end_byte):
                 continue
-            d = wrap_scope.declaration_of(ident)
+            d = blockscope.declaration_of(ident)
             if d is not None and self._key(f, d) == key:
                 self._slot_reference(f, ident)
 
     def _pkg_var_uses(self, name: str) -> None:
         for fi in self.index.files:
             for ident in fi.idents.get(name, ()):
-                if ident.type != "identifier" or not wrap_index.is_reference(ident):
+                if ident.type != "identifier" or not nameindex.is_reference(ident):
                     continue
-                if wrap_scope.declaration_of(ident) is None:
+                if blockscope.declaration_of(ident) is None:
                     self._slot_reference(fi.file, ident)
 
-    def _file_index(self, f: FileContext) -> wrap_index.FileIndex:
+    def _file_index(self, f: FileContext) -> nameindex.FileIndex:
         for fi in self.index.files:
             if fi.file is f:
                 return fi
@@ -57,7 +58,7 @@ class SlotUses(FlowState):
         if holder.type in ("range_clause", "receive_statement"):
             self.block(f, holder)
             return
-        if holder.type == "short_var_declaration" and wrap_scope.declaration_of(ref) == ref:
+        if holder.type == "short_var_declaration" and blockscope.declaration_of(ref) == ref:
             return
         op = holder.child_by_field_name("operator")
         if op is not None and syntax.text(op) != "=":
@@ -122,7 +123,7 @@ class SlotUses(FlowState):
             operand.type == "identifier"
             and syntax.text(operand) in f.imported_names
             and (
-                wrap_scope.declaration_of(operand) is None
+                blockscope.declaration_of(operand) is None
                 and syntax.text(operand) not in self.pkg.top_level_names
             )
         ):
@@ -164,9 +165,9 @@ class SlotUses(FlowState):
         sig = self.functions[name]
         for fi in self.index.files:
             for ident in fi.idents.get(name, ()):
-                if ident.type != "identifier" or not wrap_index.is_reference(ident):
+                if ident.type != "identifier" or not nameindex.is_reference(ident):
                     continue
-                if wrap_scope.declaration_of(ident) is not None:
+                if blockscope.declaration_of(ident) is not None:
                     continue
                 parent = ident.parent
                 if (
@@ -237,7 +238,7 @@ class SlotUses(FlowState):
                 self.block(f, holder)
             return
         left = holder.child_by_field_name("left")
-        names = left.named_children if left is not None else wrap_scope.spec_names(holder)
+        names = left.named_children if left is not None else blockscope.spec_names(holder)
         if holder.type == "var_spec" and holder.child_by_field_name("type") is not None:
             self.block(f, holder)
             return
@@ -256,7 +257,7 @@ class SlotUses(FlowState):
         if target.type == "identifier" and syntax.text(target) == "_":
             return
         if holder.type == "var_spec" or (
-            holder.type == "short_var_declaration" and wrap_scope.declaration_of(target) == target
+            holder.type == "short_var_declaration" and blockscope.declaration_of(target) == target
         ):
             if holder.type == "var_spec" and holder.child_by_field_name("type") is not None:
                 return

@@ -21,7 +21,8 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from transforms import wrap_bytes, wrap_scope
+from gofacts import blockscope
+from transforms.wrap_inner_map import bytescan
 
 _POINTERY = frozenset(
     {"pointer_type", "slice_type", "map_type", "channel_type", "function_type", "interface_type"}
@@ -98,8 +99,8 @@ def find_groups(pkg: PackageContext) -> list[Group]:
 def _may_spell_group(content: bytes, types: TypeSpecs) -> bool:
     """False when content provably spells no nested map whose inner values carry pointers: each place
     that may spell one has a value type of another package or a name that carries none."""
-    for value in wrap_bytes.nested_values(content):
-        if value is None or (value != wrap_bytes.QUALIFIED and _carries_name(value, types, frozenset())):
+    for value in bytescan.nested_values(content):
+        if value is None or (value != bytescan.QUALIFIED and _carries_name(value, types, frozenset())):
             return True
     return False
 
@@ -121,7 +122,7 @@ def _mentions_local_type(node: Node) -> bool:
     if syntax.enclosing_function(node) is None:
         return False
     return any(
-        n.type == "type_identifier" and wrap_scope.declaration_of(n) is not None for n in syntax.walk(node)
+        n.type == "type_identifier" and blockscope.declaration_of(n) is not None for n in syntax.walk(node)
     )
 
 
@@ -142,7 +143,7 @@ class TypeSpecs:
                 (
                     spec
                     for f in self._pkg.sources
-                    if wrap_bytes.may_declare_type(f.content, name) and not f.broken
+                    if bytescan.may_declare_type(f.content, name) and not f.broken
                     for spec in _top_level_specs(f, name)
                 ),
                 None,

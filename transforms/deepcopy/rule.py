@@ -19,7 +19,7 @@ or at the read when the escape is after the Unlock):
 
   - one map level, go.mod `go` >= 1.21: `maps.Clone(c.m[team])` (import "maps");
   - otherwise a nil-preserving helper from the package's generated
-    gomapfix_clone.go (transforms/go_clone.py): the generic
+    gomapfix_clone.go (transforms/clone_go.py): the generic
     `gomapfixCloneNested` / `gomapfixClone` for go >= 1.18 (their `~map`
     constraints keep named map types), one helper per concrete type below
     1.18, or when a key type may be an interface below 1.20;
@@ -70,8 +70,7 @@ from codemod.context import FileContext, PackageContext, declared_names
 from codemod.imports import plan_imports
 from codemod.model import Edit, Finding, Fix, NewFile, Safety
 from codemod.transform import finding
-from transforms import go_clone
-from transforms.locking import (
+from gofacts.locking import (
     GoType,
     Held,
     LockCall,
@@ -81,6 +80,7 @@ from transforms.locking import (
     held_at,
     may_acquire,
 )
+from transforms.deepcopy import clone_go
 
 RULE = "deepcopy"
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
@@ -861,7 +861,7 @@ class _Copy:
     """How one fix copies the map: the function to call, and what it needs."""
 
     call: str
-    helper: go_clone.CloneHelper | None
+    helper: clone_go.CloneHelper | None
     imports_maps: bool = False
 
 
@@ -870,19 +870,19 @@ class _Fixer:
 
     def __init__(self, pkg: PackageContext, types: PackageTypes) -> None:
         self.pkg, self.types = pkg, types
-        self.clone_path = pkg.directory / go_clone.CLONE_FILE
+        self.clone_path = pkg.directory / clone_go.CLONE_FILE
         self.clone_file = next((f for f in pkg.sources if f.path == self.clone_path and not f.broken), None)
-        self.existing: set[go_clone.CloneHelper] = set()
+        self.existing: set[clone_go.CloneHelper] = set()
         self.helper_problem = ""
         if pkg.name.endswith("_test"):
             self.helper_problem = "an external test package cannot hold the generated helper file"
         elif self.clone_file is not None:
             try:
-                self.existing = go_clone.helpers_in(self.clone_file.content)
+                self.existing = clone_go.helpers_in(self.clone_file.content)
             except ValueError as e:
-                self.helper_problem = f"{go_clone.CLONE_FILE} cannot be updated ({e})"
+                self.helper_problem = f"{clone_go.CLONE_FILE} cannot be updated ({e})"
         self._user_names: dict[str, bool] = {}
-        self.taken: dict[str, go_clone.CloneHelper] = {go_clone.helper_name(h): h for h in self.existing}
+        self.taken: dict[str, clone_go.CloneHelper] = {clone_go.helper_name(h): h for h in self.existing}
 
     def _user_declares(self, name: str) -> bool:
         """True when a file of the package other than the helper file declares name at package level."""
@@ -993,16 +993,16 @@ class _Fixer:
         if self.helper_problem:
             return self.helper_problem
         if pkg.at_least(1, 18) and (pkg.at_least(1, 20) or all(_strictly_comparable(k, types) for k in keys)):
-            helper = go_clone.CloneHelper(kind)  # type: ignore[arg-type]
-            if self._user_declares(go_clone.helper_name(helper)):
-                return f"the package already declares {go_clone.helper_name(helper)}"
-            return _Copy(go_clone.helper_name(helper), helper)
+            helper = clone_go.CloneHelper(kind)  # type: ignore[arg-type]
+            if self._user_declares(clone_go.helper_name(helper)):
+                return f"the package already declares {clone_go.helper_name(helper)}"
+            return _Copy(clone_go.helper_name(helper), helper)
         concrete = self._concrete(t, kind, nested, values)
         if isinstance(concrete, str):
             return concrete
         return _Copy(concrete.name, concrete)
 
-    def _concrete(self, t: GoType, kind: str, nested: bool, values: bool) -> go_clone.CloneHelper | str:
+    def _concrete(self, t: GoType, kind: str, nested: bool, values: bool) -> clone_go.CloneHelper | str:
         """A per-type helper for t (go < 1.18, or interface-like keys below go 1.20)."""
         types = self.types
         if self.pkg.broken:
@@ -1037,7 +1037,7 @@ class _Fixer:
         for i in range(1, 100):
             name = base if i == 1 else f"{base}{i}"
             try:
-                helper = go_clone.CloneHelper(
+                helper = clone_go.CloneHelper(
                     kind,  # type: ignore[arg-type]
                     name=name,
                     type_text=type_text,
@@ -1095,7 +1095,7 @@ class _Fixer:
     # -- building fixes ----------------------------------------------------------------
 
     def _fix(
-        self, leak: _Leak, copy: _Copy, safety: Safety, message: str, helpers: set[go_clone.CloneHelper]
+        self, leak: _Leak, copy: _Copy, safety: Safety, message: str, helpers: set[clone_go.CloneHelper]
     ) -> Fix | None:
         f = leak.file
         wrap = leak.shallow if leak.shallow is not None else leak.wrap
@@ -1124,7 +1124,7 @@ class _Fixer:
         new_files: tuple[NewFile, ...] = ()
         if copy.helper is not None:
             try:
-                content = go_clone.render_clone_file(self.pkg.name, self.pkg.go_version, helpers)
+                content = clone_go.render_clone_file(self.pkg.name, self.pkg.go_version, helpers)
             except ValueError:
                 return None
             if self.clone_file is None:

@@ -29,7 +29,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Edit
-from transforms.wrap_types import Group, Spelling
+from transforms.wrap_inner_map.groups import Group, Spelling
 
 _GOOS_ARCH = re.compile(
     r"_(aix|android|darwin|dragonfly|freebsd|hurd|illumos|ios|js|linux|nacl|netbsd|openbsd|plan9|solaris"

@@ -48,7 +48,7 @@ from tree_sitter import Node
 
 from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
-from transforms.declindex import DeclIndex
+from gofacts.declindex import DeclIndex
 
 ACQUIRE = {"Lock": "Unlock", "RLock": "RUnlock"}
 RELEASE = {"Unlock": "Lock", "RUnlock": "RLock"}
@@ -585,7 +585,7 @@ class PackageTypes:
 
     The tables fill on demand: a lookup parses only the files whose bytes may
     declare the name (they contain it where a declaration would put it);
-    iterating a table parses the whole package (transforms.declindex).
+    iterating a table parses the whole package (gofacts.declindex).
     """
 
     def __init__(self, pkg: PackageContext) -> None:

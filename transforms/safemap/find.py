@@ -29,8 +29,8 @@ from tree_sitter import Node
 
 from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
-from transforms import goscope, locking, wrap_scope
-from transforms.safemap_ops import is_write
+from gofacts import blockscope, goscope, locking
+from transforms.safemap.ops import is_write
 
 MARKER = "//gomapfix:safemap"
 CALL_DEPTH = 2
@@ -194,7 +194,7 @@ class Region:
         can reach too: a package-level name, a captured variable, or a shared parameter."""
         if syntax.text(root) in self.shared:
             return True
-        decl = wrap_scope.declaration_of(root)
+        decl = blockscope.declaration_of(root)
         func = self.body.parent or self.body
         return decl is None or not (func.start_byte <= decl.start_byte < func.end_byte)
 
@@ -362,7 +362,7 @@ def _locals(f: FileContext, func: Node) -> list[MapDecl]:
             mt = map_type_of(None, _single_value(n))
             if mt is None or len(names) != 1 or names[0].type != "identifier" or names[0].text == b"_":
                 continue
-            if wrap_scope.declaration_of(names[0]) != names[0]:
+            if blockscope.declaration_of(names[0]) != names[0]:
                 continue  # `:=` that re-assigns an existing variable
             out.append(MapDecl("local", syntax.text(names[0]), f, names[0], n, mt, marked=_marked(f, n)))
     return out
@@ -425,7 +425,7 @@ def _uses_under(decl: MapDecl, f: FileContext, root: Node, types: locking.Packag
     for n in sorted(found, key=lambda n: n.start_byte):
         if n == decl.name_node or not _is_reference(n):
             continue
-        declared = wrap_scope.declaration_of(n)
+        declared = blockscope.declaration_of(n)
         if decl.kind == "local":
             if declared is not None and declared.start_byte == decl.name_node.start_byte:
                 out.append(Use(f, n))
@@ -470,7 +470,7 @@ def _names_package(operand: Node, f: FileContext) -> bool:
     return (
         operand.type == "identifier"
         and syntax.text(operand) in f.imported_names
-        and wrap_scope.declaration_of(operand) is None
+        and blockscope.declaration_of(operand) is None
     )
 
 
@@ -584,7 +584,7 @@ def written_names(regions: Regions) -> set[str]:
                 fld = n.child_by_field_name("field")
                 if fld is not None:
                     names.add(syntax.text(fld))
-            elif wrap_scope.declaration_of(n) is None:
+            elif blockscope.declaration_of(n) is None:
                 names.add(syntax.text(n))
     return names
 
@@ -692,7 +692,7 @@ def _callees(
     """Package functions a call's function expression certainly names."""
     if fn.type == "identifier":
         name = syntax.text(fn)
-        if not functions.may_have_funcs(name) or wrap_scope.declaration_of(fn) is not None:
+        if not functions.may_have_funcs(name) or blockscope.declaration_of(fn) is not None:
             return []
         return functions.funcs(name)
     if fn.type == "selector_expression":

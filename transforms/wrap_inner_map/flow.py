@@ -30,13 +30,13 @@ field of a map element cannot be assigned) or read with comma-ok.
 
 from __future__ import annotations
 
-from transforms.wrap_calls import CallRules
-from transforms.wrap_edits import EditSet
-from transforms.wrap_slots import SlotUses
-from transforms.wrap_spellings import SpellingRules
-from transforms.wrap_state import Blocker, FlowState, Key, Signature
-from transforms.wrap_typeof import TypeOf
-from transforms.wrap_values import ValueContexts
+from transforms.wrap_inner_map.calls import CallRules
+from transforms.wrap_inner_map.contexts import ValueContexts
+from transforms.wrap_inner_map.editset import EditSet
+from transforms.wrap_inner_map.slots import SlotUses
+from transforms.wrap_inner_map.spellings import SpellingRules
+from transforms.wrap_inner_map.state import Blocker, FlowState, Key, Signature
+from transforms.wrap_inner_map.typeof import TypeOf
 
 __all__ = ["Blocker", "Flow", "FlowState", "Key", "Signature"]
 

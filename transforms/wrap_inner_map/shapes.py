@@ -12,7 +12,8 @@ import re
 from tree_sitter import Node
 
 from codemod import golines, syntax
-from transforms import wrap_index, wrap_scope
+from gofacts import blockscope
+from transforms.wrap_inner_map import nameindex
 
 MAX_QUOTE = 72
 
@@ -29,7 +30,7 @@ def climb_parens(node: Node) -> Node:
     return node
 
 
-def is_make_arg(node: Node, index: wrap_index.PackageIndex) -> bool:
+def is_make_arg(node: Node, index: nameindex.PackageIndex) -> bool:
     args = node.parent
     call = args.parent if args is not None else None
     fn = call.child_by_field_name("function") if call is not None else None
@@ -43,7 +44,7 @@ def is_make_arg(node: Node, index: wrap_index.PackageIndex) -> bool:
     )
 
 
-def names_type(node: Node, index: wrap_index.PackageIndex) -> bool:
+def names_type(node: Node, index: nameindex.PackageIndex) -> bool:
     node = syntax.unparen(node)
     if node.type == "unary_expression":
         operand = node.child_by_field_name("operand")
@@ -51,7 +52,7 @@ def names_type(node: Node, index: wrap_index.PackageIndex) -> bool:
     return (
         node.type in ("identifier", "type_identifier")
         and syntax.text(node) in index.types
-        and (wrap_scope.declaration_of(node) is None)
+        and (blockscope.declaration_of(node) is None)
     )
 
 

@@ -6,13 +6,13 @@ map write"). The transform finds a map (package-level variable, struct
 field, or local variable captured by a closure) that is written inside a
 goroutine the package starts (`go func(){...}()`, `go f()`, `go x.m()`, and
 package functions those call) and used elsewhere, where no mutex is held at
-either site (transforms.safemap_locks); a declaration marked with a
+either site (transforms.safemap.locks); a declaration marked with a
 `//gomapfix:safemap` comment is converted regardless.
 
 The fix declares the map as a SafeMap (a mutex-guarded map generated into
-the package by transforms.go_safemap: generic for go.mod >= 1.18, one
+the package by transforms.safemap.shim_go: generic for go.mod >= 1.18, one
 concrete type per key/value pair below) and rewrites every use
-(transforms.safemap_rewrite, transforms.safemap_decl). A use it cannot
+(transforms.safemap.rewrite, transforms.safemap.decl). A use it cannot
 rewrite with certainty (address taken, passed to a function, copied to
 another variable, returned, a range loop that returns...) blocks the whole
 fix, and the finding names it. The fix is safe unless the map, or the struct
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
-from transforms import locking
-from transforms import safemap_files as files
-from transforms.safemap_decl import copied_by_value, declaration_edits
-from transforms.safemap_find import (
+from gofacts import locking
+from transforms.safemap import files as files
+from transforms.safemap.decl import copied_by_value, declaration_edits
+from transforms.safemap.find import (
     MARKER,
     MapDecl,
     Region,
@@ -46,9 +46,9 @@ from transforms.safemap_find import (
     uses,
     written_names,
 )
-from transforms.safemap_locks import LockView
-from transforms.safemap_ops import is_write
-from transforms.safemap_rewrite import Blocked, Rewriter, Shape
+from transforms.safemap.locks import LockView
+from transforms.safemap.ops import is_write
+from transforms.safemap.rewrite import Blocked, Rewriter, Shape
 
 
 @dataclass

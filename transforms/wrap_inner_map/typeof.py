@@ -10,8 +10,8 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from transforms import goscope, wrap_scope
-from transforms.wrap_state import FlowState
+from gofacts import blockscope, goscope
+from transforms.wrap_inner_map.state import FlowState
 
 
 class TypeOf(FlowState):
@@ -67,7 +67,7 @@ class TypeOf(FlowState):
         if among is not None and name not in among:
             return ""
         spec = self.index.types.get(name)
-        if spec is None or wrap_scope.declaration_of(typ) is not None:
+        if spec is None or blockscope.declaration_of(typ) is not None:
             return None
         underlying = spec[1].child_by_field_name("type")
         return name if underlying is not None and underlying.type == "struct_type" else ""

@@ -69,11 +69,12 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
 from codemod.transform import finding
-from transforms import goscope, wrap_emit, wrap_index, wrap_layout, wrap_mentions
-from transforms.wrap_edits import Overlap
-from transforms.wrap_flow import Blocker, Flow
-from transforms.wrap_syntax import quote
-from transforms.wrap_types import Group, find_groups
+from gofacts import goscope
+from transforms.wrap_inner_map import alignment, emit, mentions, nameindex
+from transforms.wrap_inner_map.editset import Overlap
+from transforms.wrap_inner_map.flow import Blocker, Flow
+from transforms.wrap_inner_map.groups import Group, find_groups
+from transforms.wrap_inner_map.shapes import quote
 
 RULE = "wrap-inner-map"
 _JSON_SETTINGS = ("SetEscapeHTML", "UseNumber", "DisallowUnknownFields")
@@ -97,7 +98,7 @@ class WrapInnerMap:
         groups = [g for g in find_groups(pkg) if any(s.file.editable for s in g.spellings)]
         if not groups:
             return
-        index = wrap_index.build(pkg)
+        index = nameindex.build(pkg)
         taken: set[str] = set()
         for group in groups:
             found = _group_finding(pkg, index, group, taken)
@@ -106,10 +107,10 @@ class WrapInnerMap:
 
 
 def _group_finding(
-    pkg: PackageContext, index: wrap_index.PackageIndex, group: Group, taken: set[str]
+    pkg: PackageContext, index: nameindex.PackageIndex, group: Group, taken: set[str]
 ) -> Finding | None:
-    first = min((s for s in group.spellings if s.file.editable), key=wrap_emit.spelling_order)
-    name = wrap_emit.wrapper_name(group, pkg, taken)
+    first = min((s for s in group.spellings if s.file.editable), key=emit.spelling_order)
+    name = emit.wrapper_name(group, pkg, taken)
     flow = Flow(pkg, index, group, name)
     flow.analyse()
     subject = _subject(group, flow)
@@ -145,7 +146,7 @@ def _group_finding(
 def _fix(
     pkg: PackageContext, group: Group, flow: Flow, name: str, with_json: bool
 ) -> tuple[Fix | None, Blocker | None]:
-    place = wrap_emit.anchor(group, pkg)
+    place = emit.anchor(group, pkg)
     first = group.spellings[0]
     if place is None:
         return None, Blocker(
@@ -160,7 +161,7 @@ def _fix(
     except Overlap as e:
         return None, Blocker(first.file, first.node, f"overlapping rewrites ({e})")
     edits = (*edits, *_alignment(pkg, edits))
-    declaration = wrap_emit.declaration(f, pkg, after, name, group.key, inner, with_json)
+    declaration = emit.declaration(f, pkg, after, name, group.key, inner, with_json)
     message = f"wrap the inner maps of {group.key} in type {name} and rewrite their uses"
     safety = Safety.SAFE
     if flow.exported:
@@ -175,7 +176,7 @@ def _alignment(pkg: PackageContext, edits: tuple[Edit, ...]) -> list[Edit]:
     for path, file_edits in edits_by_path(edits).items():
         f = pkg.file(path)
         if f is not None:
-            out.extend(wrap_layout.realign(f, file_edits))
+            out.extend(alignment.realign(f, file_edits))
     return out
 
 
@@ -192,8 +193,8 @@ def _subject(group: Group, flow: Flow) -> str:
     names: list[str] = []
     for name in sorted(group.named, key=lambda n: (group.named[n][0].is_test, str(group.named[n][0].path))):
         names.append(name)
-    for s in sorted(group.spellings, key=wrap_emit.spelling_order):
-        n, declares = wrap_emit.declared_name(s)
+    for s in sorted(group.spellings, key=emit.spelling_order):
+        n, declares = emit.declared_name(s)
         if declares and n not in names:
             names.append(n)
     if not names:
@@ -208,7 +209,7 @@ def _name_node(node: Node) -> Node:
 
 
 def _package_blockers(
-    pkg: PackageContext, index: wrap_index.PackageIndex, flow: Flow, with_json: bool
+    pkg: PackageContext, index: nameindex.PackageIndex, flow: Flow, with_json: bool
 ) -> list[Blocker]:
     out: list[Blocker] = []
     first = flow.group.spellings[0]
@@ -232,9 +233,7 @@ def _package_blockers(
     return out
 
 
-def _reflection_blockers(
-    pkg: PackageContext, index: wrap_index.PackageIndex, flow: Flow
-) -> Iterator[Blocker]:
+def _reflection_blockers(pkg: PackageContext, index: nameindex.PackageIndex, flow: Flow) -> Iterator[Blocker]:
     """Values of a struct holding the map, passed directly to a function of another package.
 
     fmt, encoding/gob, text/template, reflect and the like see the wrapper
@@ -244,12 +243,12 @@ def _reflection_blockers(
     structs = set().union(*flow.fields.values()) if flow.fields else set()
     if not structs:
         return
-    mentions = wrap_mentions.Mentions(pkg, structs)
+    mentioned = mentions.Mentions(pkg, structs)
     for fi in index.files:
         for node, top in _selector_calls(fi.file.root):
             args = node.child_by_field_name("arguments")
             given = args.named_children if args is not None else []
-            held = [a for a in given if mentions.may_hold(fi.file, a, top)]
+            held = [a for a in given if mentioned.may_hold(fi.file, a, top)]
             fn = node.child_by_field_name("function")
             if not held or fn is None or not _foreign(fi.file, fn, index, flow):
                 continue
@@ -275,7 +274,7 @@ def _selector_calls(root: Node) -> list[tuple[Node, Node]]:
     return out
 
 
-def _foreign(f: FileContext, fn: Node, index: wrap_index.PackageIndex, flow: Flow) -> bool:
+def _foreign(f: FileContext, fn: Node, index: nameindex.PackageIndex, flow: Flow) -> bool:
     """Whether a selector call may hand its arguments to code outside the package."""
     ext = flow.external_call(f, fn)
     if ext is not None:

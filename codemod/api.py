@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from codemod import registry
 from codemod.discovery import Discovery, discover
 from codemod.model import FileOutcome, RunReport
 from codemod.runner import Options, run
@@ -54,9 +55,7 @@ def fix_paths(
 
     Raises RuntimeError if a transform failed internally on some package.
     """
-    from transforms import ALL
-
-    names = tuple(t.name for t in ALL if select is None or t.name in select)
+    names = tuple(n for n in registry.names() if select is None or n in select)
     options = Options(
         select=names,
         unsafe_fixes=unsafe_fixes,

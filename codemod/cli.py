@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemod import __version__, catalogue, config, diffbase
+from codemod import __version__, config, diffbase, registry, ruledoc
 from codemod.api import collect
 from codemod.cache import default_dir as default_cache_dir
 from codemod.diff import display_path
@@ -178,26 +178,23 @@ def selected_transforms(
     selected name must be a registered transform; an ignored one may also be
     a catalogued rule this version does not have. Raises UsageError otherwise.
     """
-    from transforms import ALL
-
-    known = [t.name for t in ALL]
+    known = list(registry.names())
     chosen = _names(select) or known
     ignored = _names(ignore)
     for name in chosen:
         if name not in known:
             raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
     for name in ignored:
-        if name not in known and catalogue.rule(name) is None:
+        if name not in known and registry.doc(name) is None:
             raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
     return tuple(n for n in known if n in chosen and n not in ignored)
 
 
 def list_transforms() -> str:
     """`--list-transforms`: one line per transform: name, default safety, summary."""
-    from transforms import ALL
-
-    width = max(len(t.name) for t in ALL)
-    return "".join(f"{t.name:<{width}}  {t.default_safety:<6}  {t.summary}\n" for t in ALL)
+    docs = registry.rule_docs()
+    width = max(len(d.name) for d in docs)
+    return "".join(f"{d.name:<{width}}  {d.fixes:<6}  {d.summary}\n" for d in docs)
 
 
 @dataclass(frozen=True)
@@ -293,7 +290,7 @@ def _main(argv: list[str]) -> int:
     settings = resolve_settings(args, targets)
     found = discover_targets(targets, settings)
     if args.interactive or args.forget_decisions:
-        from codemod import interactive
+        from codemod.review import interactive
 
         return interactive.cli_main(args, settings.options, found)
     notes: list[str] = []
@@ -362,7 +359,8 @@ def _write(report: RunReport, errors: list[str]) -> None:
 
 def explain_main(argv: list[str]) -> int:
     """`gomapfix explain RULE`: print the rule's explanation; exit 2 for an unknown rule."""
-    names = [r.name for r in catalogue.RULES]
+    docs = registry.docs()
+    names = list(docs)
     p = _Parser(
         prog="gomapfix explain",
         description="Explain a rule: what it finds, why it matters, the fix, and an example.",
@@ -372,9 +370,10 @@ def explain_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.rule is None:
         raise UsageError(f"explain needs a rule name (one of: {', '.join(names)})")
-    if catalogue.rule(args.rule) is None:
+    if args.rule not in docs:
         raise UsageError(f"unknown rule {args.rule!r} (known: {', '.join(names)})")
-    sys.stdout.write(catalogue.explain(args.rule))
+    doc = docs[args.rule]
+    sys.stdout.write(ruledoc.explain(doc, suppressible=args.rule in registry.names()))
     return 0
 
 

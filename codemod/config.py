@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codemod import catalogue
+from codemod import registry
 from codemod.discovery import UsageError
 
 FILE_NAME = ".gomapfix.toml"
@@ -165,11 +165,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
 
 def _check_rules(path: Path, key: str, names: Iterable[str], allow_catalogued: bool) -> None:
-    from transforms import by_name
-
-    known = set(by_name())
+    known = set(registry.names())
     if allow_catalogued:
-        known |= set(catalogue.by_name())
+        known |= set(registry.docs())
     for name in names:
         if name not in known:
             raise ConfigError(
@@ -182,8 +180,8 @@ def _transform_options(path: Path, table: object) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"{path}: transforms must be a table of [transforms.NAME] tables")
     out: dict[str, dict[str, Any]] = {}
     for name in sorted(table):
-        rule = catalogue.rule(name)
-        if rule is None or rule.name == catalogue.UNUSED_IGNORE:
+        rule = next((d for d in registry.rule_docs() if d.name == name), None)
+        if rule is None:
             raise ConfigError(f"{path}: unknown key 'transforms.{name}' (no such transform)")
         options = table[name]
         if not isinstance(options, dict):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codemod import suppress, syntax
+from codemod import registry, suppress, syntax
 from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import generated_by_gomapfix, is_generated
 from codemod.edits import apply_fixes, merge
@@ -82,10 +82,8 @@ class DirResult:
 
 
 def _transforms(options: Options) -> list[Transform]:
-    from transforms import by_name
-
-    registry = by_name()
-    return [registry[name] for name in options.select]
+    known = registry.by_name()
+    return [known[name] for name in options.select]
 
 
 def wants(options: Options, finding: Finding, fix: Fix) -> bool:
@@ -278,9 +276,7 @@ def _fix_package(
 
 def _suppress(findings: list[Finding], pkg: PackageContext, options: Options) -> list[Finding]:
     """Drop findings silenced by //gomapfix:ignore; add unused-ignore findings when asked."""
-    from transforms import by_name
-
-    registered = tuple(by_name())
+    registered = registry.names()
     return suppress.apply(
         findings, pkg.files_with(suppress.NEEDLE), options.select, registered, options.report_unused_ignores
     )

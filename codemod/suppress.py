@@ -28,12 +28,37 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from codemod import catalogue
 from codemod.context import FileContext
 from codemod.model import Finding, Fix, Severity
+from codemod.ruledoc import RuleDoc
 from codemod.transform import finding
 
 NEEDLE = b"//gomapfix:ignore"
+UNUSED_IGNORE = "unused-ignore"
+"""The rule under which --report-unused-ignores reports suppressions that suppressed nothing."""
+
+UNUSED_IGNORE_DOC = RuleDoc(
+    name=UNUSED_IGNORE,
+    summary="a //gomapfix:ignore directive that suppressed nothing",
+    severity="warning",
+    fixes="safe",
+    safety="safe: removes the directive or its unused rule names",
+    finds="With --report-unused-ignores: a //gomapfix:ignore directive, or a rule named in "
+    "one, that suppressed no finding in this run, and rule names in a directive that are "
+    "not gomapfix rules. A directive naming only rules that were not run is not reported; "
+    "a directive without rule names is reported only when every rule was run.",
+    why="A stale suppression hides the next real finding on its line without anyone "
+    "deciding to, and a misspelt rule name suppresses nothing at all.",
+    fix="Remove the directive (the whole comment line when it stands alone), or only the "
+    "rule names in it that suppressed nothing, keeping the reason.",
+    before="""
+        C.widget_touch(w.c) //gomapfix:ignore keepalive,safemap -- owner kept alive by caller
+    """,
+    after="""
+        C.widget_touch(w.c) //gomapfix:ignore keepalive -- owner kept alive by caller
+    """,
+)
+"""The documentation of unused-ignore, the engine's own rule (codemod.registry serves it)."""
 _DIRECTIVE = re.compile(rb"//gomapfix:ignore(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
 _NAMES = re.compile(r"[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*")
 
@@ -122,7 +147,7 @@ def apply(
 def _unused(
     f: FileContext, d: Directive, used: set[str], selected: Sequence[str], registered: Sequence[str]
 ) -> Finding | None:
-    rule = catalogue.UNUSED_IGNORE
+    rule = UNUSED_IGNORE
     here = (d.start, d.end)
     if d.malformed:
         message = "malformed //gomapfix:ignore directive (expected //gomapfix:ignore [rule,...] [-- reason])"
@@ -131,7 +156,7 @@ def _unused(
         if used or not set(registered) <= set(selected):
             return None
         return finding(rule, f, here, "//gomapfix:ignore suppressed nothing", [_remove(f, d)])
-    known = set(catalogue.by_name()) | set(registered)
+    known = {UNUSED_IGNORE, *registered}
     unknown = [r for r in d.rules if r not in known]
     idle = [r for r in d.rules if r in selected and r not in used and r not in unknown]
     if not unknown and not idle:

@@ -16,25 +16,26 @@ from tree_sitter import Node
 
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Fix, Severity
+from codemod.ruledoc import RuleDoc
 
 
 class Transform(Protocol):
     """One rule or rewrite pass.
 
     Attributes:
-        name: the rule name used by --select/--ignore, in findings and suppressions.
-        summary: one line for --list-transforms.
+        doc: the rule's documentation (codemod.ruledoc.RuleDoc), the one place it is
+            described: listings, explain, SARIF and the docs pages read it.
+        name: the rule name used by --select/--ignore, in findings and suppressions
+            (doc.name).
         prefilter: alternatives, each a tuple of byte strings; a package cannot
             hold a finding unless, for some alternative, each of its needles
             occurs in at least one file of the package. Packages that match no
             alternative of any selected transform are never parsed.
-        default_safety: "safe", "unsafe" or "none" (detection only), for listings.
     """
 
+    doc: RuleDoc
     name: str
-    summary: str
     prefilter: tuple[tuple[bytes, ...], ...]
-    default_safety: str
 
     def run(self, pkg: PackageContext) -> Iterable[Finding]: ...
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from codemod.ruledoc import RuleDoc
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Every gomapfix run of the test session caches into one private directory, never ~/.cache.
@@ -108,3 +110,20 @@ def write_module(root: Path, files: dict[str, str | bytes], go_version: str = "1
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(content.encode() if isinstance(content, str) else content)
     return root
+
+
+def fake_doc(name: str, summary: str) -> RuleDoc:
+    """The documentation a test transform needs to be registered."""
+    return RuleDoc(name, summary, "warning", "safe", "safe", summary, summary, summary, "x := 1\n")
+
+
+def register(monkeypatch: pytest.MonkeyPatch, *fakes: Any) -> None:
+    """Register test transforms for one test: each replaces the rule of its name, if any, and
+    the others run after the real rules (the engine reaches them through codemod.registry)."""
+    import transforms
+
+    names = {f.name for f in fakes}
+    kept = tuple(t for t in transforms.ALL if t.name not in names)
+    docs = tuple(d for d in transforms.docs() if d.name not in names) + tuple(f.doc for f in fakes)
+    monkeypatch.setattr(transforms, "ALL", kept + tuple(fakes))
+    monkeypatch.setattr(transforms, "docs", lambda: docs)

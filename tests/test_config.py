@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import gomapfix, write_module
+from conftest import fake_doc, gomapfix, register, write_module
 from test_inputs import OWNER
 
-import transforms
 from codemod import config
 from codemod.api import collect
 from codemod.cli import build_parser, discover_targets, resolve_settings
@@ -198,10 +197,9 @@ def test_exclude_globs(tmp_path: Path, pattern: str, path: str, hit: bool) -> No
 class OptionProbe:
     """A test transform that reports the options it was handed (through the real runner)."""
 
+    doc = fake_doc("keepalive", "probe")
     name = "keepalive"
-    summary = "probe"
     prefilter = ((b"package",),)
-    default_safety = "none"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         f = next(pkg.editable_files())
@@ -222,7 +220,7 @@ def test_transform_options_reach_the_package_context(tmp_path: Path, monkeypatch
         "deepcopy": {"helper-file": "clone_helpers.go"},
         "wrap-inner-map": {"wrapper-suffix": "Set"},
     }
-    monkeypatch.setattr(transforms, "by_name", lambda: {"keepalive": OptionProbe()})
+    register(monkeypatch, OptionProbe())
     options = dataclasses.replace(settings.options, select=("keepalive",))
     result, errors = collect(discover_targets([root], settings), options, jobs=1)
     assert errors == []

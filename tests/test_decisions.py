@@ -11,7 +11,8 @@ import pytest
 from conftest import write_module
 from test_interactive import FILES, dry_run
 
-from codemod.decisions import (
+from codemod.model import Finding
+from codemod.review.decisions import (
     DIRECTORY,
     FILENAME,
     DecisionsError,
@@ -22,7 +23,6 @@ from codemod.decisions import (
     scope_line,
     touched_lines,
 )
-from codemod.model import Finding
 
 
 def prints(root: Path) -> list[tuple[Finding, Fingerprint]]:

@@ -19,20 +19,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import GoToolchain, gomapfix, write_module
+from conftest import GoToolchain, fake_doc, gomapfix, register, write_module
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-import transforms
-from codemod import catalogue, cli
+from codemod import cli, registry, ruledoc
 from codemod.api import collect
-from codemod.decisions import DIRECTORY, FILENAME
 from codemod.discovery import discover
-from codemod.interactive import ReviewResult, run_review
 from codemod.model import Edit, Finding, Fix, Safety
-from codemod.review_prompt import TAB, questionary_prompt
-from codemod.review_session import Aborted
+from codemod.review.decisions import DIRECTORY, FILENAME
+from codemod.review.interactive import ReviewResult, run_review
+from codemod.review.prompt import TAB, questionary_prompt
+from codemod.review.session import Aborted
 from codemod.runner import Options
 from codemod.transform import finding
 
@@ -289,7 +288,7 @@ def test_explain_then_decide(module: Path, pipe: PipeInput) -> None:
     assert screen.count("fix 1/5") == 1  # not re-rendered
     # the explanation: the finding's message again, then `gomapfix explain keepalive`
     assert screen.count(found[0].message) == 2
-    explained = catalogue.explain("keepalive")
+    explained = ruledoc.explain(registry.docs()["keepalive"])
     for line in ("What it finds", "Why it matters", "The fix", "//gomapfix:ignore keepalive -- reason"):
         assert line in explained and line in screen
     assert result.written == []
@@ -403,10 +402,9 @@ def test_failing_editor_discards(
 class TodoTransform:
     """A test transform with two alternative fixes per `// TODO` comment."""
 
+    doc = fake_doc("todo", "test transform: TODO comments")
     name = "todo"
-    summary = "test transform: TODO comments"
     prefilter = ((b"// TODO",),)
-    default_safety = "safe"
 
     def run(self, pkg):  # type: ignore[no-untyped-def]
         for f in pkg.files:
@@ -429,7 +427,7 @@ class TodoTransform:
 
 @pytest.fixture
 def todo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setattr(transforms, "ALL", (*transforms.ALL, TodoTransform()))
+    register(monkeypatch, TodoTransform())
     funcs = "".join(f"\n// TODO {n}\nfunc {n.upper()}() {{}}\n" for n in ("first", "second", "third"))
     src = "package a\n" + funcs
     return write_module(tmp_path / "todo", {"a.go": src})
@@ -459,10 +457,9 @@ def test_rejecting_rejects_every_alternative(todo: Path, pipe: PipeInput) -> Non
 class ShoutTransform:
     """A test transform whose fix overlaps TodoTransform's: TODO -> FIXME."""
 
+    doc = fake_doc("shout", "test transform: TODO to FIXME")
     name = "shout"
-    summary = "test transform: TODO to FIXME"
     prefilter = ((b"// TODO",),)
-    default_safety = "safe"
 
     def run(self, pkg):  # type: ignore[no-untyped-def]
         for f in pkg.files:
@@ -473,7 +470,7 @@ class ShoutTransform:
 
 
 def test_overlapping_fixes(todo: Path, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transforms, "ALL", (*transforms.ALL, ShoutTransform()))
+    register(monkeypatch, ShoutTransform())
     select = ("todo", "shout")
     found = dry_run(todo, select)
     assert [f.rule for f in found] == ["todo", "shout", "todo", "todo"]

@@ -29,10 +29,10 @@ import pytest
 from conftest import REPO, GoToolchain
 
 from codemod.api import collect
-from codemod.decisions import DIRECTORY, FILENAME, DecisionStore
 from codemod.discovery import discover
 from codemod.model import Finding, Fix
-from codemod.review_plan import make_plan
+from codemod.review.decisions import DIRECTORY, FILENAME, DecisionStore
+from codemod.review.plan import make_plan
 from codemod.runner import Options
 from transforms import ALL
 

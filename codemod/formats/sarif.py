@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from codemod import __version__, catalogue
+from codemod import __version__, registry, ruledoc
 from codemod.diff import display_path
 from codemod.formats.common import FINGERPRINT_KEY, RenderContext, Sources, occurrences, text
 from codemod.model import Edit, Finding, Fix, RunReport
@@ -39,18 +39,17 @@ def _artifact(path: Path) -> dict:
 
 
 def _rule(name: str) -> dict:
-    from transforms import by_name
-
-    entry = catalogue.rule(name)
+    entry = registry.doc(name)
     if entry is None:
-        transform = by_name().get(name)
-        summary = transform.summary if transform is not None else name
-        return {"id": name, "shortDescription": {"text": summary}}
+        return {"id": name, "shortDescription": {"text": name}}
     return {
         "id": name,
         "shortDescription": {"text": entry.summary},
         "fullDescription": {"text": entry.finds},
-        "help": {"text": catalogue.explain(name), "markdown": catalogue.markdown(name)},
+        "help": {
+            "text": ruledoc.explain(entry, suppressible=name in registry.names()),
+            "markdown": ruledoc.markdown(entry),
+        },
         "defaultConfiguration": {"level": LEVELS[entry.severity]},
         "properties": {"safety": entry.safety, "tags": ["go", "gomapfix"]},
     }

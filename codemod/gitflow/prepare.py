@@ -26,7 +26,7 @@ from pathlib import Path
 
 import git
 
-from codemod import __version__
+from codemod import __version__, registry
 from codemod.api import collect
 from codemod.diff import unified_diff
 from codemod.discovery import discover
@@ -172,9 +172,7 @@ class Prepared:
 
 def transforms_label(names: tuple[str, ...]) -> str:
     """How branch names spell a selection: "all" for every registered transform, else names joined by "+"."""
-    from transforms import ALL
-
-    return "all" if set(names) == {t.name for t in ALL} else "+".join(names)
+    return "all" if set(names) == set(registry.names()) else "+".join(names)
 
 
 def posix_dir(rel: str) -> str:
@@ -362,11 +360,10 @@ def _commit_transforms(
 
 def commit_message(name: str, found: list[Row], files: list[str], base: str, plan_hash: str | None) -> str:
     """The message of one transform's commit: a subject, the fixed findings, gomapfix's trailers."""
-    from transforms import by_name
-
     fixed = [r for r in found if r.status == "fixed"]
     subject = f"gomapfix: {name}: {len(fixed)} fix(es) in {len(files)} file(s)"
-    summary = getattr(by_name().get(name), "summary", "")
+    doc = registry.doc(name)
+    summary = doc.summary if doc is not None else ""
     lines = [subject, ""]
     if summary:
         lines += [summary, ""]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codemod import __version__
+from codemod import __version__, registry
 from codemod.gitflow.gitutil import GitflowError
 from codemod.gitflow.prepare import Prepared, Row
 from codemod.gitflow.verify import STEPS, Verdict
@@ -80,12 +80,10 @@ def body(
     verify_level: str,
 ) -> str:
     """The Markdown body of a unit's pull request."""
-    from transforms import by_name
-
-    registry = by_name()
     out = [f"This change was made by gomapfix {__version__} in {label}.", ""]
     for name in transforms:
-        summary = getattr(registry.get(name), "summary", "")
+        doc = registry.doc(name)
+        summary = doc.summary if doc is not None else ""
         out.append(f"- **{name}**: {summary}" if summary else f"- **{name}**")
     out += ["", "### Findings", ""]
     out += _findings_table(prepared.rows)

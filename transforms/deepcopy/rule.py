@@ -81,6 +81,7 @@ from gofacts.locking import (
     may_acquire,
 )
 from transforms.deepcopy import clone_go
+from transforms.deepcopy.doc import DOC
 
 RULE = "deepcopy"
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
@@ -119,10 +120,9 @@ class _Leak:
 
 
 class DeepCopy:
-    name = RULE
-    summary = "hand out a copy, taken under the lock, of an inner map that leaves a locked function"
+    doc = DOC
+    name = DOC.name
     prefilter = ((b"Lock()", b"map["),)
-    default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         types = PackageTypes(pkg)
@@ -1366,3 +1366,7 @@ def _camel(type_text: str) -> str:
     if len(name) > 48 or not name:
         name = name[:32] + hashlib.sha256(type_text.encode()).hexdigest()[:8]
     return name
+
+
+TRANSFORM = DeepCopy()
+"""The rule's transform, as the registry (transforms.PACKAGES) lists it."""

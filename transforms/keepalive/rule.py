@@ -53,6 +53,7 @@ from codemod.imports import plan_imports
 from codemod.model import Edit, Finding, Fix, Safety
 from codemod.transform import finding
 from gofacts import goscope
+from transforms.keepalive.doc import DOC
 
 C_SCALARS = frozenset(
     (
@@ -90,10 +91,9 @@ class _Site:
 
 
 class KeepAlive:
-    name = "keepalive"
-    summary = "keep an owner object alive after a C call that receives only its C handle"
+    doc = DOC
+    name = DOC.name
     prefilter = ((b'"C"', b"C."),)
-    default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         cgo = pkg.cgo_files()
@@ -1013,3 +1013,7 @@ def _run_end(site: _Site, neighbours: list[_Site]) -> _Site:
             break
         last = other
     return last
+
+
+TRANSFORM = KeepAlive()
+"""The rule's transform, as the registry (transforms.PACKAGES) lists it."""

@@ -48,6 +48,7 @@ from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Severity
 from codemod.transform import finding
 from gofacts.locking import GoType, PackageTypes, find_declaration
+from transforms.map_to_c.doc import DOC
 
 RULE = "map-to-c"
 C_SCALARS = frozenset(
@@ -73,10 +74,9 @@ class _Reach:
 
 
 class MapToC:
-    name = RULE
-    summary = "report Go maps, and values holding one, passed to C (a panic under the default cgocheck)"
+    doc = DOC
+    name = DOC.name
     prefilter = ((b'"C"', b"C."),)
-    default_safety = "none"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         types: PackageTypes | None = None
@@ -357,3 +357,7 @@ def _squash(text: str) -> str:
 
 def _text(node: Node) -> str:
     return _squash(syntax.text(node))
+
+
+TRANSFORM = MapToC()
+"""The rule's transform, as the registry (transforms.PACKAGES) lists it."""

@@ -32,6 +32,7 @@ from codemod.transform import finding
 from gofacts import locking
 from transforms.safemap import files as files
 from transforms.safemap.decl import copied_by_value, declaration_edits
+from transforms.safemap.doc import DOC
 from transforms.safemap.find import (
     MARKER,
     MapDecl,
@@ -60,8 +61,8 @@ class _Candidate:
 
 
 class SafeMapTransform:
-    name = "safemap"
-    summary = "replace a map written from several goroutines with a generated, mutex-guarded SafeMap"
+    doc = DOC
+    name = DOC.name
     # A go statement, as gofmt lays it out (indented, or after `{ `, `; ` or `: ` on one line).
     prefilter = (
         (b"map[", b"\tgo "),
@@ -70,7 +71,6 @@ class SafeMapTransform:
         (b"map[", b": go "),
         (b"gomapfix:safemap",),
     )
-    default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         marked = any(MARKER.encode() in f.content and not f.broken for f in pkg.sources)
@@ -250,3 +250,7 @@ def _finding(c: _Candidate) -> Finding:
         [c.fix] if c.fix is not None else [],
         Severity.ERROR if not c.decl.marked else Severity.WARNING,
     )
+
+
+TRANSFORM = SafeMapTransform()
+"""The rule's transform, as the registry (transforms.PACKAGES) lists it."""

@@ -71,6 +71,7 @@ from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
 from codemod.transform import finding
 from gofacts import goscope
 from transforms.wrap_inner_map import alignment, emit, mentions, nameindex
+from transforms.wrap_inner_map.doc import DOC
 from transforms.wrap_inner_map.editset import Overlap
 from transforms.wrap_inner_map.flow import Blocker, Flow
 from transforms.wrap_inner_map.groups import Group, find_groups
@@ -89,10 +90,9 @@ _ALLOWED_EXTERNAL = frozenset(
 
 
 class WrapInnerMap:
-    name = RULE
-    summary = "wrap the inner maps of nested maps in a named struct type and rewrite every use"
+    doc = DOC
+    name = DOC.name
     prefilter = ((b"]map[",),)
-    default_safety = "safe"
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         groups = [g for g in find_groups(pkg) if any(s.file.editable for s in g.spellings)]
@@ -285,3 +285,7 @@ def _foreign(f: FileContext, fn: Node, index: nameindex.PackageIndex, flow: Flow
     operand = fn.child_by_field_name("operand")
     made = flow.json_constructor(f, operand) if operand is not None else None
     return made is None
+
+
+TRANSFORM = WrapInnerMap()
+"""The rule's transform, as the registry (transforms.PACKAGES) lists it."""

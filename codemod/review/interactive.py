@@ -1,12 +1,12 @@
 """`gomapfix --interactive`: review every proposed fix in a terminal, then write the accepted ones.
 
-The review (codemod.review_session) asks about one finding at a time, showing
+The review (codemod.review.session) asks about one finding at a time, showing
 its fix as a coloured diff; the keys are listed in that module and on screen.
 When it ends (or the user quits with q), the accepted fixes are applied by a
-second engine run restricted to exactly those fixes (codemod.review_plan), so
+second engine run restricted to exactly those fixes (codemod.review.plan), so
 the files written are byte for byte what `gomapfix --write` would write for
 that subset, and are written atomically (codemod.writer). Rejections are
-remembered in `.gomapfix/decisions.json` (codemod.decisions).
+remembered in `.gomapfix/decisions.json` (codemod.review.decisions).
 
 Aborting (x, Ctrl-C, Ctrl-D) writes nothing: no source file and no
 decisions. A file that changed on disk during the review is not overwritten.
@@ -15,7 +15,6 @@ decisions. A file that changed on disk during the review is not overwritten.
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,14 +22,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from codemod.decisions import DecisionsError, DecisionStore, repository_root
+from codemod import registry, ruledoc
 from codemod.diff import display_path
 from codemod.discovery import Discovery, UsageError
 from codemod.model import Finding, Fix, Safety
-from codemod.review_plan import Item, Plan, make_plan
-from codemod.review_prompt import Prompt, questionary_prompt
-from codemod.review_render import View
-from codemod.review_session import Aborted, Outcome, Session
+from codemod.review.decisions import DecisionsError, DecisionStore, repository_root
+from codemod.review.plan import Item, Plan, make_plan
+from codemod.review.prompt import Prompt, questionary_prompt
+from codemod.review.render import View
+from codemod.review.session import Aborted, Outcome, Session
 from codemod.runner import Options
 from codemod.writer import StaleFile, write_atomic
 
@@ -129,7 +129,7 @@ def run_review(
 ) -> ReviewResult:
     """Review the fixes for paths, then write the accepted ones and save the decisions.
 
-    prompt reads the keys (codemod.review_prompt); console receives the
+    prompt reads the keys (codemod.review.prompt); console receives the
     screen; found, when given, is discover(paths) already filtered (the
     CLI's excludes). Raises Aborted (nothing written) when the user aborts, and
     DecisionsError for an unreadable decisions file (unless forget).
@@ -225,32 +225,10 @@ def summary(view: View, result: ReviewResult) -> list[str]:
 
 
 def explanation(finding: Finding) -> str:
-    """Why the finding is reported: its message, then the rule's `gomapfix explain` text.
-
-    For a rule missing from codemod.catalogue, the transform module's documentation.
-    """
-    text = _catalogue_text(finding.rule)
-    if text is None:
-        text = _transform_doc(finding.rule)
+    """Why the finding is reported: its message, then the rule's `gomapfix explain` text."""
+    doc = registry.doc(finding.rule)
+    if doc is None:
+        text = f"no explanation is available for rule {finding.rule!r}"
+    else:
+        text = ruledoc.explain(doc, suppressible=finding.rule in registry.names())
     return f"{finding.message}\n\n{text}".rstrip() + "\n"
-
-
-def _catalogue_text(rule: str) -> str | None:
-    """`gomapfix explain RULE`'s text, or None for a rule the catalogue lacks."""
-    from codemod import catalogue
-
-    try:
-        return catalogue.explain(rule)
-    except KeyError:
-        return None
-
-
-def _transform_doc(rule: str) -> str:
-    from transforms import ALL
-
-    for t in ALL:
-        if rule == t.name or rule.startswith(t.name + "/"):
-            module = sys.modules.get(type(t).__module__)
-            doc = inspect.getdoc(module) if module is not None else None
-            return doc or t.summary
-    return f"no explanation is available for rule {rule!r}"

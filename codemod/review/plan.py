@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemod.api import collect
-from codemod.decisions import DecisionStore, Fingerprint, fingerprints
 from codemod.discovery import Discovery, discover
 from codemod.edits import apply_fixes, conflicts
 from codemod.model import Finding, Fix, RunReport
-from codemod.review_render import FileChange
+from codemod.review.decisions import DecisionStore, Fingerprint, fingerprints
+from codemod.review.render import FileChange
 from codemod.runner import Options
 
 AcceptKey = tuple[str, str, str, str]

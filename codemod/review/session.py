@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemod import syntax
-from codemod.decisions import DecisionStore
 from codemod.diff import display_path
 from codemod.model import Finding, Fix
-from codemod.review_plan import Chosen, Item, Plan, overlaps
-from codemod.review_prompt import TAB, Prompt
-from codemod.review_render import Progress, View
+from codemod.review.decisions import DecisionStore
+from codemod.review.plan import Chosen, Item, Plan, overlaps
+from codemod.review.prompt import TAB, Prompt
+from codemod.review.render import Progress, View
 
 KEYS = ("y", "n", "a", "d", "A", "e", "?", "q", "x")
 EDIT_KEYS = ("y", "n", "e", "x")

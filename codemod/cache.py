@@ -26,13 +26,13 @@ import os
 import pickle
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from codemod import __version__
 
-if TYPE_CHECKING:
-    from codemod.runner import DirResult, DirTask
+T = TypeVar("T")
 
 RACY_SECONDS = 2.0
 FORMAT = 1
@@ -52,7 +52,7 @@ def code_digest() -> str:
     """Digest of gomapfix's version and its own source files: new code, new cache."""
     h = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
     root = Path(__file__).resolve().parent.parent
-    for pkg in ("codemod", "transforms"):
+    for pkg in ("codemod", "gofacts", "transforms"):
         for p in sorted((root / pkg).rglob("*")):
             if p.suffix in (".py", ".go", ".tmpl") and p.is_file():
                 h.update(str(p.relative_to(root)).encode())
@@ -108,26 +108,17 @@ def _digests(root: Path, directory: Path, names: list[str]) -> dict[str, str] | 
     return out
 
 
-def _key(task: DirTask, digests: dict[str, str]) -> str:
-    from codemod.context import find_module
-
-    module_root, go_version = find_module(task.directory)
+def key(directory: Path, digests: dict[str, str], inputs: Sequence[str]) -> str:
+    """The cache key of a directory's result: gomapfix's code, the directory, the digests of
+    its files and the other inputs the result depends on (options, go.mod, targets)."""
     h = hashlib.sha256()
-    for part in (
-        code_digest(),
-        _canonical(task.options),
-        str(module_root),
-        repr(go_version),
-        str(task.directory),
-        "\0".join(sorted(str(p) for p in task.targets)),
-        json.dumps(sorted(digests.items())),
-    ):
+    for part in (code_digest(), str(directory), *inputs, json.dumps(sorted(digests.items()))):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
 
 
-def _canonical(options: object) -> str:
+def canonical(options: object) -> str:
     """A deterministic rendering of the options (sets sorted: hash order varies by process)."""
     fields = {}
     for name in sorted(vars(options)):
@@ -138,25 +129,27 @@ def _canonical(options: object) -> str:
     return json.dumps(fields, sort_keys=True)
 
 
-def cached_process(task: DirTask) -> DirResult:
-    """process_directory(task), served from the cache under task.cache_dir when possible."""
-    from codemod.runner import _go_files, process_directory
-
-    root = task.cache_dir
-    if root is None:
-        return process_directory(task)
-    names = sorted({p.name for p in _go_files(task.directory)} | {p.name for p in task.targets})
-    digests = _digests(root, task.directory, names)
+def cached(
+    root: Path,
+    directory: Path,
+    names: Sequence[str],
+    inputs: Sequence[str],
+    compute: Callable[[], T],
+    keep: Callable[[T], bool],
+) -> T:
+    """compute(), served from the cache under root when an entry for the same code, files
+    (the .go files names of directory) and inputs exists; stored there when keep(result)."""
+    digests = _digests(root, directory, list(names))
     if digests is None:
-        return process_directory(task)
-    key = _key(task, digests)
-    entry = root / "results" / key[:2] / key
+        return compute()
+    k = key(directory, digests, inputs)
+    entry = root / "results" / k[:2] / k
     try:
         return pickle.loads(entry.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         pass
-    result = process_directory(task)
-    if not result.errors:
+    result = compute()
+    if keep(result):
         with contextlib.suppress(OSError):
             _atomic_write(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result

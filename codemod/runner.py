@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codemod import registry, suppress, syntax
+from codemod import cache, registry, suppress, syntax
 from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import generated_by_gomapfix, is_generated
 from codemod.edits import apply_fixes, merge
@@ -326,8 +326,6 @@ def run(
     batches, so that no worker is left with a big directory at the end; results
     are reordered, so the output does not depend on the number of jobs.
     """
-    from codemod.cache import cached_process
-
     tasks = [DirTask(d, sorted(ps), options, cache_dir) for d, ps in group_by_directory(files).items()]
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(tasks) < 4:
@@ -346,10 +344,31 @@ def run(
                 following += 1
 
 
+def cached_process(task: DirTask) -> DirResult:
+    """process_directory(task), served from the result cache under task.cache_dir when possible."""
+    if task.cache_dir is None:
+        return process_directory(task)
+    names = sorted({p.name for p in _go_files(task.directory)} | {p.name for p in task.targets})
+    return cache.cached(
+        task.cache_dir,
+        task.directory,
+        names,
+        cache_inputs(task),
+        lambda: process_directory(task),
+        keep=lambda result: not result.errors,
+    )
+
+
+def cache_inputs(task: DirTask) -> tuple[str, ...]:
+    """What a directory's result depends on besides gomapfix's code and the directory's files:
+    the options, the module's go.mod (root and language version) and the target files."""
+    module_root, go_version = find_module(task.directory)
+    targets = "\0".join(sorted(str(p) for p in task.targets))
+    return (cache.canonical(task.options), str(module_root), repr(go_version), targets)
+
+
 def _process_batch(tasks: list[DirTask]) -> list[DirResult]:
     """A worker's unit of work: several small directories, or one large one."""
-    from codemod.cache import cached_process
-
     return [cached_process(t) for t in tasks]
 
 

@@ -61,13 +61,13 @@ def test_options_and_go_mod_are_part_of_the_key(tmp_path: Path) -> None:
     (root / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
     report, _ = collect(discover([root]), unsafe, jobs=1, cache_dir=cache)
     assert report.findings and list(run(root, cache, unsafe)) == ["w.go"]
-    from codemod.cache import _key
+    from codemod.cache import key
     from codemod.context import find_module
-    from codemod.runner import DirTask
+    from codemod.runner import DirTask, cache_inputs
 
     find_module.cache_clear()
     task = DirTask(root, [root / "w.go"], unsafe, cache)
-    first = _key(task, {"w.go": "x"})
+    first = key(root, {"w.go": "x"}, cache_inputs(task))
     (root / "go.mod").write_text("module example.com/m\n\ngo 1.23\n")
     find_module.cache_clear()
-    assert _key(task, {"w.go": "x"}) != first
+    assert key(root, {"w.go": "x"}, cache_inputs(task)) != first

@@ -13,9 +13,10 @@ from test_inputs import OWNER
 
 from codemod import config
 from codemod.api import collect
-from codemod.cli import build_parser, discover_targets, resolve_settings
+from codemod.cli import build_parser
 from codemod.context import PackageContext
 from codemod.model import Finding
+from codemod.settings import discover_targets, resolve_settings
 from codemod.transform import finding
 
 # No finalizer, but the field is released elsewhere: keepalive only suggests (unsafe) fixes.

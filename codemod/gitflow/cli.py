@@ -8,7 +8,7 @@
 PATH defaults to the root of the repository the current directory is in.
 The selection flags (--select, --ignore, --exclude, --unsafe-fixes,
 --include-generated, --config, --no-config) are the main command's own
-(codemod.cli.add_selection_arguments) and are merged with the
+(codemod.settings.add_selection_arguments) and are merged with the
 .gomapfix.toml of the base commit by the main command's resolve_settings,
 so they select exactly what `gomapfix [PATH ...]` would.
 
@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
+from codemod import settings
 from codemod.discovery import UsageError
 from codemod.gitflow import journal
 from codemod.gitflow.batch import SPLITS, BatchRequest, BatchResult, default_output, parse_shard, run_batch
@@ -46,12 +47,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    from codemod.cli import add_selection_arguments
-
     p.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: the repository)"
     )
-    add_selection_arguments(p)
+    settings.add_selection_arguments(p)
     g = p.add_argument_group("git")
     g.add_argument(
         "--base", default="HEAD", metavar="REV", help="commit the branches start from (default: HEAD)"
@@ -265,16 +264,14 @@ def planning_command(args: argparse.Namespace) -> tuple[str, ...]:
 
 def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[Path]], Settings]:
     """Settings from the main command's resolve_settings, read in the worktree; Go is looked up first."""
-    from codemod import cli as main_cli
-
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or a positive number")
-    main_cli.selected_transforms(args.select, args.ignore)  # unknown names fail now, before any work
+    settings.selected_transforms(args.select, args.ignore)  # unknown names fail now, before any work
     tool = Toolchain.find() if args.verify != "none" else None
     cwd_rel = os.path.relpath(Path.cwd(), top(repo))  # type: ignore[arg-type]
 
     def configure(wt_root: Path, paths: list[Path]) -> Settings:
-        resolved = main_cli.resolve_settings(args, paths)
+        resolved = settings.resolve_settings(args, paths)
         root = resolved.config.root if resolved.config.path is not None else wt_root / cwd_rel
         return Settings(
             resolved.options,

@@ -40,14 +40,27 @@ def in_code(content: bytes, offsets: Iterable[int]) -> Iterator[int]:
             yield offset
 
 
-_IMPORT = re.compile(rb"\bimport\b")
-# Go's blanks (tree-sitter-go also skips Unicode white space), comments and semicolons.
-_BLANK = re.compile(
-    rb"(?:[ \t\r\n\f\v;]+|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
-    rb"|\xe3\x80\x80|//[^\n]*|/\*.*?\*/)*",
-    re.S,
+UNICODE_SPACE = (
+    rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80|\xef\xbb\xbf"
 )
-_WORD = re.compile(rb"(?:[A-Za-z0-9_]|[\x80-\xff])+")
+"""The UTF-8 bytes of the Unicode white space tree-sitter-go skips between tokens besides
+ASCII's (its extras are JavaScript's \\s): NEL, NBSP, the U+2000 block, U+3000, BOM."""
+
+BLANK = rb"[ \t\r\n\f\v]++|" + UNICODE_SPACE + rb"|//[^\n]*+|/\*.*?\*/"
+"""One blank between two tokens: white space or a comment (compile with re.S)."""
+
+BLANKS = rb"(?:" + BLANK + rb")*+"
+"""What may separate two tokens of Go source, possessively (no backtracking into a comment):
+the one definition every byte scan of gomapfix uses (compile with re.S)."""
+
+IDENT = rb"(?:[A-Za-z0-9_]|(?!" + UNICODE_SPACE + rb")[\x80-\xff])++"
+"""The bytes of an identifier (or of a number: callers know which follows a keyword): ASCII
+letters, digits and underscores, and non-ASCII bytes that do not start Unicode white space."""
+
+_IMPORT = re.compile(rb"\bimport\b")
+# Between import specs: blanks and the semicolons that may separate specs.
+_BLANK = re.compile(rb"(?:" + BLANK + rb"|;)*", re.S)
+_WORD = re.compile(IDENT)
 _PATH = re.compile(rb'"((?:[^"\\\n]|\\.)*)"|`([^`]*)`')
 
 

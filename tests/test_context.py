@@ -9,7 +9,7 @@ import pytest
 from codemod import syntax
 from codemod.context import FileContext, PackageContext, package_clause
 from codemod.gobytes import may_import_c
-from gofacts.locking import PackageTypes
+from gofacts.types import PackageTypes
 
 
 @pytest.mark.parametrize(

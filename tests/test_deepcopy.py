@@ -1,5 +1,5 @@
 """deepcopy beyond the golden cases: safety, fixes it declines, the value-copying variant,
-and the lock shapes of transforms/locking.py, checked with the real Go toolchain.
+and the lock shapes of gofacts.locks, checked with the real Go toolchain.
 """
 
 from __future__ import annotations

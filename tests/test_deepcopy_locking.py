@@ -1,4 +1,4 @@
-"""transforms/locking.py: which locks are held where, for the shapes Go code uses.
+"""gofacts.locks and gofacts.types: which locks are held where, for the shapes Go code uses.
 
 Each function below marks points with a `probe(N)` call; the test asks
 held_at which mutexes are held at each probe. The source is compiled and
@@ -14,7 +14,8 @@ from conftest import GoToolchain, write_module
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from gofacts.locking import PackageTypes, held_at, lock_call
+from gofacts.locks import held_at, lock_call
+from gofacts.types import PackageTypes
 
 SOURCE = """package shapes
 

@@ -17,7 +17,7 @@ from codemod import syntax
 from codemod.api import fix_paths
 from codemod.context import FileContext
 from codemod.model import Safety
-from gofacts import blockscope
+from gofacts import scope
 from transforms.wrap_inner_map import emit
 
 RULE = "wrap-inner-map"
@@ -78,26 +78,26 @@ func f(m int) {
 """
     ms = _idents(src, "m")
     param = ms[0]
-    lines = [(m.start_point[0], blockscope.declaration_of(m)) for m in ms]
+    lines = [(m.start_point[0], scope.declaration_of(m)) for m in ms]
     decl_line = {line: (d.start_point[0] if d is not None else None) for line, d in lines}
-    assert blockscope.declaration_of(ms[1]) == param  # `:=` re-assigns the parameter
+    assert scope.declaration_of(ms[1]) == param  # `:=` re-assigns the parameter
     assert decl_line[5] == 4  # the inner block's m
     # `if m := m + 1`: the right-hand m is the parameter, the condition's m the new one
     if_ms = [m for m in ms if m.start_point[0] == 7]
-    assert [blockscope.declaration_of(m).start_point for m in if_ms] == [  # type: ignore[union-attr]
+    assert [scope.declaration_of(m).start_point for m in if_ms] == [  # type: ignore[union-attr]
         if_ms[0].start_point,
         param.start_point,
         if_ms[0].start_point,
     ]
     assert decl_line[11] == 10  # range variable
-    assert blockscope.declaration_of(ms[-1]) == param  # closure sees the parameter
-    assert blockscope.declaration_of(ms[-2]) == param
+    assert scope.declaration_of(ms[-1]) == param  # closure sees the parameter
+    assert scope.declaration_of(ms[-2]) == param
 
 
 def test_package_level_names_are_not_local() -> None:
     src = "package p\nvar m = 1\nfunc f() int { return m }\n"
     ms = _idents(src, "m")
-    assert [blockscope.declaration_of(m) for m in ms] == [None, None]
+    assert [scope.declaration_of(m) for m in ms] == [None, None]
 
 
 # -- naming --------------------------------------------------------------------------------

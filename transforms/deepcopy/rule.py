@@ -32,7 +32,7 @@ the values are pointers to copyable types a second, unsafe fix copies them
 too (new pointers: identity changes). A copy is still a Go map: it does not
 make passing the map to C legal (see map-to-c).
 
-Which locks and maps. Lock shapes are those of transforms/locking.py. A map
+Which locks and maps. Lock shapes are those of gofacts.locks. A map
 expression is guarded by a held lock when both start from the same variable
 (`c.mu` guards `c.m[k]`, an embedded `c.Lock()` guards `c.data`), or when both
 the mutex and the map are package-level variables. A finding also needs the
@@ -70,16 +70,9 @@ from codemod.context import FileContext, PackageContext, declared_names
 from codemod.imports import plan_imports
 from codemod.model import Edit, Finding, Fix, NewFile, Safety
 from codemod.transform import finding
-from gofacts.locking import (
-    GoType,
-    Held,
-    LockCall,
-    PackageTypes,
-    acquires,
-    find_declaration,
-    held_at,
-    may_acquire,
-)
+from gofacts.locks import Held, LockCall, acquires, held_at, may_acquire
+from gofacts.scope import find_declaration
+from gofacts.types import GoType, PackageTypes
 from transforms.deepcopy import clone_go
 from transforms.deepcopy.doc import DOC
 
@@ -125,7 +118,7 @@ class DeepCopy:
     prefilter = ((b"Lock()", b"map["),)
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
-        types = PackageTypes(pkg)
+        types = PackageTypes.of(pkg)
         locks = [(f, acquires(f)) for f in pkg.sources if _locks(f)]
         writes = _guarded_writes(locks)
         if not writes:

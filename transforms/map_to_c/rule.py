@@ -47,7 +47,8 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Severity
 from codemod.transform import finding
-from gofacts.locking import GoType, PackageTypes, find_declaration
+from gofacts.scope import find_declaration
+from gofacts.types import GoType, PackageTypes
 from transforms.map_to_c.doc import DOC
 
 RULE = "map-to-c"
@@ -92,7 +93,7 @@ class MapToC:
                 for arg in args.named_children:
                     if arg.type == "comment":
                         continue
-                    types = types or PackageTypes(pkg)
+                    types = types or PackageTypes.of(pkg)
                     reach = _Tracer(f, types).argument(arg)
                     if reach is not None:
                         yield finding(RULE, f, arg, _message(name, arg, reach), severity=Severity.ERROR)

@@ -29,7 +29,8 @@ from tree_sitter import Node
 
 from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
-from gofacts import blockscope, goscope, locking
+from gofacts import goscope, scope
+from gofacts.types import GoType, PackageTypes, named_type_name
 from transforms.safemap.ops import is_write
 
 MARKER = "//gomapfix:safemap"
@@ -194,7 +195,7 @@ class Region:
         can reach too: a package-level name, a captured variable, or a shared parameter."""
         if syntax.text(root) in self.shared:
             return True
-        decl = blockscope.declaration_of(root)
+        decl = scope.declaration_of(root)
         func = self.body.parent or self.body
         return decl is None or not (func.start_byte <= decl.start_byte < func.end_byte)
 
@@ -362,7 +363,7 @@ def _locals(f: FileContext, func: Node) -> list[MapDecl]:
             mt = map_type_of(None, _single_value(n))
             if mt is None or len(names) != 1 or names[0].type != "identifier" or names[0].text == b"_":
                 continue
-            if blockscope.declaration_of(names[0]) != names[0]:
+            if scope.declaration_of(names[0]) != names[0]:
                 continue  # `:=` that re-assigns an existing variable
             out.append(MapDecl("local", syntax.text(names[0]), f, names[0], n, mt, marked=_marked(f, n)))
     return out
@@ -385,11 +386,11 @@ def _marked(f: FileContext, node: Node, outer: Node | None = None) -> bool:
 # -- uses ---------------------------------------------------------------------
 
 
-def uses(decl: MapDecl, pkg: PackageContext, types: locking.PackageTypes) -> list[Use]:
+def uses(decl: MapDecl, pkg: PackageContext, types: PackageTypes) -> list[Use]:
     """Every expression of the package that denotes decl's map, in file order."""
     if decl.kind == "local":
-        scope = syntax.enclosing_function(decl.holder)
-        return _uses_under(decl, decl.file, scope if scope is not None else decl.file.root, types)
+        func = syntax.enclosing_function(decl.holder)
+        return _uses_under(decl, decl.file, func if func is not None else decl.file.root, types)
     out = []
     for f in pkg.files_with(decl.name.encode()):
         out.extend(_uses_under(decl, f, f.root, types))
@@ -397,7 +398,7 @@ def uses(decl: MapDecl, pkg: PackageContext, types: locking.PackageTypes) -> lis
 
 
 def region_uses(
-    decl: MapDecl, pkg: PackageContext, regions: Regions, types: locking.PackageTypes
+    decl: MapDecl, pkg: PackageContext, regions: Regions, types: PackageTypes
 ) -> list[Use]:
     """The uses of decl (those uses() finds) that lie inside a goroutine region."""
     if decl.kind == "local":
@@ -416,7 +417,7 @@ def region_uses(
     return out
 
 
-def _uses_under(decl: MapDecl, f: FileContext, root: Node, types: locking.PackageTypes) -> list[Use]:
+def _uses_under(decl: MapDecl, f: FileContext, root: Node, types: PackageTypes) -> list[Use]:
     """The uses of decl under node root of file f, in source order."""
     if decl.kind == "field":
         return _field_uses(decl, f, root, types)
@@ -425,7 +426,7 @@ def _uses_under(decl: MapDecl, f: FileContext, root: Node, types: locking.Packag
     for n in sorted(found, key=lambda n: n.start_byte):
         if n == decl.name_node or not _is_reference(n):
             continue
-        declared = blockscope.declaration_of(n)
+        declared = scope.declaration_of(n)
         if decl.kind == "local":
             if declared is not None and declared.start_byte == decl.name_node.start_byte:
                 out.append(Use(f, n))
@@ -449,7 +450,7 @@ def _is_reference(n: Node) -> bool:
     return parent.type not in ("parameter_declaration", "variadic_parameter_declaration")
 
 
-def _field_uses(decl: MapDecl, f: FileContext, root: Node, types: locking.PackageTypes) -> list[Use]:
+def _field_uses(decl: MapDecl, f: FileContext, root: Node, types: PackageTypes) -> list[Use]:
     query = f'((selector_expression field: (field_identifier) @f) @s (#eq? @f "{decl.name}"))'
     found = syntax.captures(query, root).get("s", [])
     out = []
@@ -470,11 +471,11 @@ def _names_package(operand: Node, f: FileContext) -> bool:
     return (
         operand.type == "identifier"
         and syntax.text(operand) in f.imported_names
-        and blockscope.declaration_of(operand) is None
+        and scope.declaration_of(operand) is None
     )
 
 
-def _is_field(decl: MapDecl, operand: Node, f: FileContext, types: locking.PackageTypes) -> bool | None:
+def _is_field(decl: MapDecl, operand: Node, f: FileContext, types: PackageTypes) -> bool | None:
     """Whether operand.<name> is decl's field: None when the operand's type is unknown."""
     t = type_of(types, operand, f)
     if t is None:
@@ -485,13 +486,13 @@ def _is_field(decl: MapDecl, operand: Node, f: FileContext, types: locking.Packa
     return ft.file.path == decl.file.path and ft.node.start_byte == decl.map_type.start_byte
 
 
-def type_name(expr: Node, f: FileContext, types: locking.PackageTypes) -> str | None:
+def type_name(expr: Node, f: FileContext, types: PackageTypes) -> str | None:
     """The name of the package type of expr, pointers stripped, or None if not certain."""
     t = type_of(types, expr, f)
-    return locking.named_type_name(types.pointee(t) or t)
+    return named_type_name(types.pointee(t) or t)
 
 
-def type_of(types: locking.PackageTypes, expr: Node, f: FileContext) -> locking.GoType | None:
+def type_of(types: PackageTypes, expr: Node, f: FileContext) -> GoType | None:
     """types.type_of, with None for the self-referential declarations it cannot bound
     (`x := x.next()` recurses without limit in PackageTypes._call_type)."""
     try:
@@ -503,7 +504,7 @@ def type_of(types: locking.PackageTypes, expr: Node, f: FileContext) -> locking.
 # -- goroutines ----------------------------------------------------------------
 
 
-def goroutine_regions(pkg: PackageContext, types: locking.PackageTypes) -> Regions:
+def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
     """The bodies that run in goroutines started by go statements of the package."""
     functions = _Functions(pkg)
     found: dict[tuple[str, int], Region] = {}
@@ -584,7 +585,7 @@ def written_names(regions: Regions) -> set[str]:
                 fld = n.child_by_field_name("field")
                 if fld is not None:
                     names.add(syntax.text(fld))
-            elif blockscope.declaration_of(n) is None:
+            elif scope.declaration_of(n) is None:
                 names.add(syntax.text(n))
     return names
 
@@ -687,12 +688,12 @@ class _Functions:
 
 
 def _callees(
-    fn: Node, f: FileContext, functions: _Functions, types: locking.PackageTypes
+    fn: Node, f: FileContext, functions: _Functions, types: PackageTypes
 ) -> list[tuple[FileContext, Node]]:
     """Package functions a call's function expression certainly names."""
     if fn.type == "identifier":
         name = syntax.text(fn)
-        if not functions.may_have_funcs(name) or blockscope.declaration_of(fn) is not None:
+        if not functions.may_have_funcs(name) or scope.declaration_of(fn) is not None:
             return []
         return functions.funcs(name)
     if fn.type == "selector_expression":

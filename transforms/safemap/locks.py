@@ -1,6 +1,6 @@
 """Whether a mutex is held at a point of a function, as the safemap transform asks it.
 
-Lock shapes are recognised in one place, gofacts.locking (shared with
+Lock shapes are recognised in one place, gofacts.locks (shared with
 deepcopy): `mu.Lock(); defer mu.Unlock()`, explicit Lock ... Unlock regions,
 embedded mutexes (`s.Lock()`), RLock. This module adds what a per-function
 view cannot see, the lock of the caller:
@@ -22,7 +22,9 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from gofacts import blockscope, locking
+from gofacts import locks, scope
+from gofacts.signatures import receiver_type_name
+from gofacts.types import PackageTypes, named_type_name
 from transforms.safemap.find import files_calling
 
 CALLER_DEPTH = 2
@@ -31,7 +33,7 @@ CALLER_DEPTH = 2
 class LockView:
     """Answers held_at for the nodes of one package, caching per-function verdicts."""
 
-    def __init__(self, pkg: PackageContext, types: locking.PackageTypes) -> None:
+    def __init__(self, pkg: PackageContext, types: PackageTypes) -> None:
         self.pkg = pkg
         self.types = types
         self._sites: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
@@ -39,7 +41,7 @@ class LockView:
 
     def held_at(self, node: Node, depth: int = 0) -> bool:
         """Report whether some mutex is held where node is evaluated (see the module doc)."""
-        if locking.held_at(node):
+        if locks.held_at(node):
             return True
         func = syntax.enclosing_function(node)
         if func is None or func.type == "func_literal":
@@ -74,7 +76,7 @@ class LockView:
                 if fn is None:
                     continue
                 if not recv:
-                    if blockscope.declaration_of(fn) is None:
+                    if scope.declaration_of(fn) is None:
                         out.append((f, call))
                 elif self._receiver(fn, f) == recv:
                     out.append((f, call))
@@ -90,7 +92,7 @@ class LockView:
             t = self.types.type_of(operand, f)
         except RecursionError:
             t = None
-        return locking.named_type_name(self.types.pointee(t) or t)
+        return named_type_name(self.types.pointee(t) or t)
 
 
 def _calls(f: FileContext, name: str, method: bool) -> list[Node]:
@@ -102,5 +104,5 @@ def _calls(f: FileContext, name: str, method: bool) -> list[Node]:
 
 def _signature(func: Node) -> tuple[str, str]:
     name = func.child_by_field_name("name")
-    recv = locking.receiver_type_name(func) if func.type == "method_declaration" else ""
+    recv = receiver_type_name(func) if func.type == "method_declaration" else ""
     return (recv or "", syntax.text(name) if name is not None else "")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
-from gofacts import locking
+from gofacts.types import PackageTypes
 from transforms.safemap import files as files
 from transforms.safemap.decl import copied_by_value, declaration_edits
 from transforms.safemap.doc import DOC
@@ -74,7 +74,7 @@ class SafeMapTransform:
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         marked = any(MARKER.encode() in f.content and not f.broken for f in pkg.sources)
-        types = locking.PackageTypes(pkg)
+        types = PackageTypes.of(pkg)
         regions = goroutine_regions(pkg, types)
         if not marked and (not regions.regions or not _mentions_go(pkg)):
             return
@@ -108,7 +108,7 @@ def _mentioned_in(decl: MapDecl, regions: Regions) -> bool:
 
 
 def _may_race(
-    decl: MapDecl, pkg: PackageContext, regions: Regions, locks: LockView, types: locking.PackageTypes
+    decl: MapDecl, pkg: PackageContext, regions: Regions, locks: LockView, types: PackageTypes
 ) -> bool:
     """Whether a use inside a goroutine region is an unlocked write to a map the spawner can
     reach: what _concurrent needs first, found without looking at uses outside the regions."""

@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import blockscope, goscope
+from gofacts import goscope, scope
 from transforms.wrap_inner_map.shapes import climb_parens
 from transforms.wrap_inner_map.state import FlowState
 
@@ -39,7 +39,7 @@ class CallRules(FlowState):
         if (
             fn.type == "identifier"
             and syntax.text(fn) in self.group.named
-            and blockscope.declaration_of(fn) is None
+            and scope.declaration_of(fn) is None
         ):
             return  # a conversion to a named type of the group: itself an O expression
         sig = self._signature_of_call(f, call)
@@ -98,7 +98,7 @@ class CallRules(FlowState):
             return ext[1] if ext is not None and ext[0] == "encoding/json" else None
         if operand.type != "identifier":
             return None
-        d = blockscope.declaration_of(operand)
+        d = scope.declaration_of(operand)
         holder = d.parent.parent if d is not None and d.parent is not None else None
         if holder is None or holder.type != "short_var_declaration":
             return None
@@ -106,8 +106,8 @@ class CallRules(FlowState):
         values = right.named_children if right is not None else []
         if len(values) != 1 or values[0].type != "call_expression":
             return None
-        scope = syntax.enclosing_function(holder)
-        if scope is None or goscope.assigns_to(syntax.text(operand), scope, after=holder.end_byte):
+        func = syntax.enclosing_function(holder)
+        if func is None or goscope.assigns_to(syntax.text(operand), func, after=holder.end_byte):
             return None
         return self.json_constructor(f, values[0])
 
@@ -120,7 +120,7 @@ class CallRules(FlowState):
         if operand is None or member is None or operand.type != "identifier":
             return None
         qual = syntax.text(operand)
-        if blockscope.declaration_of(operand) is not None or qual in self.pkg.top_level_names:
+        if scope.declaration_of(operand) is not None or qual in self.pkg.top_level_names:
             return None
         for name, path, _ in f.import_specs:
             if (name or path.rsplit("/", 1)[-1]) == qual:

@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import blockscope
+from gofacts import scope
 from transforms.wrap_inner_map import nameindex
 from transforms.wrap_inner_map.editset import CLOSE, DATA, OPEN
 from transforms.wrap_inner_map.shapes import climb_parens
@@ -28,7 +28,7 @@ class ValueContexts(FlowState):
         """Whether node (an identifier or selector) denotes a variable or field holding O."""
         node = syntax.unparen(node)
         if node.type == "identifier":
-            d = blockscope.declaration_of(node)
+            d = scope.declaration_of(node)
             if d is None:
                 return syntax.text(node) in self.pkg_vars and nameindex.is_reference(node)
             return self._key(f, d) in self.local_vars
@@ -57,7 +57,7 @@ class ValueContexts(FlowState):
             if fn.type == "identifier" and syntax.text(fn) == "make" and self.index.is_builtin(fn):
                 return bool(args.named_children) and self._is_group_type(f, args.named_children[0])
             if fn.type == "identifier" and syntax.text(fn) in self.group.named:
-                return blockscope.declaration_of(fn) is None
+                return scope.declaration_of(fn) is None
             sig = self._signature_of_call(f, node)
             return sig is not None and sig.results == [True]
         return False
@@ -69,7 +69,7 @@ class ValueContexts(FlowState):
             operand = node.child_by_field_name("operand")
             return operand is not None and self.is_o_expr(f, operand)
         if node.type == "identifier":
-            d = blockscope.declaration_of(node)
+            d = scope.declaration_of(node)
             return d is not None and self._key(f, d) in self.w_vars
         return False
 
@@ -80,7 +80,7 @@ class ValueContexts(FlowState):
         if fn is None:
             return None
         if fn.type == "identifier" and syntax.text(fn) in self.functions:
-            return self.functions[syntax.text(fn)] if blockscope.declaration_of(fn) is None else None
+            return self.functions[syntax.text(fn)] if scope.declaration_of(fn) is None else None
         if fn.type == "selector_expression":
             name = syntax.text(fn.child_by_field_name("field"))  # type: ignore[arg-type]
             sig = self.methods.get(name)
@@ -187,7 +187,7 @@ class ValueContexts(FlowState):
                 self.block(f, holder)
             return
         if holder.type == "var_spec" and holder.child_by_field_name("value") == lst:
-            names = blockscope.spec_names(holder)
+            names = scope.spec_names(holder)
             typ = holder.child_by_field_name("type")
             if len(names) != len(values) or (typ is not None and not self._is_group_type(f, typ)):
                 self.block(f, holder)
@@ -237,7 +237,7 @@ class ValueContexts(FlowState):
                 continue
             if func is not None and not (func.start_byte <= ident.start_byte < func.end_byte):
                 continue
-            d = blockscope.declaration_of(ident)
+            d = scope.declaration_of(ident)
             if d is not None and self._key(f, d) == key:
                 self._w_expr(f, ident)
 
@@ -263,7 +263,7 @@ class ValueContexts(FlowState):
                 if self.is_w_expr(f, target):
                     return
         if holder is not None and holder.type == "var_spec" and lst == holder.child_by_field_name("value"):
-            names = blockscope.spec_names(holder)
+            names = scope.spec_names(holder)
             if len(names) == 2 and len(lst.named_children) == 1 and x.type == "index_expression":
                 if holder.child_by_field_name("type") is not None:
                     self.block(f, holder)
@@ -306,7 +306,7 @@ class ValueContexts(FlowState):
     def _comma_ok(self, f: FileContext, holder: Node, target: Node) -> None:
         if target.type == "identifier" and syntax.text(target) == "_":
             return
-        if holder.type == "short_var_declaration" and blockscope.declaration_of(target) == target:
+        if holder.type == "short_var_declaration" and scope.declaration_of(target) == target:
             self._add_w_var(f, target)
         elif not self.is_w_expr(f, target):
             self.block(f, holder)

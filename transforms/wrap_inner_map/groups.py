@@ -21,7 +21,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from gofacts import blockscope
+from gofacts import scope
 from transforms.wrap_inner_map import bytescan
 
 _POINTERY = frozenset(
@@ -122,7 +122,7 @@ def _mentions_local_type(node: Node) -> bool:
     if syntax.enclosing_function(node) is None:
         return False
     return any(
-        n.type == "type_identifier" and blockscope.declaration_of(n) is not None for n in syntax.walk(node)
+        n.type == "type_identifier" and scope.declaration_of(n) is not None for n in syntax.walk(node)
     )
 
 

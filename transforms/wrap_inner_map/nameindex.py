@@ -22,7 +22,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from gofacts import blockscope
+from gofacts import scope
 
 _DECLARING_PARENTS = frozenset(
     {"var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"}
@@ -143,7 +143,7 @@ class PackageIndex:
         return (
             name in BUILTINS
             and name not in self.pkg.top_level_names
-            and blockscope.declaration_of(ident) is None
+            and scope.declaration_of(ident) is None
         )
 
     def is_nil(self, node: Node) -> bool:
@@ -175,7 +175,7 @@ def build(pkg: PackageContext) -> PackageIndex:
             elif decl.type == "var_declaration":
                 for spec in syntax.named_walk(decl, prune=frozenset({"var_spec"})):
                     if spec.type == "var_spec":
-                        for n in blockscope.spec_names(spec):
+                        for n in scope.spec_names(spec):
                             variables.setdefault(syntax.text(n), (f, spec))
     members = _ByName(lambda name: _count_members(pkg, name), 0)
     return PackageIndex(pkg, files, functions, dict(methods), members, types, variables)
@@ -241,7 +241,7 @@ def is_reference(ident: Node) -> bool:
             ):
                 return False
             if holder.type == "short_var_declaration":
-                return blockscope.declaration_of(ident) != ident
+                return scope.declaration_of(ident) != ident
         if (
             holder is not None
             and holder.type == "type_switch_statement"

@@ -12,7 +12,7 @@ import re
 from tree_sitter import Node
 
 from codemod import golines, syntax
-from gofacts import blockscope
+from gofacts import scope
 from transforms.wrap_inner_map import nameindex
 
 MAX_QUOTE = 72
@@ -52,7 +52,7 @@ def names_type(node: Node, index: nameindex.PackageIndex) -> bool:
     return (
         node.type in ("identifier", "type_identifier")
         and syntax.text(node) in index.types
-        and (blockscope.declaration_of(node) is None)
+        and (scope.declaration_of(node) is None)
     )
 
 

@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import blockscope, goscope
+from gofacts import goscope, scope
 from transforms.wrap_inner_map import nameindex
 from transforms.wrap_inner_map.shapes import assignment_target, context_of, names_type, quote, rhs_for
 from transforms.wrap_inner_map.state import FlowState, Signature
@@ -31,7 +31,7 @@ class SlotUses(FlowState):
                 continue
             if func is not None and not (func.start_byte <= ident.start_byte < func.end_byte):
                 continue
-            d = blockscope.declaration_of(ident)
+            d = scope.declaration_of(ident)
             if d is not None and self._key(f, d) == key:
                 self._slot_reference(f, ident)
 
@@ -40,7 +40,7 @@ class SlotUses(FlowState):
             for ident in fi.idents.get(name, ()):
                 if ident.type != "identifier" or not nameindex.is_reference(ident):
                     continue
-                if blockscope.declaration_of(ident) is None:
+                if scope.declaration_of(ident) is None:
                     self._slot_reference(fi.file, ident)
 
     def _file_index(self, f: FileContext) -> nameindex.FileIndex:
@@ -58,7 +58,7 @@ class SlotUses(FlowState):
         if holder.type in ("range_clause", "receive_statement"):
             self.block(f, holder)
             return
-        if holder.type == "short_var_declaration" and blockscope.declaration_of(ref) == ref:
+        if holder.type == "short_var_declaration" and scope.declaration_of(ref) == ref:
             return
         op = holder.child_by_field_name("operator")
         if op is not None and syntax.text(op) != "=":
@@ -123,7 +123,7 @@ class SlotUses(FlowState):
             operand.type == "identifier"
             and syntax.text(operand) in f.imported_names
             and (
-                blockscope.declaration_of(operand) is None
+                scope.declaration_of(operand) is None
                 and syntax.text(operand) not in self.pkg.top_level_names
             )
         ):
@@ -167,7 +167,7 @@ class SlotUses(FlowState):
             for ident in fi.idents.get(name, ()):
                 if ident.type != "identifier" or not nameindex.is_reference(ident):
                     continue
-                if blockscope.declaration_of(ident) is not None:
+                if scope.declaration_of(ident) is not None:
                     continue
                 parent = ident.parent
                 if (
@@ -238,7 +238,7 @@ class SlotUses(FlowState):
                 self.block(f, holder)
             return
         left = holder.child_by_field_name("left")
-        names = left.named_children if left is not None else blockscope.spec_names(holder)
+        names = left.named_children if left is not None else scope.spec_names(holder)
         if holder.type == "var_spec" and holder.child_by_field_name("type") is not None:
             self.block(f, holder)
             return
@@ -257,7 +257,7 @@ class SlotUses(FlowState):
         if target.type == "identifier" and syntax.text(target) == "_":
             return
         if holder.type == "var_spec" or (
-            holder.type == "short_var_declaration" and blockscope.declaration_of(target) == target
+            holder.type == "short_var_declaration" and scope.declaration_of(target) == target
         ):
             if holder.type == "var_spec" and holder.child_by_field_name("type") is not None:
                 return

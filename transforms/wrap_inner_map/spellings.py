@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import blockscope, goscope
+from gofacts import goscope, scope
 from transforms.wrap_inner_map.shapes import context_of, is_make_arg, quote, type_context
 from transforms.wrap_inner_map.state import FlowState, Signature
 
@@ -40,7 +40,7 @@ class SpellingRules(FlowState):
                 ):
                     self._named_definition(fi.file, name, parent)
                     continue
-                if blockscope.declaration_of(ident) is not None:
+                if scope.declaration_of(ident) is not None:
                     continue
                 if ident.type == "identifier" and parent is not None and parent.type == "call_expression":
                     args = parent.child_by_field_name("arguments")
@@ -101,7 +101,7 @@ class SpellingRules(FlowState):
 
     def _typed_var_spec(self, f: FileContext, spec: Node) -> None:
         self._note_declaration(f, spec)
-        names = blockscope.spec_names(spec)
+        names = scope.spec_names(spec)
         for n in names:
             self._add_var(f, n)
         value = spec.child_by_field_name("value")

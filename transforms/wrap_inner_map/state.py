@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from gofacts import blockscope
+from gofacts import scope
 from transforms.wrap_inner_map import nameindex
 from transforms.wrap_inner_map.editset import EditSet
 from transforms.wrap_inner_map.groups import Group, normalize
@@ -78,7 +78,7 @@ class FlowState:
             self.blockers.append(Blocker(f, node, reason or quote(context_of(node))))
 
     def _key(self, f: FileContext, node: Node) -> Key:
-        return blockscope.node_key(f.path, node)
+        return scope.node_key(f.path, node)
 
     def _first_visit(self, kind: str, f: FileContext, node: Node) -> bool:
         k = (kind, self._key(f, node))
@@ -93,7 +93,7 @@ class FlowState:
         if node.type == "map_type":
             return normalize(node) == self.group.key
         if node.type in ("type_identifier", "identifier"):
-            return syntax.text(node) in self.group.named and blockscope.declaration_of(node) is None
+            return syntax.text(node) in self.group.named and scope.declaration_of(node) is None
         return False
 
     def _note_declaration(self, f: FileContext, node: Node) -> None:

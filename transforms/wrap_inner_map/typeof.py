@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import blockscope, goscope
+from gofacts import goscope, scope
 from transforms.wrap_inner_map.state import FlowState
 
 
@@ -67,7 +67,7 @@ class TypeOf(FlowState):
         if among is not None and name not in among:
             return ""
         spec = self.index.types.get(name)
-        if spec is None or blockscope.declaration_of(typ) is not None:
+        if spec is None or scope.declaration_of(typ) is not None:
             return None
         underlying = spec[1].child_by_field_name("type")
         return name if underlying is not None and underlying.type == "struct_type" else ""

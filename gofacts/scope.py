@@ -1,4 +1,4 @@
-"""Go block scoping over tree-sitter-go trees, for the wrap-inner-map transform.
+"""Go block scoping over tree-sitter-go trees: the one scope lookup of gomapfix.
 
 `declaration_of(ident)` answers the question a type checker's `Uses`/`Defs`
 maps answer: which declaration does this identifier denote? It follows the
@@ -17,7 +17,9 @@ Go specification's scope rules for local names:
   - `:=` declares only the names not already declared in the same block.
 
 Names not declared by any enclosing function are package-level, imported,
-or predeclared; declaration_of returns None for them.
+or predeclared; declaration_of returns None for them. lookup(name, at) asks
+the same for a name at any node, and find_declaration classifies the answer
+(a parameter, a `var`, a `:=`, a range variable, ...) for type resolution.
 """
 
 from __future__ import annotations
@@ -261,3 +263,100 @@ def _lookup(ident: Node, name: bytes) -> Node | None:
             return found
         child, scope = scope, scope.parent
     return None
+
+
+def lookup(name: str, at: Node) -> Node | None:
+    """The identifier that declares name where node at is, when a function declares it (a
+    local, a parameter, a receiver or a named result); None for a package-level, imported or
+    predeclared name. The scope rules are declaration_of's: in `x := x + 1` the right-hand x
+    is the outer one."""
+    return _lookup(at, name.encode())
+
+
+DeclKind = str
+"""How a local name is declared: "param" (receiver, parameter or named result), "var_spec",
+"const_spec", "short_var" (`:=`), "range" (`for k, v := range`), "receive" (`case v := <-ch`),
+"type_switch" (`switch v := x.(type)`) or "type" (a local type declaration)."""
+
+
+def classify(ident: Node) -> tuple[DeclKind, Node] | None:
+    """(kind, node) for a declaring identifier: for "param" the parameter's type node, for
+    the others the declaring node (var_spec, const_spec, short_var_declaration, range_clause,
+    receive_statement, type_switch_statement, type_spec/type_alias); None if ident declares
+    nothing."""
+    parent = ident.parent
+    if parent is None:
+        return None
+    if parent.type in ("parameter_declaration", "variadic_parameter_declaration"):
+        typ = parent.child_by_field_name("type")
+        return ("param", typ) if typ is not None else None
+    if parent.type in ("var_spec", "const_spec"):
+        return parent.type, parent
+    if parent.type in ("type_spec", "type_alias"):
+        return "type", parent
+    if parent.type == "expression_list" and parent.parent is not None:
+        holder = parent.parent
+        kinds = {
+            "short_var_declaration": "short_var",
+            "range_clause": "range",
+            "receive_statement": "receive",
+            "type_switch_statement": "type_switch",
+        }
+        if holder.type in kinds:
+            return kinds[holder.type], holder
+    if parent.type == "type_switch_statement":
+        return "type_switch", parent
+    return None
+
+
+def find_declaration(name: str, at: Node) -> tuple[DeclKind, Node] | None:
+    """The local declaration of name in scope at node at, classified (see classify); None
+    when no enclosing function declares it (a package-level name, an import, a builtin)."""
+    ident = lookup(name, at)
+    return classify(ident) if ident is not None else None
+
+
+def declared_locally(name: str, at: Node, anywhere: bool = False) -> bool:
+    """True if name denotes something declared inside the functions enclosing node at.
+
+    With anywhere=True any declaration of name in those functions counts, in
+    scope or not, before or after at: the conservative answer to "could a new
+    use of name at this point be captured by a local declaration?".
+    """
+    if not anywhere:
+        return lookup(name, at) is not None
+    needle = name.encode()
+    func = syntax.enclosing_function(at)
+    while func is not None:
+        if any(d.text == needle for d in function_declarations(func)):
+            return True
+        body = func.child_by_field_name("body")
+        for n in syntax.named_walk(body) if body is not None else ():
+            if n.type == "identifier" and n.text == needle and declaration_of(n) is n:
+                return True
+        func = syntax.enclosing_function(func)
+    return False
+
+
+_PRUNE_FUNCS = frozenset({"func_literal"})
+
+
+def assigns_to(name: str, scope: Node, after: int = 0, before: int | None = None) -> bool:
+    """True if name is assigned (=, :=, op=, ++/--, range) in scope between offsets (outside
+    nested function literals)."""
+    for n in syntax.named_walk(scope, prune=_PRUNE_FUNCS):
+        if n.start_byte < after or (before is not None and n.start_byte >= before):
+            continue
+        left = None
+        if n.type in ("assignment_statement", "short_var_declaration", "range_clause"):
+            left = n.child_by_field_name("left")
+        elif n.type in ("inc_statement", "dec_statement"):
+            left = n
+        if left is None:
+            continue
+        targets = left.named_children if left.type == "expression_list" else [left]
+        if n.type in ("inc_statement", "dec_statement"):
+            targets = n.named_children
+        if any(t.type == "identifier" and syntax.text(t) == name for t in targets):
+            return True
+    return False

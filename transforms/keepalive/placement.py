@@ -1,0 +1,399 @@
+"""Where runtime.KeepAlive(owner) goes: on a path after the call, once per run of calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from codemod import golines, syntax
+from codemod.context import FileContext
+from codemod.model import Edit
+from gofacts import scope
+from gofacts.signatures import parameter_types
+from transforms.keepalive.owners import Site
+
+_SIMPLE = frozenset(
+    {
+        "expression_statement",
+        "assignment_statement",
+        "short_var_declaration",
+        "inc_statement",
+        "dec_statement",
+        "send_statement",
+        "var_declaration",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Keeper:
+    """A runtime.KeepAlive(owner) statement, present or planned.
+
+    offset is where it executes in source order (for a planned one, where it
+    will be inserted); stmt_list is the statement list holding it.
+    """
+
+    func: Node
+    owner: str
+    offset: int
+    stmt_list: Node
+    is_defer: bool
+
+
+@dataclass
+class Placement:
+    """One insertion of KeepAlive statements at one point, shared by the owners it serves.
+
+    how: "after" (after statement anchor), "expand" (after statement `index` of the
+    one-line block anchor), "first" (top of the function body anchor) or "before"
+    (before statement anchor). offset and stmt_list locate the inserted statements
+    as a _Keeper does.
+    """
+
+    how: str
+    anchor: Node
+    index: int
+    defer: bool
+    where: str
+    func: Node
+    offset: int
+    stmt_list: Node
+    owners: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.how, self.anchor.id, self.index)
+
+    def keeper(self, owner: str) -> _Keeper:
+        return _Keeper(self.func, owner, self.offset, self.stmt_list, self.defer)
+
+    def line(self, qualified: str, owner: str) -> str:
+        return f"{'defer ' if self.defer else ''}{qualified}({owner})"
+
+    def edit(self, f: FileContext, qualified: str) -> Edit | None:
+        lines = [self.line(qualified, o) for o in self.owners]
+        if self.how == "after":
+            return golines.insert_after(f, self.anchor, lines)
+        if self.how == "before":
+            return golines.insert_before(f, self.anchor, lines)
+        if self.how == "expand":
+            return golines.expand_block(f, self.anchor, {self.index: lines})
+        return golines.insert_first(f, self.anchor, lines) or golines.expand_block(f, self.anchor, {}, lines)
+
+
+def _core(stmt: Node) -> Node:
+    while stmt.type == "labeled_statement" and stmt.named_children:
+        stmt = stmt.named_children[-1]
+    return stmt
+
+
+def _is_deferred(site: Site) -> bool:
+    """True when the C call itself is deferred (`defer C.f(w.c)`): it runs at function exit."""
+    if site.stmt is None:
+        return False
+    core = _core(site.stmt)
+    return core.type == "defer_statement" and any(c.id == site.call.id for c in core.named_children)
+
+
+def _nesting(call: Node) -> list[tuple[Node, Node]]:
+    """(statement list, statement of that list holding call), innermost first, within call's function."""
+    out = []
+    node = call
+    while node.parent is not None and node.type not in syntax.FUNCTION_TYPES:
+        if node.parent.type == "statement_list":
+            out.append((node.parent, node))
+        node = node.parent
+    return out
+
+
+def _existing_keepers(func: Node, f: FileContext, rt: str | None, owner: str) -> list[_Keeper]:
+    """What already keeps owner alive in func (outside nested function literals):
+
+    - `runtime.KeepAlive(owner)`, deferred or not;
+    - a deferred call that holds owner itself (`defer w.Close()`, `defer f(w)`, a deferred
+      function literal that refers to w) until the function returns; `defer C.f(w.c)` does not;
+    - a later use of owner whose value the program needs: a field access `owner.f`
+      (not in an assignment to the blank identifier), owner passed to a call, or returned.
+      Such a use after the call keeps owner reachable during the call, as KeepAlive would.
+    """
+    body = func.child_by_field_name("body")
+    if body is None:
+        return []
+    want = f"{rt}.KeepAlive({owner})" if rt else f"KeepAlive({owner})"
+    out = []
+    for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+        if n.type == "defer_statement" and n.parent is not None:
+            if _defer_holds(n, owner):
+                out.append(_Keeper(func, owner, n.start_byte, n.parent, True))
+        elif n.type == "expression_statement" and rt is not None and n.parent is not None:
+            call = n.named_children[0] if n.named_children else None
+            if call is not None and call.type == "call_expression" and f.text(call).replace(" ", "") == want:
+                out.append(_Keeper(func, owner, n.start_byte, n.parent, False))
+        elif n.type == "identifier" and f.text(n) == owner and _needed_use(n):
+            stmt = golines.statement_of(n)
+            if stmt is not None and stmt.parent is not None and _core(stmt).type != "defer_statement":
+                out.append(_Keeper(func, owner, n.start_byte, stmt.parent, False))
+    return out
+
+
+def _defer_holds(stmt: Node, owner: str) -> bool:
+    """True if the deferred call of a defer statement keeps owner itself: as its receiver
+    (`defer w.Close()`), as an argument (`defer f(w)`), or captured by a function literal."""
+    call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+    if call is None:
+        return False
+    fn = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    if fn is not None and fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        if operand is not None and syntax.text(syntax.unparen(operand)) == owner:
+            return True
+    if args is not None and any(syntax.text(syntax.unparen(a)) == owner for a in args.named_children):
+        return True
+    return any(
+        lit.type == "func_literal"
+        and any(i.type == "identifier" and syntax.text(i) == owner for i in syntax.named_walk(lit))
+        for lit in syntax.named_walk(call)
+    )
+
+
+def _needed_use(ident: Node) -> bool:
+    """True if this occurrence of an owner identifier is a use the compiler must keep."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+        stmt = parent
+        while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block"):
+            stmt = stmt.parent
+        if stmt.type == "assignment_statement":
+            left = stmt.child_by_field_name("left")
+            if left is not None and all(syntax.text(c) == "_" for c in left.named_children):
+                return False  # `_ = w.f` may be compiled away
+        return True
+    return parent.type == "argument_list" or (
+        parent.type == "expression_list"
+        and parent.parent is not None
+        and parent.parent.type == "return_statement"
+    )
+
+
+def _keeps(k: _Keeper, site: Site) -> bool:
+    """True if keeper k keeps site's owner alive across its call.
+
+    A KeepAlive keeps the owner alive at the call when some path leads from the
+    call to it: it follows the call's statement in an enclosing statement list, or
+    it sits after a call made in the header of an if/for/switch. A deferred
+    KeepAlive keeps it alive from the moment it is registered until the function
+    returns, so one registered before the call's statement in an enclosing
+    list also counts. Either way the owner must not be reassigned in between.
+    A deferred C call runs at function exit: only an earlier deferred KeepAlive counts.
+    """
+    func = syntax.enclosing_function(site.call)
+    if func is None or k.func.id != func.id or k.owner != site.owner:
+        return False
+    body = func.child_by_field_name("body")
+    assert body is not None
+    call = site.call
+    nesting = _nesting(call)
+    deferred = _is_deferred(site)
+    for stmt_list, stmt in nesting:
+        if k.is_defer and k.stmt_list.id == stmt_list.id and k.offset <= stmt.start_byte:
+            return not scope.assigns_to(site.owner, body, k.offset, call.start_byte)
+        if deferred:
+            continue
+        within = stmt_list.start_byte <= k.offset <= stmt_list.end_byte
+        if within and k.offset >= stmt.end_byte:
+            return not scope.assigns_to(site.owner, body, call.end_byte, k.offset)
+    if nesting and not deferred:
+        # A call in the header of an if/for/switch reaches every block of the statement.
+        _, stmt = nesting[0]
+        inside = call.end_byte <= k.stmt_list.start_byte and k.stmt_list.end_byte <= stmt.end_byte
+        if inside and _core(stmt).type not in _SIMPLE:
+            return not scope.assigns_to(site.owner, body, call.end_byte, k.offset)
+    return False
+
+
+def _in_loop(stmt: Node, func: Node) -> bool:
+    node = stmt.parent
+    while node is not None and node != func:
+        if node.type == "for_statement":
+            return True
+        node = node.parent
+    return False
+
+
+def _placement(site: Site) -> Placement | str:
+    """Where to keep site's owner alive on a path after the call; or, when no place is
+    certain, the reason why not. The returned placement serves site.owner only so far."""
+    f, stmt = site.file, site.stmt
+    func = syntax.enclosing_function(site.call)
+    body = func.child_by_field_name("body") if func is not None else None
+    if stmt is None or func is None or body is None or stmt.parent is None:
+        return "the call is not inside a function body"
+    core = _core(stmt)
+    placed: Placement | str
+    if core.type in _SIMPLE:
+        placed = _after(site, func, stmt)
+    elif core.type == "defer_statement":
+        if not _is_deferred(site) and scope.assigns_to(site.owner, stmt):
+            return f"{site.owner} is assigned inside the defer statement"
+        placed = Placement(
+            "before", stmt, 0, True, "before the deferred call", func, stmt.start_byte, stmt.parent
+        )
+    elif core.type == "go_statement":
+        return "the C call is the go statement itself, which runs in another goroutine"
+    elif _top_of_function(site, func, body):
+        stmts = next(c for c in body.named_children if c.type == "statement_list")
+        placed = Placement(
+            "first", body, 0, True, "at the top of the function", func, stmts.start_byte, stmts
+        )
+    elif scope.assigns_to(site.owner, stmt):
+        return f"{site.owner} is declared or assigned by the statement that makes the call"
+    elif core.type != "return_statement" and _in_loop(stmt, func):
+        return "a deferred KeepAlive inside a loop would pile up one call per iteration"
+    else:
+        placed = Placement(
+            "before", stmt, 0, True, "before the statement", func, stmt.start_byte, stmt.parent
+        )
+    if isinstance(placed, Placement):
+        placed.owners.append(site.owner)
+        if placed.edit(f, "runtime.KeepAlive") is None:
+            return "the code around the call is laid out in a way gomapfix does not rewrite"
+    return placed
+
+
+def _top_of_function(site: Site, func: Node, body: Node) -> bool:
+    """True when a defer at the top of the function keeps the owner alive for every call:
+    the owner is a parameter or the receiver, never assigned in the function."""
+    return (
+        any(c.type == "statement_list" for c in body.named_children)
+        and site.owner in parameter_types(func)
+        and not scope.assigns_to(site.owner, body)
+    )
+
+
+def _after(site: Site, func: Node, stmt: Node) -> Placement | str:
+    """After the simple statement stmt; past a block of trailing comments that gofmt
+    aligns together, which a line without a comment would split."""
+    f, target = site.file, stmt
+    while True:
+        if golines.alone_on_lines(f, target):
+            placed = Placement(
+                "after", target, 0, False, "after the call", func, target.end_byte, target.parent
+            )
+        elif target is stmt and stmt.parent.parent is not None and stmt.parent.parent.type == "block":
+            index = [c.id for c in stmt.parent.named_children].index(stmt.id)
+            placed = Placement(
+                "expand", stmt.parent.parent, index, False, "after the call", func, stmt.end_byte, stmt.parent
+            )
+        else:
+            break
+        placed.owners.append(site.owner)
+        if placed.edit(f, "runtime.KeepAlive") is not None:
+            placed.owners.clear()
+            return placed
+        nxt = target.next_named_sibling
+        while (
+            nxt is not None
+            and nxt.type == "comment"
+            and f.line_index(nxt.start_byte) == f.line_index(target.end_byte)
+        ):
+            nxt = nxt.next_named_sibling  # target's own trailing comment
+        if nxt is None or not _falls_through(nxt) or scope.assigns_to(site.owner, nxt):
+            break
+        target = nxt
+    return "the statement is laid out in a way gomapfix does not rewrite"
+
+
+def _falls_through(stmt: Node) -> bool:
+    """True for a simple statement after which control continues (not panic(...))."""
+    core = _core(stmt)
+    if core.type not in _SIMPLE:
+        return False
+    call = core.named_children[0] if core.type == "expression_statement" and core.named_children else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return fn is None or syntax.text(fn) != "panic"
+
+
+def _shadowed(name: str, site: Site) -> bool:
+    """True if name (the package qualifier to use) is declared locally where the call is."""
+    return bool(name) and scope.declared_locally(name, site.call, anywhere=True)
+
+
+def unkept(f: FileContext, sites: list[Site]) -> list[Site]:
+    """The sites that nothing in their function keeps the owner alive for yet."""
+    rt = f.import_name("runtime")
+    existing: dict[tuple[int, str], list[_Keeper]] = {}
+    out = []
+    for s in sites:
+        func = syntax.enclosing_function(s.call)
+        if func is None:
+            continue
+        key = (func.id, s.owner)
+        if key not in existing:
+            existing[key] = _existing_keepers(func, f, rt, s.owner)
+        if not any(_keeps(k, s) for k in existing[key]):
+            out.append(s)
+    return out
+
+
+def plan_keepers(sites: list[Site], package: str) -> list[Placement | str]:
+    """A placement (or the reason there is none) for each site.
+
+    One KeepAlive serves every call it covers; KeepAlives for several owners at
+    one point share one insertion, in the order the owners are met. Deferred
+    KeepAlives are planned first, since one may also cover plain calls around it.
+    """
+    out: list[Placement | str] = [""] * len(sites)
+    planned: dict[tuple[str, int, int], Placement] = {}
+    by_owner: dict[tuple[int, str], list[Placement]] = {}  # (function id, owner) -> placements
+    same_list: dict[int, list[Site]] = {}  # statement list id -> its sites, in order
+    for site in sites:
+        if site.stmt is not None and site.stmt.parent is not None:
+            same_list.setdefault(site.stmt.parent.id, []).append(site)
+    for i in sorted(range(len(sites)), key=lambda i: _simple(sites[i])):
+        site = sites[i]
+        func = syntax.enclosing_function(site.call)
+        if not site.fixable or func is None:
+            continue
+        if package and _shadowed(package, site):
+            out[i] = f"{package} is declared locally here, hiding the runtime package"
+            continue
+        mine = by_owner.setdefault((func.id, site.owner), [])
+        cover = next((p for p in mine if _keeps(p.keeper(site.owner), site)), None)
+        if cover is None:
+            neighbours = same_list.get(site.stmt.parent.id, []) if site.stmt and site.stmt.parent else []
+            placed = _placement(_run_end(site, neighbours))
+            if isinstance(placed, str):
+                out[i] = placed
+                continue
+            cover = planned.setdefault(placed.key, placed)
+            if site.owner not in cover.owners:
+                cover.owners.append(site.owner)
+            mine.append(cover)
+        out[i] = cover
+    return out
+
+
+def _simple(site: Site) -> bool:
+    return site.stmt is not None and _core(site.stmt).type in _SIMPLE
+
+
+def _run_end(site: Site, neighbours: list[Site]) -> Site:
+    """The last simple-statement site from site on among its neighbours (the sites of its
+    statement list, in order) on the same owner, with no reassignment of the owner in
+    between: one KeepAlive after it covers them all."""
+    if site.stmt is None or not _simple(site):
+        return site
+    last = site
+    for other in neighbours:
+        if other.call.start_byte <= site.call.start_byte or other.owner != site.owner:
+            continue
+        if other.safety != site.safety or not other.fixable or not _simple(other):
+            continue
+        if scope.assigns_to(site.owner, site.stmt.parent, last.stmt.end_byte, other.stmt.start_byte):  # type: ignore[union-attr]
+            break
+        last = other
+    return last

@@ -26,7 +26,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts.decls import Declarations, TypeDecl
 from gofacts.scope import find_declaration
-from gofacts.signatures import embedded_name, returns_first_type_parameter
+from gofacts.signatures import embedded_name, result_types, returns_first_type_parameter
 
 MAX_DEPTH = 12
 """How many declarations and expressions deep a resolution may go before it answers None."""
@@ -256,10 +256,13 @@ class PackageTypes:
         name = syntax.text(operand)
         return name in f.imported_names and find_declaration(name, operand) is None and name not in self.vars
 
-    def _call_type(self, call: Node, f: FileContext, depth: int) -> GoType | None:
+    def _call_type(self, call: Node, f: FileContext, depth: int, index: int = 0) -> GoType | None:
+        """The type of result index of a call (a conversion or builtin has one result)."""
         fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
         if fn is None:
             return None
+        if index:
+            return self._result_of(fn, call, f, depth, index)
         fn = syntax.unparen(fn)
         first = args.named_children[0] if args is not None and args.named_child_count else None
         if fn.type == "identifier":
@@ -275,7 +278,7 @@ class PackageTypes:
                 decl, df = self.funcs[name]
                 if first is not None and returns_first_type_parameter(decl):
                     return self.type_of(first, f, depth + 1)  # func clone[M ~map[K]V, ...](m M) M
-                return _first_result(decl, df)
+                return _result(decl, df, 0)
             return None
         if fn.type == "parenthesized_expression":
             inner = syntax.unparen(fn)
@@ -300,7 +303,25 @@ class PackageTypes:
             base = self.pointee(recv) or recv
             name = named_type_name(base)
             found = self.methods.get((name, syntax.text(fld))) if name else None
-            return _first_result(*found) if found is not None else None
+            return _result(*found, 0) if found is not None else None
+        return None
+
+    def _result_of(self, fn: Node, call: Node, f: FileContext, depth: int, index: int) -> GoType | None:
+        """Result index (> 0) of a call of a package function or method."""
+        fn = syntax.unparen(fn)
+        if fn.type == "identifier":
+            name = syntax.text(fn)
+            if find_declaration(name, fn) is not None or name not in self.funcs:
+                return None
+            return _result(*self.funcs[name], index)
+        if fn.type == "selector_expression":
+            operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+            if operand is None or fld is None or self._is_package(operand, f):
+                return None
+            recv = self.type_of(operand, f, depth + 1)
+            name = named_type_name(self.pointee(recv) or recv)
+            found = self.methods.get((name, syntax.text(fld))) if name else None
+            return _result(*found, index) if found is not None else None
         return None
 
     def identifier_type(self, name: str, at: Node, f: FileContext, depth: int = 0) -> GoType | None:
@@ -330,8 +351,8 @@ class PackageTypes:
             i = names.index(name)
             if len(values) == len(names):
                 return self.type_of(values[i], f, depth + 1)
-            if len(values) == 1 and i == 0 and syntax.unparen(values[0]).type == "index_expression":
-                return self.type_of(values[0], f, depth + 1)  # v, ok := m[k]
+            if len(values) == 1:
+                return self._multi_value(values[0], i, f, depth)
             return None
         if kind == "range":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -363,21 +384,26 @@ class PackageTypes:
         value = spec.child_by_field_name("value")
         if value is not None and len(value.named_children) == len(names):
             return self.type_of(value.named_children[names.index(name)], f, depth + 1)
+        if value is not None and len(value.named_children) == 1:
+            return self._multi_value(value.named_children[0], names.index(name), f, depth)
+        return None
+
+    def _multi_value(self, value: Node, i: int, f: FileContext, depth: int) -> GoType | None:
+        """The type of the i-th name assigned from one multi-valued expression: `v, ok := m[k]`
+        (the value), `a, err := f()` (a result of a package function or method)."""
+        value = syntax.unparen(value)
+        if value.type == "index_expression":
+            return self.type_of(value, f, depth + 1) if i == 0 else None
+        if value.type == "call_expression":
+            return self._call_type(value, f, depth + 1, i)
         return None
 
 
 
-def _first_result(decl: Node, f: FileContext) -> GoType | None:
-    result = decl.child_by_field_name("result")
-    if result is None:
-        return None
-    if result.type != "parameter_list":
-        return GoType(result, f)
-    params = result.named_children
-    if not params:
-        return None
-    typ = params[0].child_by_field_name("type")
-    return GoType(typ, f) if typ is not None else None
+def _result(decl: Node, f: FileContext, index: int) -> GoType | None:
+    """The type of result index of a function or method declaration."""
+    types = result_types(decl)
+    return GoType(types[index], f) if index < len(types) else None
 
 
 def named_type_name(t: GoType | None) -> str | None:

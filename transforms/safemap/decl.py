@@ -20,7 +20,8 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Edit
-from gofacts import goscope
+from gofacts.decls import Declarations
+from gofacts.signatures import base_type_name
 from transforms.safemap import ops as ops
 from transforms.safemap.find import MapDecl
 from transforms.safemap.rewrite import Blocked, Shape
@@ -131,7 +132,7 @@ def _check_alignment(f: FileContext, holder: Node) -> None:
 
 def _literals(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:
     """Initialisations `T{m: make(...)}` of the field, in every composite literal of its type."""
-    types = goscope.type_declarations(pkg)
+    types = Declarations.of(pkg).type_nodes
     edits = []
     needle = decl.name.encode()
     for f in pkg.files:
@@ -183,7 +184,7 @@ def _literal_type(lit: Node, types: dict[str, Node], field: str) -> str | None:
     t = p.child_by_field_name("type")
     if t is None:
         return None
-    name = goscope.base_type_name(syntax.text(t))
+    name = base_type_name(syntax.text(t))
     if name is None or name not in types:
         return ""
     return name

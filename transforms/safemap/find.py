@@ -21,7 +21,6 @@ it names, and (to a small depth) package functions and methods those call.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -29,7 +28,10 @@ from tree_sitter import Node
 
 from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
-from gofacts import goscope, scope
+from gofacts import scope
+from gofacts.declbytes import CALL, followed_by
+from gofacts.decls import Declarations
+from gofacts.signatures import parameter_types
 from gofacts.types import GoType, PackageTypes, named_type_name
 from transforms.safemap.ops import is_write
 
@@ -39,10 +41,9 @@ CALL_DEPTH = 2
 
 _PRUNE = frozenset({"struct_type", "interface_type"})
 
-# Byte patterns: necessary conditions on a file's bytes, checked before parsing it. _WS is what
-# may separate two tokens (white space and comments); an identifier is not preceded or followed
-# by an identifier byte (non-ASCII bytes included).
-_WS = rb"(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*"
+# Byte patterns: necessary conditions on a file's bytes, checked before parsing it (gobytes.BLANKS
+# separates two tokens).
+_WS = gobytes.BLANKS
 _GO_WORD = re.compile(rb"go(?<![\w\x80-\xff]go)(?![\w\x80-\xff:])")
 _BLANKS = frozenset(b" \t\r\f\v")
 
@@ -63,41 +64,11 @@ def _statement_start(content: bytes, offset: int) -> bool:
     return j < 0 or content[j] in b"\n;{:\x00" or (j > 0 and content[j - 1 : j + 1] == b"*/")
 
 
-_IDENT = rb"([A-Za-z_\x80-\xff][\w\x80-\xff]*)"
-FUNC_DECL = re.compile(rb"func" + _WS + _IDENT + _WS + rb"[(\[]")
-"""Bytes of a function declaration `func NAME(` or `func NAME[`: group 1 is the name."""
-METHOD_DECL = re.compile(rb"\)" + _WS + _IDENT + _WS + rb"\(")
-"""Bytes of a method declaration `func (r T) NAME(`: group 1 is the name."""
-CALL = re.compile(_WS + rb"[(\[]")
-"""What follows the name of a called function (`NAME(`, `x.NAME(`, `NAME[T](`)."""
 MAP_DECL = re.compile(
-    _WS + rb"(?:=" + _WS + rb"(?:\(" + _WS + rb")*(?:make" + _WS + rb"\(" + _WS + rb")?)?map" + _WS + rb"\["
+    _WS + rb"(?:=" + _WS + rb"(?:\(" + _WS + rb")*(?:make" + _WS + rb"\(" + _WS + rb")?)?map" + _WS + rb"\[",
+    re.S,
 )
 """What follows the name of a map declaration: `NAME map[`, `NAME = make(map[`, `NAME = map[`."""
-
-
-@functools.lru_cache(maxsize=4096)
-def _identifier(name: str) -> re.Pattern[bytes]:
-    """The bytes of identifier name, not inside a longer identifier."""
-    n = re.escape(name.encode())
-    return re.compile(n + rb"(?<![\w\x80-\xff]" + n + rb")(?![\w\x80-\xff])")
-
-
-def followed_by(content: bytes, name: str, after: re.Pattern[bytes]) -> bool:
-    """Whether content holds identifier name followed by what after matches."""
-    return any(after.match(content, m.end()) for m in _identifier(name).finditer(content))
-
-
-def declared_names(content: bytes, pattern: re.Pattern[bytes]) -> set[bytes]:
-    """The names (group 1) of every match of pattern in content. A match that went through a
-    comment (maybe a `//` inside a string literal) may hide another: the search goes on
-    inside it."""
-    out = set()
-    m = pattern.search(content)
-    while m is not None:
-        out.add(m.group(1))
-        m = pattern.search(content, m.start() + 1 if b"/" in m.group(0) else m.end())
-    return out
 
 
 def map_type_in(content: bytes) -> bool:
@@ -106,7 +77,7 @@ def map_type_in(content: bytes) -> bool:
 
 
 _MAP_WORD = re.compile(rb"map(?<![\w\x80-\xff]map)")
-_MAP_TYPE = re.compile(_WS + rb"\[")
+_MAP_TYPE = re.compile(_WS + rb"\[", re.S)
 
 
 def files_calling(pkg: PackageContext, name: str) -> list[FileContext]:
@@ -397,9 +368,7 @@ def uses(decl: MapDecl, pkg: PackageContext, types: PackageTypes) -> list[Use]:
     return out
 
 
-def region_uses(
-    decl: MapDecl, pkg: PackageContext, regions: Regions, types: PackageTypes
-) -> list[Use]:
+def region_uses(decl: MapDecl, pkg: PackageContext, regions: Regions, types: PackageTypes) -> list[Use]:
     """The uses of decl (those uses() finds) that lie inside a goroutine region."""
     if decl.kind == "local":
         return [u for u in uses(decl, pkg, types) if regions.containing(u.file, u.node)]
@@ -540,7 +509,7 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             fn = syntax.unparen(fn)
             targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, functions, types)
             for target_file, target in targets:
-                params = set(goscope.parameter_types(target))
+                params = set(parameter_types(target))
                 add(target_file, target, root, _in_loop(stmt), params, 0)
     while frontier:
         region, depth = frontier.pop()
@@ -554,11 +523,7 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
             base = root_identifier(operand) if operand is not None else None
             for target_file, target in _callees(fn, region.file, functions, types):
-                shared = (
-                    set(goscope.parameter_types(target, "receiver"))
-                    if base and region.shares(base)
-                    else set()
-                )
+                shared = set(parameter_types(target, "receiver")) if base and region.shares(base) else set()
                 for root in sorted(region.roots):
                     add(target_file, target, root, region.many, shared, depth + 1)
     return Regions(list(found.values()))
@@ -620,71 +585,26 @@ def _sorted(nodes: list[Node]) -> list[Node]:
     return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
 
 
-FileFunctions = tuple[dict[str, list[Node]], dict[tuple[str, str], list[Node]]]
-
-
 class _Functions:
-    """The package's function declarations by name and methods by (receiver base type, name),
-    looked up on demand in the files whose bytes may declare them."""
+    """The package's functions by name and methods by (receiver base type, name), every
+    build-tagged variant of each (a goroutine may run any of them): gofacts.decls' variants."""
 
     def __init__(self, pkg: PackageContext) -> None:
-        self.pkg = pkg
-        self._files: dict[str, FileFunctions] = {}
-        self._declaring: dict[re.Pattern[bytes], dict[bytes, list[FileContext]]] = {}
-        self._funcs: dict[str, list[tuple[FileContext, Node]]] = {}
-        self._methods: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
+        self.decls = Declarations.of(pkg)
 
     def may_have_funcs(self, name: str) -> bool:
         """False when no file has the bytes of a function declaration called name."""
-        return name.encode() in self._by_name(FUNC_DECL)
+        return self.decls.may_declare("func", name)
 
     def funcs(self, name: str) -> list[tuple[FileContext, Node]]:
-        if name not in self._funcs:
-            files = [f for f in self._by_name(FUNC_DECL).get(name.encode(), []) if not f.broken]
-            self._funcs[name] = [(f, d) for f in files for d in self._index(f)[0].get(name, [])]
-        return self._funcs[name]
+        return [(f, d) for d, f in self.decls.variants("func", name)]
 
     def may_have_methods(self, name: str) -> bool:
         """False when no file has the bytes of a method declaration called name."""
-        return name.encode() in self._by_name(METHOD_DECL)
+        return self.decls.may_declare("method", name)
 
     def methods(self, base: str, name: str) -> list[tuple[FileContext, Node]]:
-        key = (base, name)
-        if key not in self._methods:
-            candidates = self._by_name(METHOD_DECL).get(name.encode(), [])
-            files = [f for f in candidates if base.encode() in f.content and not f.broken]
-            self._methods[key] = [(f, d) for f in files for d in self._index(f)[1].get(key, [])]
-        return self._methods[key]
-
-    def _by_name(self, pattern: re.Pattern[bytes]) -> dict[bytes, list[FileContext]]:
-        """name -> the files (in package order) whose bytes may declare it (pattern: FUNC_DECL
-        or METHOD_DECL), read from every file's bytes once."""
-        found = self._declaring.get(pattern)
-        if found is None:
-            found = self._declaring[pattern] = {}
-            for f in self.pkg.sources:
-                for name in declared_names(f.content, pattern):
-                    found.setdefault(name, []).append(f)
-        return found
-
-    def _index(self, f: FileContext) -> FileFunctions:
-        key = str(f.path)
-        if key not in self._files:
-            funcs: dict[str, list[Node]] = {}
-            methods: dict[tuple[str, str], list[Node]] = {}
-            for decl in f.root.named_children:
-                name = decl.child_by_field_name("name")
-                if name is None:
-                    continue
-                if decl.type == "function_declaration":
-                    funcs.setdefault(syntax.text(name), []).append(decl)
-                elif decl.type == "method_declaration":
-                    recv = goscope.parameter_types(decl, "receiver")
-                    base = goscope.base_type_name(next(iter(recv.values()), None))
-                    if base:
-                        methods.setdefault((base, syntax.text(name)), []).append(decl)
-            self._files[key] = (funcs, methods)
-        return self._files[key]
+        return [(f, d) for d, f in self.decls.variants("method", (base, name))]
 
 
 def _callees(

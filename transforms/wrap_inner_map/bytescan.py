@@ -1,20 +1,21 @@
 """Necessary conditions read from a file's bytes, before parsing it (wrap-inner-map, layer 1).
 
 Each function answers from the bytes alone whether a file can hold a
-construct, erring towards "maybe": tree-sitter-go skips whitespace (any
-Unicode space: every non-ASCII byte is taken for one) and comments between
-tokens, and comments or strings may hold any bytes, so whenever those make
-the bytes ambiguous the answer is the cautious one.
+construct, erring towards "maybe": tree-sitter-go skips white space (Unicode
+spaces included) and comments between tokens, and comments or strings may
+hold any bytes, so whenever those make the bytes ambiguous the answer is the
+cautious one. Whether a file may declare a type is gofacts.declbytes' question.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 
-# What tree-sitter skips between two tokens. Possessive, to scan in linear time.
-_EXTRAS = rb"(?:[\s\x80-\xff]++|/\*.*?\*/|//[^\n]*+)*+"
+from codemod import gobytes
+
+# What tree-sitter skips between two tokens (possessive, to scan in linear time).
+_EXTRAS = gobytes.BLANKS
 _WORD_END = rb"(?![0-9A-Za-z_])"
 
 # `]`, extras, then the keyword `map`: where a nested map type `map[K]map[K2]V` may be spelled.
@@ -122,86 +123,3 @@ def _matching_bracket(content: bytes, open_at: int) -> int | None:
             if depth == 0:
                 return i
     return None
-
-
-def may_declare_type(content: bytes, name: str) -> bool:
-    """False when content provably declares no package-level type called name.
-
-    Such a declaration is the keyword `type`, starting a top-level
-    declaration, followed by the name, or by `(` for a group where the name
-    starts a spec: `int` or `string` are in most files, declarations of them
-    in none.
-    """
-    if name.encode() not in content:
-        return False
-    for m in _type_declaration(name).finditer(content):
-        if not _may_start_declaration(content, m.start()):
-            continue
-        if not m.group().endswith(b"("):
-            return True
-        names = _group_names(content, m.end())
-        if names is None or name in names:
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=256)
-def _type_declaration(name: str) -> re.Pattern[bytes]:
-    """`type`, extras, then `(` or the name as a whole word."""
-    word = re.escape(name.encode())
-    return re.compile(rb"type" + _EXTRAS + rb"(?:\(|" + word + _WORD_END + rb")", re.DOTALL)
-
-
-# Go's tokens as far as _group_names needs them (non-ASCII bytes count as blanks).
-_TOKEN = re.compile(
-    rb"(?P<blank>[ \t\r\f\v\x80-\xff]+)|(?P<end>[\n;\x00]|/\*.*?\*/)|(?P<skip>//[^\n]*"
-    rb"|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`|'(?:[^'\\\n]|\\.)*'|[0-9][0-9A-Za-z_.]*)"
-    rb"|(?P<name>[A-Za-z_][0-9A-Za-z_]*)|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<other>.)",
-    re.DOTALL,
-)
-
-
-@functools.lru_cache(maxsize=16)
-def _group_names(content: bytes, start: int) -> frozenset[str] | None:
-    """The names that may start a spec of the type group whose `(` ends at start: the first name
-    after the `(` or after a terminator, outside brackets; None when the group does not end."""
-    names: set[str] = set()
-    depth = 0
-    expect = True
-    for m in _TOKEN.finditer(content, start):
-        kind = m.lastgroup
-        if kind == "blank":
-            continue
-        if kind == "end":
-            expect = expect or depth == 0
-            continue
-        if kind == "name" and expect and depth == 0:
-            names.add(m.group().decode())
-        elif kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            if depth < 0:
-                return frozenset(names)
-        expect = False
-    return None
-
-
-def _blanks_back(content: bytes, at: int) -> int:
-    """The offset of the last byte before at that is no space or tab (or CR, FF, VT); -1 if none."""
-    i = at - 1
-    while i >= 0 and content[i] in b" \t\r\f\v":
-        i -= 1
-    return i
-
-
-def _may_start_declaration(content: bytes, at: int) -> bool:
-    """Whether the keyword at offset at may start a top-level declaration.
-
-    Those follow a terminator (newline, `;`, NUL) and extras, which end in a
-    newline, `*/` or blanks: so, skipping blanks back, the file starts or one
-    of newline, `;`, `/` or NUL comes (or a non-ASCII byte, maybe a Unicode
-    space: unsure).
-    """
-    i = _blanks_back(content, at)
-    return i < 0 or content[i] in b"\n;/\x00" or content[i] >= 0x80

@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import goscope, scope
+from gofacts import scope
 from transforms.wrap_inner_map.shapes import climb_parens
 from transforms.wrap_inner_map.state import FlowState
 
@@ -107,7 +107,7 @@ class CallRules(FlowState):
         if len(values) != 1 or values[0].type != "call_expression":
             return None
         func = syntax.enclosing_function(holder)
-        if func is None or goscope.assigns_to(syntax.text(operand), func, after=holder.end_byte):
+        if func is None or scope.assigns_to(syntax.text(operand), func, after=holder.end_byte):
             return None
         return self.json_constructor(f, values[0])
 

@@ -22,6 +22,7 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
+from gofacts.decls import Declarations
 from transforms.wrap_inner_map import bytescan
 
 _POINTERY = frozenset(
@@ -121,45 +122,20 @@ def _mentions_local_type(node: Node) -> bool:
     """True if a type name inside node denotes a type declared inside a function."""
     if syntax.enclosing_function(node) is None:
         return False
-    return any(
-        n.type == "type_identifier" and scope.declaration_of(n) is not None for n in syntax.walk(node)
-    )
+    return any(n.type == "type_identifier" and scope.declaration_of(n) is not None for n in syntax.walk(node))
 
 
 class TypeSpecs:
-    """Top-level type name -> its first type_spec or type_alias node in package file order.
-
-    Looked up by name: only the files that may declare the name (see wrap_bytes) are parsed.
-    """
+    """Top-level type name -> its type_spec or type_alias node: the winner of gofacts.decls
+    (the first declaration in package file order), parsing only the files that may declare it."""
 
     def __init__(self, pkg: PackageContext) -> None:
-        self._pkg = pkg
-        self._found: dict[str, Node | None] = {}
+        self._types = Declarations.of(pkg).types
 
     def get(self, name: str) -> Node | None:
         """The declaration of the package-level type name, or None."""
-        if name not in self._found:
-            self._found[name] = next(
-                (
-                    spec
-                    for f in self._pkg.sources
-                    if bytescan.may_declare_type(f.content, name) and not f.broken
-                    for spec in _top_level_specs(f, name)
-                ),
-                None,
-            )
-        return self._found[name]
-
-
-def _top_level_specs(f: FileContext, name: str) -> Iterator[Node]:
-    """The top-level type_spec and type_alias nodes of f declaring name, in order."""
-    for decl in f.root.named_children:
-        if decl.type != "type_declaration":
-            continue
-        for spec in decl.named_children:
-            n = spec.child_by_field_name("name")
-            if spec.type in ("type_spec", "type_alias") and n is not None and syntax.text(n) == name:
-                yield spec
+        found = self._types.get(name)
+        return found.spec if found is not None else None
 
 
 def carries_pointers(type_node: Node, types: TypeSpecs) -> bool:

@@ -13,8 +13,7 @@ file and asks the tree which node, if any, spells it there.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -23,6 +22,7 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
+from gofacts.decls import Declarations
 
 _DECLARING_PARENTS = frozenset(
     {"var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"}
@@ -115,35 +115,73 @@ def spellings(f: FileContext, name: str) -> list[Node]:
     return out
 
 
+class _MethodsByName(Mapping[str, list[tuple[FileContext, Node]]]):
+    """Method name -> every (file, method_declaration) of the package called so (gofacts.decls)."""
+
+    def __init__(self, decls: Declarations) -> None:
+        self._decls = decls
+
+    def __getitem__(self, name: str) -> list[tuple[FileContext, Node]]:
+        found = [(f, d) for d, f in self._decls.methods_named(name)]
+        if not found:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and bool(self._decls.methods_named(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({key[1] for key, _ in self._decls.every("method")}))  # type: ignore[index]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _TypesByName(Mapping[str, tuple[FileContext, Node]]):
+    """Top-level type name -> (file, type_spec or type_alias): the winner of gofacts.decls."""
+
+    def __init__(self, decls: Declarations) -> None:
+        self._decls = decls
+
+    def __getitem__(self, name: str) -> tuple[FileContext, Node]:
+        found = self._decls.types[name]
+        return found.file, found.spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._decls.types
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decls.types)
+
+    def __len__(self) -> int:
+        return len(self._decls.types)
+
+
 @dataclass
 class PackageIndex:
     """Where every name of a package occurs, and what the package declares at top level.
 
     Attributes:
         files: one FileIndex per file, in package file order.
-        functions: top-level function name -> (file, function_declaration).
-        methods: method name -> every (file, method_declaration) with that name.
         members: field or method name -> how many struct fields, methods and interface
             methods of the package are called so.
+        methods: method name -> every (file, method_declaration) with that name.
         types: top-level type name -> (file, type_spec or type_alias).
-        vars: package-level variable name -> (file, var_spec).
+
+    The declarations come from the package's one table (gofacts.decls): looked up, not listed.
     """
 
     pkg: PackageContext
     files: list[FileIndex]
-    functions: dict[str, tuple[FileContext, Node]]
-    methods: dict[str, list[tuple[FileContext, Node]]]
     members: _ByName[int]
-    types: dict[str, tuple[FileContext, Node]]
-    vars: dict[str, tuple[FileContext, Node]]
+    methods: Mapping[str, list[tuple[FileContext, Node]]]
+    types: Mapping[str, tuple[FileContext, Node]]
 
     def is_builtin(self, ident: Node) -> bool:
         """True if ident denotes a predeclared identifier (len, make, nil, ...), not a shadowing one."""
         name = syntax.text(ident)
         return (
-            name in BUILTINS
-            and name not in self.pkg.top_level_names
-            and scope.declaration_of(ident) is None
+            name in BUILTINS and name not in self.pkg.top_level_names and scope.declaration_of(ident) is None
         )
 
     def is_nil(self, node: Node) -> bool:
@@ -154,31 +192,12 @@ class PackageIndex:
 
 
 def build(pkg: PackageContext) -> PackageIndex:
-    """Index every file of pkg."""
-    files = [FileIndex(f) for f in pkg.files]
-    functions: dict[str, tuple[FileContext, Node]] = {}
-    methods: dict[str, list[tuple[FileContext, Node]]] = defaultdict(list)
-    types: dict[str, tuple[FileContext, Node]] = {}
-    variables: dict[str, tuple[FileContext, Node]] = {}
-    for f in pkg.files:
-        for decl in f.root.named_children:
-            name = decl.child_by_field_name("name")
-            if decl.type == "function_declaration" and name is not None:
-                functions.setdefault(syntax.text(name), (f, decl))
-            elif decl.type == "method_declaration" and name is not None:
-                methods[syntax.text(name)].append((f, decl))
-            elif decl.type == "type_declaration":
-                for spec in decl.named_children:
-                    n = spec.child_by_field_name("name")
-                    if spec.type in ("type_spec", "type_alias") and n is not None:
-                        types.setdefault(syntax.text(n), (f, spec))
-            elif decl.type == "var_declaration":
-                for spec in syntax.named_walk(decl, prune=frozenset({"var_spec"})):
-                    if spec.type == "var_spec":
-                        for n in scope.spec_names(spec):
-                            variables.setdefault(syntax.text(n), (f, spec))
+    """The index of pkg (every name looked up on demand)."""
+    decls = Declarations.of(pkg)
     members = _ByName(lambda name: _count_members(pkg, name), 0)
-    return PackageIndex(pkg, files, functions, dict(methods), members, types, variables)
+    return PackageIndex(
+        pkg, [FileIndex(f) for f in pkg.files], members, _MethodsByName(decls), _TypesByName(decls)
+    )
 
 
 def _embedded_name(typ: Node) -> str:

@@ -69,7 +69,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
 from codemod.transform import finding
-from gofacts import goscope
+from gofacts.signatures import base_type_name
 from transforms.wrap_inner_map import alignment, emit, mentions, nameindex
 from transforms.wrap_inner_map.doc import DOC
 from transforms.wrap_inner_map.editset import Overlap
@@ -254,7 +254,7 @@ def _reflection_blockers(pkg: PackageContext, index: nameindex.PackageIndex, flo
                 continue
             for arg in held:
                 typ = flow.expr_type(fi.file, arg)
-                if goscope.base_type_name(typ) in structs:
+                if base_type_name(typ) in structs:
                     yield Blocker(fi.file, node, quote(node))
                     break
 

@@ -11,7 +11,8 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import goscope, scope
+from gofacts import scope
+from gofacts.signatures import base_type_name
 from transforms.wrap_inner_map import nameindex
 from transforms.wrap_inner_map.shapes import assignment_target, context_of, names_type, quote, rhs_for
 from transforms.wrap_inner_map.state import FlowState, Signature
@@ -123,8 +124,7 @@ class SlotUses(FlowState):
             operand.type == "identifier"
             and syntax.text(operand) in f.imported_names
             and (
-                scope.declaration_of(operand) is None
-                and syntax.text(operand) not in self.pkg.top_level_names
+                scope.declaration_of(operand) is None and syntax.text(operand) not in self.pkg.top_level_names
             )
         ):
             return False
@@ -133,7 +133,7 @@ class SlotUses(FlowState):
         typ = self.expr_type(f, operand)
         if typ is None:
             return None
-        base = goscope.base_type_name(typ)
+        base = base_type_name(typ)
         if base is None:
             return False
         if base in owners:
@@ -151,7 +151,7 @@ class SlotUses(FlowState):
         for decl in syntax.named_walk(struct, prune=frozenset({"field_declaration"})):
             if decl.type == "field_declaration" and not decl.children_by_field_name("name"):
                 typ = decl.child_by_field_name("type")
-                inner = goscope.base_type_name(syntax.text(typ)) if typ is not None else None
+                inner = base_type_name(syntax.text(typ)) if typ is not None else None
                 if inner is None:
                     return None
                 if inner in owners:

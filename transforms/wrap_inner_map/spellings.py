@@ -12,7 +12,8 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import goscope, scope
+from gofacts import scope
+from gofacts.signatures import base_type_name, parameter_types
 from transforms.wrap_inner_map.shapes import context_of, is_make_arg, quote, type_context
 from transforms.wrap_inner_map.state import FlowState, Signature
 
@@ -179,9 +180,9 @@ class SpellingRules(FlowState):
                 self.functions[name] = sig
                 self._export(name)
             return
-        recv = goscope.parameter_types(func)
+        recv = parameter_types(func)
         recv_type = next(iter(recv.values()), "") if func.child_by_field_name("receiver") else ""
-        label = f"{goscope.base_type_name(recv_type) or '?'}.{name}"
+        label = f"{base_type_name(recv_type) or '?'}.{name}"
         if name not in self.methods:
             self.methods[name] = Signature(label, f, func, params, variadic, results)
             self._export(label)

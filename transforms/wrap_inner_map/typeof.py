@@ -1,7 +1,7 @@
 """The few expression types wrap-inner-map needs: selector operands and literal types.
 
-Like goscope, it answers None whenever the type is not certain; callers
-then block rather than guess.
+Expression types come from gofacts.types, which answers None whenever a type
+is not certain; callers then block rather than guess.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
-from gofacts import goscope, scope
+from gofacts import scope
+from gofacts.types import PackageTypes
 from transforms.wrap_inner_map.state import FlowState
 
 
@@ -19,36 +20,9 @@ class TypeOf(FlowState):
 
     # -- types of expressions ----------------------------------------------
 
-    def expr_type(self, f: FileContext, node: Node, depth: int = 0) -> str | None:
-        """The type text of a few expression forms, or None when not certain."""
-        node = syntax.unparen(node)
-        if depth > 6:
-            return None
-        if node.type == "identifier":
-            return goscope.local_type(syntax.text(node), node, f, self.pkg)
-        if node.type == "selector_expression":
-            operand = node.child_by_field_name("operand")
-            base_text = self.expr_type(f, operand, depth + 1) if operand is not None else None
-            base = goscope.base_type_name(base_text)
-            spec = self.index.types.get(base) if base else None
-            if spec is None:
-                return None
-            struct = spec[1].child_by_field_name("type")
-            if struct is None or struct.type != "struct_type":
-                return None
-            return goscope.struct_fields(struct).get(syntax.text(node.child_by_field_name("field")))  # type: ignore[arg-type]
-        if node.type == "unary_expression":
-            operand = node.child_by_field_name("operand")
-            op = syntax.text(node.children[0])
-            inner = self.expr_type(f, operand, depth + 1) if operand is not None else None
-            if inner is None:
-                return None
-            if op == "&":
-                return "*" + inner
-            if op == "*" and inner.startswith("*"):
-                return inner[1:]
-            return None
-        return goscope.expression_type(node, self.pkg, goscope.function_results(self.pkg))
+    def expr_type(self, f: FileContext, node: Node) -> str | None:
+        """The type of an expression as it is written, or None when not certain (gofacts.types)."""
+        return PackageTypes.of(self.pkg).expression_text(syntax.unparen(node), f)
 
     def _literal_struct(self, f: FileContext, body: Node, among: set[str] | None = None) -> str | None:
         """The package struct type a literal_value builds, or None if it cannot be told.

@@ -73,6 +73,4 @@ def _findings(f: FileContext, pkg: PackageContext, sites: list[Site]) -> Iterabl
 
 
 TRANSFORM = KeepAlive()
-
-
 """The rule's transform, as the registry (transforms.PACKAGES) lists it."""

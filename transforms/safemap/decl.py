@@ -22,7 +22,7 @@ from codemod.context import FileContext, PackageContext
 from codemod.model import Edit
 from gofacts.decls import Declarations
 from gofacts.signatures import base_type_name
-from transforms.safemap import ops as ops
+from transforms.safemap import ops
 from transforms.safemap.find import MapDecl
 from transforms.safemap.rewrite import Blocked, Shape
 

@@ -1,4 +1,4 @@
-"""Syntactic questions about one use of a map, shared by detection and rewriting.
+"""Questions about one use of a map (its shape, its root, its type), shared by detection and rewriting.
 
 Nothing here edits: it tells what a use does (write, read, range, ...), whether
 an expression may be evaluated earlier or under a lock without changing the
@@ -10,6 +10,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from codemod import syntax
+from codemod.context import FileContext
+from gofacts import scope
+from gofacts.types import GoType, PackageTypes, named_type_name
 
 _CALLS = frozenset({"call_expression", "func_literal", "go_statement"})
 _BUILTIN_PURE = frozenset(
@@ -174,3 +177,40 @@ def _breaks_out(body: Node) -> bool:
 def block_statements(block: Node) -> list[Node]:
     lst = next((c for c in block.named_children if c.type == "statement_list"), None)
     return [s for s in lst.named_children if s.type != "comment"] if lst is not None else []
+
+
+def root_identifier(expr: Node) -> Node | None:
+    """The identifier an operand chain starts from: s in s.a.b[i].m, *p, (x)."""
+    node: Node | None = expr
+    while node is not None and node.type != "identifier":
+        if node.type in ("selector_expression", "index_expression", "unary_expression"):
+            node = node.child_by_field_name("operand")
+        elif node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_children[0]
+        else:
+            return None
+    return node
+
+
+def names_package(operand: Node, f: FileContext) -> bool:
+    """True for an identifier naming an imported package (not shadowed by a local)."""
+    return (
+        operand.type == "identifier"
+        and syntax.text(operand) in f.imported_names
+        and scope.declaration_of(operand) is None
+    )
+
+
+def type_name(expr: Node, f: FileContext, types: PackageTypes) -> str | None:
+    """The name of the package type of expr, pointers stripped, or None if not certain."""
+    t = type_of(types, expr, f)
+    return named_type_name(types.pointee(t) or t)
+
+
+def type_of(types: PackageTypes, expr: Node, f: FileContext) -> GoType | None:
+    """types.type_of, with None for the self-referential declarations it cannot bound
+    (`x := x.next()` recurses without limit in PackageTypes._call_type)."""
+    try:
+        return types.type_of(expr, f)
+    except RecursionError:
+        return None

@@ -37,7 +37,7 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext
 from codemod.model import Edit
-from transforms.safemap import ops as ops
+from transforms.safemap import ops
 from transforms.safemap.find import MapDecl, Use
 from transforms.safemap.spacing import depth_of, format_expr, reprint
 

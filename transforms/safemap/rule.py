@@ -30,25 +30,13 @@ from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
 from gofacts.types import PackageTypes
-from transforms.safemap import files as files
+from transforms.safemap import files
 from transforms.safemap.decl import copied_by_value, declaration_edits
 from transforms.safemap.doc import DOC
-from transforms.safemap.find import (
-    MARKER,
-    MapDecl,
-    Region,
-    Regions,
-    Use,
-    declaration_files,
-    declarations,
-    goroutine_regions,
-    region_uses,
-    root_identifier,
-    uses,
-    written_names,
-)
+from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, region_uses, uses
 from transforms.safemap.locks import LockView
-from transforms.safemap.ops import is_write
+from transforms.safemap.ops import is_write, root_identifier
+from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
 from transforms.safemap.rewrite import Blocked, Rewriter, Shape
 
 

@@ -1,0 +1,167 @@
+"""Which maps are written under which lock: the other side of the race a leak needs.
+
+A map is keyed by the chain that reaches it from its root variable (`c.m`, `registry[*]`) and
+a lock by its mutex chain; a finding needs some function of the package to write that map
+(or a map inside it) while holding the same lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import FileContext
+from gofacts.locks import Held, LockCall, held_at, may_acquire
+from gofacts.scope import find_declaration
+
+Key = tuple[str, ...]
+
+
+def _path(chain: Node) -> tuple[Node, Key] | None:
+    """(root identifier, segments) of a selector/index chain: `c.m[k][id]` -> (c, (".m", "[]", "[]"))."""
+    segments: list[str] = []
+    node = syntax.unparen(chain)
+    while node.type != "identifier":
+        if node.type == "selector_expression":
+            fld = node.child_by_field_name("field")
+            segments.append("." + (syntax.text(fld) if fld is not None else "?"))
+        elif node.type == "index_expression":
+            segments.append("[]")
+        elif not (node.type == "unary_expression" and syntax.text(node.children[0]) == "*"):
+            return None
+        operand = node.child_by_field_name("operand")
+        if operand is None:
+            return None
+        node = syntax.unparen(operand)
+    return node, tuple(reversed(segments))
+
+
+def map_key(chain: Node) -> Key | None:
+    """The map's identity across functions: ("~", ".m", "[]") for c.m[k] with c a local or
+    parameter (any variable of that shape), ("registry", "[]") for a package-level variable."""
+    found = _path(chain)
+    if found is None:
+        return None
+    root, segments = found
+    head = "~" if find_declaration(syntax.text(root), root) is not None else syntax.text(root)
+    return (head, *segments)
+
+
+def lock_key(held: Held) -> Key | None:
+    """The mutex's identity across functions, shaped like map_key: ("~", ".mu"), ("mu",)."""
+    parts = held.mutex.split(".")
+    local = find_declaration(parts[0], held.lock.stmt) is not None
+    return ("~", *("." + p for p in parts[1:])) if local else (parts[0], *("." + p for p in parts[1:]))
+
+
+def guarded_writes(locks: list[tuple[FileContext, list[LockCall]]]) -> set[tuple[Key, Key]]:
+    """(lock key, map key) for every map the package writes (m[k] = v, m[k]++, delete, clear)
+    while holding a lock that guards it: the writers a leaked map would race with. locks: the
+    package's files that take locks, with their acquiring lock calls."""
+    out: set[tuple[Key, Key]] = set()
+    for n in _writes_in_locking_functions(locks):
+        target = _written_map(n)
+        if target is None:
+            continue
+        chain = _resolve_alias(target)
+        found = _path(chain) if chain is not None else None
+        if found is None:
+            continue
+        root = syntax.text(found[0])
+        local = find_declaration(root, found[0]) is not None
+        key = map_key(chain)  # type: ignore[arg-type]
+        for h in held_at(n):
+            lock_local = find_declaration(h.lock.root, h.lock.stmt) is not None
+            if (local and lock_local and h.lock.root == root) or (not local and not lock_local):
+                lk = lock_key(h)
+                if lk is not None and key is not None:
+                    out.add((lk, key))
+    return out
+
+
+def takes_locks(f: FileContext) -> bool:
+    """True for the files of PackageContext.files_with(b"Lock()") that may hold an acquiring lock call."""
+    return b"Lock()" in f.content and may_acquire(f.content) and not f.broken
+
+
+def locking_functions(locks: list[LockCall]) -> list[Node]:
+    """The functions (declarations or literals) in which the lock calls locks are made, in order."""
+    funcs: dict[int, Node] = {}
+    for lc in locks:
+        func = function_of(lc)
+        if func is not None:
+            funcs.setdefault(func.id, func)
+    return list(funcs.values())
+
+
+def function_of(lc: LockCall) -> Node | None:
+    return syntax.enclosing_function(lc.stmt)
+
+
+_WRITES = (
+    "[(assignment_statement) (inc_statement) (dec_statement)] @write"
+    ' (call_expression function: (identifier) @fn (#any-of? @fn "delete" "clear")) @write'
+)
+
+
+def _writes_in_locking_functions(locks: list[tuple[FileContext, list[LockCall]]]) -> Iterator[Node]:
+    """The statements and calls that may write a map (see _written_map) in the functions that
+    take a lock: held_at finds no lock held anywhere else. Those of a function literal inside
+    such a function come too (held_at tells for them)."""
+    for _, acquired in locks:
+        bodies = (func.child_by_field_name("body") for func in locking_functions(acquired))
+        end = -1
+        for body in sorted((b for b in bodies if b is not None), key=lambda b: b.start_byte):
+            if body.start_byte < end:
+                continue  # a literal inside a function already queried
+            end = body.end_byte
+            yield from syntax.captures(_WRITES, body).get("write", [])
+
+
+def _written_map(n: Node) -> Node | None:
+    """The map expression a write statement or call writes into, if n is one."""
+    if n.type in ("assignment_statement", "inc_statement", "dec_statement"):
+        left = n.child_by_field_name("left") if n.type == "assignment_statement" else n
+        targets = left.named_children if left is not None else []
+        if left is not None and left.type != "expression_list" and n.type == "assignment_statement":
+            targets = [left]
+        for t in targets:
+            t = syntax.unparen(t)
+            if t.type == "index_expression":
+                return t.child_by_field_name("operand")
+        return None
+    if n.type == "call_expression":
+        fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+        if (
+            fn is not None
+            and syntax.text(fn) in ("delete", "clear")
+            and args is not None
+            and args.named_children
+        ):
+            return args.named_children[0]
+    return None
+
+
+def _resolve_alias(expr: Node) -> Node | None:
+    """expr itself when it is a chain; for a local assigned from a chain (`m := c.m[k]`), that chain."""
+    expr = syntax.unparen(expr)
+    if expr.type != "identifier":
+        return expr if _path(expr) is not None else None
+    decl = find_declaration(syntax.text(expr), expr)
+    if decl is None:
+        return expr
+    kind, node = decl
+    if kind not in ("short_var", "var_spec"):
+        return None
+    names = node.child_by_field_name("left") if kind == "short_var" else None
+    idents = names.named_children if names is not None else node.children_by_field_name("name")
+    value = node.child_by_field_name("right") if kind == "short_var" else node.child_by_field_name("value")
+    values = value.named_children if value is not None else []
+    i = next((k for k, c in enumerate(idents) if syntax.text(c) == syntax.text(expr)), None)
+    if i is None or not values:
+        return None
+    chain = values[i] if len(values) == len(idents) else values[0]
+    chain = syntax.unparen(chain)
+    return chain if chain.type != "identifier" and _path(chain) is not None else None

@@ -1,0 +1,271 @@
+"""Goroutine regions: the code that runs in a goroutine the package starts.
+
+A region is the function literal of a `go` statement, the function or method it names, and (to
+CALL_DEPTH levels) the package functions and methods those call; found from the `go` keywords
+the bytes hold, so files without one are never parsed for this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from codemod import gobytes, syntax
+from codemod.context import FileContext, PackageContext
+from gofacts import scope
+from gofacts.decls import Declarations
+from gofacts.signatures import parameter_types
+from gofacts.types import PackageTypes
+from transforms.safemap.ops import is_write, names_package, root_identifier, type_name
+
+CALL_DEPTH = 2
+
+
+"""How many call levels below a `go` statement's function still count as the goroutine."""
+
+
+_GO_WORD = re.compile(rb"go(?<![\w\x80-\xff]go)(?![\w\x80-\xff:])")
+
+
+_BLANKS = frozenset(b" \t\r\f\v")
+
+
+def go_keywords(content: bytes) -> list[int]:
+    """The offsets where Go source may hold the keyword of a go statement: the word `go`
+    where a statement may start (after a newline, `;`, `{`, `:` or a comment), outside
+    comments and literals."""
+    starts = [m.start() for m in _GO_WORD.finditer(content) if _statement_start(content, m.start())]
+    return list(gobytes.in_code(content, starts)) if starts else starts
+
+
+def _statement_start(content: bytes, offset: int) -> bool:
+    """Whether the bytes before offset, blanks skipped, end a statement or open a block."""
+    j = offset - 1
+    while j >= 0 and content[j] in _BLANKS:
+        j -= 1
+    return j < 0 or content[j] in b"\n;{:\x00" or (j > 0 and content[j - 1 : j + 1] == b"*/")
+
+
+@dataclass
+class Region:
+    """A function body that runs in a goroutine the package starts.
+
+    Attributes:
+        file, body: where the body is.
+        roots: the go statements (file, offset) whose goroutine runs it.
+        many: it may run in several goroutines at once (a go statement in a
+            loop, or several go statements reaching it).
+        shared: receiver and parameter names bound to values the spawning
+            goroutine holds too (`go s.loop()` shares s, `go f(c)` shares c).
+    """
+
+    file: FileContext
+    body: Node
+    roots: set[tuple[str, int]]
+    many: bool
+    shared: set[str]
+
+    @property
+    def literal(self) -> bool:
+        """The body is a function literal's (one started by `go func() {...}()`)."""
+        return self.body.parent is not None and self.body.parent.type == "func_literal"
+
+    def shares(self, root: Node) -> bool:
+        """True if identifier root, used inside the body, denotes something the spawner
+        can reach too: a package-level name, a captured variable, or a shared parameter."""
+        if syntax.text(root) in self.shared:
+            return True
+        decl = scope.declaration_of(root)
+        func = self.body.parent or self.body
+        return decl is None or not (func.start_byte <= decl.start_byte < func.end_byte)
+
+
+@dataclass
+class Regions:
+    """All goroutine regions of a package, looked up by position."""
+
+    regions: list[Region] = field(default_factory=list)
+
+    def literal_spans(self, f: FileContext) -> list[tuple[int, int]]:
+        """The byte spans of the function literal bodies that are regions of file f."""
+        return [
+            (r.body.start_byte, r.body.end_byte) for r in self.regions if r.literal and r.file.path == f.path
+        ]
+
+    def containing(self, f: FileContext, node: Node) -> list[Region]:
+        return [
+            r
+            for r in self.regions
+            if r.file.path == f.path
+            and r.body.start_byte <= node.start_byte
+            and node.end_byte <= r.body.end_byte
+        ]
+
+
+def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
+    """The bodies that run in goroutines started by go statements of the package."""
+    functions = _Functions(pkg)
+    found: dict[tuple[str, int], Region] = {}
+    frontier: list[tuple[Region, int]] = []
+
+    def add(
+        f: FileContext, func: Node, root: tuple[str, int], many: bool, shared: set[str], depth: int
+    ) -> None:
+        body = func.child_by_field_name("body")
+        if body is None:
+            return
+        key = (str(f.path), body.start_byte)
+        region = found.get(key)
+        if region is not None:
+            region.many = region.many or many or root not in region.roots
+            region.roots.add(root)
+            region.shared |= shared
+            return
+        region = Region(f, body, {root}, many, set(shared))
+        found[key] = region
+        frontier.append((region, depth))
+
+    for f in pkg.sources:
+        offsets = go_keywords(f.content)
+        if not offsets or f.broken:
+            continue
+        for stmt in _go_statements(f, offsets):
+            call = stmt.named_children[0]
+            fn = call.child_by_field_name("function") if call.type == "call_expression" else None
+            if fn is None:
+                continue
+            root = (str(f.path), stmt.start_byte)
+            fn = syntax.unparen(fn)
+            targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, functions, types)
+            for target_file, target in targets:
+                params = set(parameter_types(target))
+                add(target_file, target, root, _in_loop(stmt), params, 0)
+    while frontier:
+        region, depth = frontier.pop()
+        if depth >= CALL_DEPTH:
+            continue
+        for call in _sorted(syntax.captures("(call_expression) @c", region.body).get("c", [])):
+            fn = call.child_by_field_name("function")
+            if fn is None:
+                continue
+            fn = syntax.unparen(fn)
+            operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+            base = root_identifier(operand) if operand is not None else None
+            for target_file, target in _callees(fn, region.file, functions, types):
+                shared = set(parameter_types(target, "receiver")) if base and region.shares(base) else set()
+                for root in sorted(region.roots):
+                    add(target_file, target, root, region.many, shared, depth + 1)
+    return Regions(list(found.values()))
+
+
+def _go_statements(f: FileContext, offsets: list[int]) -> list[Node]:
+    """The go statements (with an expression) whose keyword is at one of offsets, in order."""
+    out = []
+    for offset in offsets:
+        keyword = f.root.descendant_for_byte_range(offset, offset + 2)
+        stmt = keyword.parent if keyword is not None and keyword.type == "go" else None
+        if stmt is not None and stmt.type == "go_statement" and stmt.named_children:
+            out.append(stmt)
+    return out
+
+
+def written_names(regions: Regions) -> set[str]:
+    """Names of the package-level variables (identifiers declared in no enclosing function)
+    and of the fields (selectors) written in some region (safemap_ops.is_write)."""
+    names: set[str] = set()
+    for r in regions.regions:
+        for n in _written(r.body):
+            if n.type == "selector_expression":
+                fld = n.child_by_field_name("field")
+                if fld is not None:
+                    names.add(syntax.text(fld))
+            elif scope.declaration_of(n) is None:
+                names.add(syntax.text(n))
+    return names
+
+
+_WRITES = """
+(assignment_statement left: (expression_list (_) @t))
+(inc_statement (_) @t)
+(dec_statement (_) @t)
+((call_expression function: (identifier) @fn arguments: (argument_list (_) @t))
+ (#any-of? @fn "delete" "clear"))
+"""
+
+
+"""The places where is_write holds of a use or of the index expression (or index of an
+index expression) whose operand the use is."""
+
+
+def _written(body: Node) -> list[Node]:
+    """The identifiers and selectors under body that is_write holds of."""
+    out = []
+    for target in syntax.captures(_WRITES, body).get("t", []):
+        node: Node | None = target
+        for _ in range(3):
+            if node is None:
+                break
+            if node.type in ("identifier", "selector_expression") and is_write(node):
+                out.append(node)
+            node = node.child_by_field_name("operand") if node.type == "index_expression" else None
+    return out
+
+
+def _sorted(nodes: list[Node]) -> list[Node]:
+    """Nodes in the order of a walk of their tree (outer before inner at one offset)."""
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+class _Functions:
+    """The package's functions by name and methods by (receiver base type, name), every
+    build-tagged variant of each (a goroutine may run any of them): gofacts.decls' variants."""
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.decls = Declarations.of(pkg)
+
+    def may_have_funcs(self, name: str) -> bool:
+        """False when no file has the bytes of a function declaration called name."""
+        return self.decls.may_declare("func", name)
+
+    def funcs(self, name: str) -> list[tuple[FileContext, Node]]:
+        return [(f, d) for d, f in self.decls.variants("func", name)]
+
+    def may_have_methods(self, name: str) -> bool:
+        """False when no file has the bytes of a method declaration called name."""
+        return self.decls.may_declare("method", name)
+
+    def methods(self, base: str, name: str) -> list[tuple[FileContext, Node]]:
+        return [(f, d) for d, f in self.decls.variants("method", (base, name))]
+
+
+def _callees(
+    fn: Node, f: FileContext, functions: _Functions, types: PackageTypes
+) -> list[tuple[FileContext, Node]]:
+    """Package functions a call's function expression certainly names."""
+    if fn.type == "identifier":
+        name = syntax.text(fn)
+        if not functions.may_have_funcs(name) or scope.declaration_of(fn) is not None:
+            return []
+        return functions.funcs(name)
+    if fn.type == "selector_expression":
+        operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+        if operand is None or fld is None:
+            return []
+        name = syntax.text(fld)
+        if not functions.may_have_methods(name) or names_package(operand, f):
+            return []
+        base = type_name(operand, f, types)
+        return functions.methods(base, name) if base else []
+    return []
+
+
+def _in_loop(stmt: Node) -> bool:
+    func = syntax.enclosing_function(stmt)
+    for a in syntax.ancestors(stmt):
+        if a == func:
+            return False
+        if a.type == "for_statement":
+            return True
+    return False

@@ -60,6 +60,7 @@ class TypeDecl:
 Decl = tuple[Node, FileContext]
 """A declaration node (function_declaration, method_declaration or var_spec) and its file."""
 
+
 def _entries(f: FileContext) -> Iterator[tuple[str, object, object]]:
     """(kind, key, value) for every package-level declaration of a parsed file, in source order."""
     for decl in f.root.named_children:

@@ -31,6 +31,7 @@ from gofacts.signatures import embedded_name, result_types, returns_first_type_p
 MAX_DEPTH = 12
 """How many declarations and expressions deep a resolution may go before it answers None."""
 
+
 @dataclass(frozen=True, eq=False)
 class GoType:
     """A Go type as written somewhere in the package (or synthesized as *T for &x).
@@ -65,8 +66,6 @@ BASIC_TYPES = frozenset(
 
 
 @dataclass
-
-
 class PackageTypes:
     """Type resolution over one package (built once per run of a transform).
 
@@ -397,7 +396,6 @@ class PackageTypes:
         if value.type == "call_expression":
             return self._call_type(value, f, depth + 1, i)
         return None
-
 
 
 def _result(decl: Node, f: FileContext, index: int) -> GoType | None:

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codemod.gitflow import journal
-from codemod.gitflow.batch import module_of, owners_slug, parse_shard, shard_of, slug
 from codemod.gitflow.codeowners import CodeOwners, reviewer
 from codemod.gitflow.gitutil import GitflowError
 from codemod.gitflow.prepare import Change, patch_hash, render_patch, trailers
 from codemod.gitflow.prs import GhError, GitHub, PullRequest
+from codemod.gitflow.units import module_of, owners_slug, parse_shard, shard_of, slug
 
 GITHUB_EXAMPLE = """
 # Lines from GitHub's CODEOWNERS documentation.

@@ -34,10 +34,11 @@ from types import FrameType
 from codemod import settings
 from codemod.discovery import UsageError
 from codemod.gitflow import journal
-from codemod.gitflow.batch import SPLITS, BatchRequest, BatchResult, default_output, parse_shard, run_batch
+from codemod.gitflow.batch import BatchRequest, BatchResult, default_output, run_batch
 from codemod.gitflow.branch import BranchRequest, BranchResult, Refused, run_branch
 from codemod.gitflow.gitutil import open_repository, top
 from codemod.gitflow.prepare import Settings
+from codemod.gitflow.units import SPLITS, parse_shard
 from codemod.gitflow.verify import LEVELS, Toolchain, Verdict
 
 

@@ -24,7 +24,7 @@ from gofacts.decls import Declarations
 from gofacts.signatures import base_type_name
 from transforms.safemap import ops
 from transforms.safemap.find import MapDecl
-from transforms.safemap.rewrite import Blocked, Shape
+from transforms.safemap.shape import Blocked, Shape
 
 
 def copied_by_value(owner: str, pkg: PackageContext) -> bool:

@@ -28,8 +28,6 @@ not call functions (which could use the map and deadlock) or read the map.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from tree_sitter import Node
@@ -39,90 +37,23 @@ from codemod.context import FileContext
 from codemod.model import Edit
 from transforms.safemap import ops
 from transforms.safemap.find import MapDecl, Use
+from transforms.safemap.shape import (
+    BREAK_TARGETS,
+    HOIST_PATH,
+    ONE_LINE_FUNC,
+    QUALIFIER,
+    SIMPLE,
+    Blocked,
+    Shape,
+    assigned_names,
+    free_param,
+    identifiers_in,
+    operator_of,
+    replaced_text,
+    top_function,
+    why_blocked,
+)
 from transforms.safemap.spacing import depth_of, format_expr, reprint
-
-_QUALIFIER = re.compile(r"\b([A-Za-z_]\w*)\.[A-Za-z_]")
-ONE_LINE_FUNC = 100
-"""gofmt keeps a function literal's body on one line when header plus body fit in this size."""
-
-_HOIST_PATH = frozenset(
-    {
-        "binary_expression",
-        "unary_expression",
-        "call_expression",
-        "argument_list",
-        "selector_expression",
-        "index_expression",
-        "slice_expression",
-        "parenthesized_expression",
-        "type_assertion_expression",
-        "type_conversion_expression",
-        "composite_literal",
-        "literal_value",
-        "keyed_element",
-        "literal_element",
-        "expression_list",
-        "var_spec",
-        "var_spec_list",
-    }
-)
-_SIMPLE = frozenset(
-    {
-        "expression_statement",
-        "return_statement",
-        "assignment_statement",
-        "short_var_declaration",
-        "inc_statement",
-        "dec_statement",
-        "send_statement",
-        "go_statement",
-        "defer_statement",
-        "var_declaration",
-    }
-)
-_BREAK_TARGETS = frozenset(
-    {"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"}
-)
-
-
-class Blocked(Exception):
-    """A use that cannot be rewritten with certainty; str() names it by file and text."""
-
-    def __init__(self, f: FileContext, node: Node, reason: str) -> None:
-        super().__init__(f"{f.path.name}: `{snippet(node)}` {reason}")
-
-
-def snippet(node: Node, limit: int = 60) -> str:
-    text = " ".join(syntax.text(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-@dataclass(frozen=True)
-class Shape:
-    """How the converted map is spelled.
-
-    Attributes:
-        type_text: the SafeMap type, e.g. "SafeMap[string, int]" or "SafeMapStringInt".
-        pointer: the declaration becomes a pointer (a field of a struct copied by value).
-        key, value: the map's key and value types as written.
-        value_is_map: the value type is itself a map (nested writes go through Update).
-        clone: the package helper that copies an inner map, or "" when none is generated.
-    """
-
-    type_text: str
-    pointer: bool
-    key: str
-    value: str
-    value_is_map: bool
-    clone: str
-
-    @property
-    def declared(self) -> str:
-        return ("*" if self.pointer else "") + self.type_text
-
-    @property
-    def fresh(self) -> str:
-        return ("&" if self.pointer else "") + self.type_text + "{}"
 
 
 class Rewriter:
@@ -181,7 +112,7 @@ class Rewriter:
         ):
             return self._nil_check(f, use, p)
         shown = p.parent if p.type == "expression_list" and p.parent is not None else p
-        raise Blocked(f, shown, _why(use))
+        raise Blocked(f, shown, why_blocked(use))
 
     def _edit(self, f: FileContext, start: int, end: int, text: str) -> None:
         self.edits.append(f.edit(start, end, text))
@@ -216,7 +147,7 @@ class Rewriter:
         so that two goroutines cannot both install a fresh inner value."""
         cmp = idx.parent
         stmt = cmp.parent if cmp is not None else None
-        if cmp is None or stmt is None or cmp.type != "binary_expression" or _op(cmp) != "==":
+        if cmp is None or stmt is None or cmp.type != "binary_expression" or operator_of(cmp) != "==":
             return False
         if cmp.child_by_field_name("left") != idx or not ops.is_nil(cmp.child_by_field_name("right") or cmp):
             return False
@@ -233,7 +164,7 @@ class Rewriter:
         inner_key = target.child_by_field_name("index") if target is not None else None
         if (
             body[0].type != "assignment_statement"
-            or _op(body[0]) != "="
+            or operator_of(body[0]) != "="
             or value is None
             or inner_key is None
         ):
@@ -245,7 +176,7 @@ class Rewriter:
             return False
         self._locked_code_ok(f, stmt, value)
         self.consumed.add((f.path, operand.start_byte))
-        param = _free_param(stmt)
+        param = free_param(stmt)
         lines = [f"if {param} == nil {{", f"\t{param} = {reprint(value, 1)}", "}", f"return {param}"]
         self._update(f, use, stmt, key, param, lines)
         return True
@@ -258,7 +189,7 @@ class Rewriter:
         holder = idx.parent
         stmt = holder.parent if holder is not None and holder.type == "expression_list" else None
         if holder is not None and holder.named_child_count == 1 and stmt is not None:
-            left = _left(stmt, holder)
+            left = assigned_names(stmt, holder)
             if left:
                 self._check_key(f, use, key, moved=False)
                 self._edit(f, idx.start_byte, idx.end_byte, f"{load}{reprint(key, depth_of(idx))})")
@@ -288,8 +219,8 @@ class Rewriter:
             store = f"{self.x(use)}.Store({reprint(key, 2)}, {reprint(value, 2)})"
             self._edit(f, stmt.start_byte, stmt.end_byte, store)
             return
-        param = _free_param(stmt)
-        body = format_expr(_replace(value, {(u.start_byte, u.end_byte): param for u in same}), 1)
+        param = free_param(stmt)
+        body = format_expr(replaced_text(value, {(u.start_byte, u.end_byte): param for u in same}), 1)
         self._locked_code_ok(f, stmt, value, exclude=same)
         for u in same:
             self.consumed.add((f.path, u.start_byte))
@@ -311,7 +242,7 @@ class Rewriter:
     def _compound(
         self, f: FileContext, use: Node, stmt: Node, key: Node, op: str, value: Node | None
     ) -> None:
-        param = _free_param(stmt)
+        param = free_param(stmt)
         if value is None:
             expr = "1"
         else:
@@ -353,8 +284,8 @@ class Rewriter:
             raise Blocked(f, stmt, "changes an inner map (needs go 1.18 or later in go.mod)")
         for code in checked:
             self._locked_code_ok(f, stmt, code)
-        param = _free_param(stmt)
-        inner = _replace(stmt, {(idx.start_byte, idx.end_byte): param})
+        param = free_param(stmt)
+        inner = replaced_text(stmt, {(idx.start_byte, idx.end_byte): param})
         if "\n" in inner:
             raise Blocked(f, stmt, "spans several lines")
         self._update(
@@ -395,10 +326,10 @@ class Rewriter:
     def _hoist(self, f: FileContext, node: Node, line: object) -> str:
         stmt = self._hoist_statement(f, node)
         key = (f.path, stmt.start_byte)
-        top = _top_function(stmt)
+        top = top_function(stmt)
         if top is None:
             raise Blocked(f, node, "is not inside a function")
-        taken = self._taken.setdefault((f.path, top.start_byte), _identifiers(top))
+        taken = self._taken.setdefault((f.path, top.start_byte), identifiers_in(top))
         name = next(n for n in ("v", *(f"v{i}" for i in range(2, 1000))) if n not in taken)
         taken.add(name)
         entry = self._hoists.setdefault(key, (f, stmt, []))
@@ -415,14 +346,14 @@ class Rewriter:
                 op = syntax.text(a.child_by_field_name("operator") or a)
                 if op in ("&&", "||") and child == a.child_by_field_name("right"):
                     raise Blocked(f, node, "is read only when a condition holds")
-            elif a.type not in _HOIST_PATH:
+            elif a.type not in HOIST_PATH:
                 if a.type == "range_clause" and a.child_by_field_name("right") == child:
                     pass
                 else:
                     raise Blocked(f, node, "cannot be read before its statement")
             child, a = a, a.parent
         t = stmt.type
-        ok = t in _SIMPLE
+        ok = t in SIMPLE
         if t == "if_statement":
             ok = stmt.child_by_field_name("initializer") is None and child == stmt.child_by_field_name(
                 "condition"
@@ -484,7 +415,7 @@ class Rewriter:
 
     def _types_visible(self, f: FileContext, node: Node, types: str) -> None:
         """The key and value types are spelled in f: their package qualifiers must be imported there."""
-        for q in sorted(set(_QUALIFIER.findall(types))):
+        for q in sorted(set(QUALIFIER.findall(types))):
             if q not in f.imported_names:
                 raise Blocked(f, node, f"would need an import of {q} in {f.path.name}")
 
@@ -510,7 +441,7 @@ class Rewriter:
                 if syntax.text(label) not in labels:
                     raise Blocked(f, n, "leaves the range loop through a label")
                 continue
-            targets = _BREAK_TARGETS if n.type == "break_statement" else frozenset({"for_statement"})
+            targets = BREAK_TARGETS if n.type == "break_statement" else frozenset({"for_statement"})
             if syntax.enclosing(n, *targets) == loop:
                 converted.add(n.start_byte)
                 word = "false" if n.type == "break_statement" else "true"
@@ -581,76 +512,3 @@ class Rewriter:
             and value is not None
             and ops.empty_map_value(value)
         )
-
-
-def _op(node: Node) -> str:
-    return syntax.text(node.child_by_field_name("operator") or node)
-
-
-def _left(stmt: Node, right: Node) -> list[Node]:
-    """Left-hand side of a 1-value `:=`, `=` or untyped `var` whose right side is right."""
-    if stmt.type == "short_var_declaration" or (
-        stmt.type == "assignment_statement"
-        and syntax.text(stmt.child_by_field_name("operator") or stmt) == "="
-    ):
-        if stmt.child_by_field_name("right") != right:
-            return []
-        left = stmt.child_by_field_name("left")
-        names = left.named_children if left is not None else []
-        return names if 1 <= len(names) <= 2 else []
-    if stmt.type == "var_spec" and stmt.child_by_field_name("type") is None:
-        if stmt.child_by_field_name("value") != right:
-            return []
-        names = stmt.children_by_field_name("name")
-        return names if 1 <= len(names) <= 2 else []
-    return []
-
-
-def _why(use: Node) -> str:
-    p = use.parent
-    t = p.type if p is not None else ""
-    if t == "unary_expression" and syntax.text(p.children[0]) == "&":  # type: ignore[union-attr]
-        return "takes the map's address"
-    if t == "expression_list" and p is not None and p.parent is not None:
-        if p.parent.type == "return_statement":
-            return "returns the map"
-        return "copies the map to another variable"
-    if t in ("literal_element", "keyed_element"):
-        return "stores the map in a composite literal"
-    if t == "selector_expression":
-        return "uses a method value of the map"
-    if t == "argument_list":
-        return "passes the map to a function"
-    if t == "send_statement":
-        return "sends the map on a channel"
-    return "uses the map as a value"
-
-
-def _replace(node: Node, spans: dict[tuple[int, int], str]) -> str:
-    """node's text with the given absolute byte spans replaced."""
-    data = node.text or b""
-    out = []
-    pos = 0
-    for (s, e), text in sorted(spans.items()):
-        out.append(data[pos : s - node.start_byte].decode())
-        out.append(text)
-        pos = e - node.start_byte
-    out.append(data[pos:].decode())
-    return "".join(out)
-
-
-def _identifiers(node: Node) -> set[str]:
-    return {syntax.text(n) for n in syntax.walk(node) if n.type in ("identifier", "type_identifier")}
-
-
-def _free_param(stmt: Node) -> str:
-    taken = _identifiers(stmt)
-    return next(n for n in ("v", "old", "cur", *(f"v{i}" for i in range(2, 100))) if n not in taken)
-
-
-def _top_function(node: Node) -> Node | None:
-    top = None
-    for a in syntax.ancestors(node):
-        if a.type in syntax.FUNCTION_TYPES:
-            top = a
-    return top

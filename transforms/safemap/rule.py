@@ -37,7 +37,8 @@ from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, dec
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, root_identifier
 from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
-from transforms.safemap.rewrite import Blocked, Rewriter, Shape
+from transforms.safemap.rewrite import Rewriter
+from transforms.safemap.shape import Blocked, Shape
 
 
 @dataclass

@@ -228,9 +228,8 @@ def run_gomapfix(
         rel = os.path.relpath(os.path.normpath(absolute), checkout)
         line = int(item["line"])
         end_line = int(item.get("end_line") or line)
-        findings.append(
-            Finding(repo.name, rel.replace(os.sep, "/"), line, max(line, end_line), item["rule"], item["message"])
-        )
+        rel = rel.replace(os.sep, "/")
+        findings.append(Finding(repo.name, rel, line, max(line, end_line), item["rule"], item["message"]))
     return findings
 
 
@@ -247,7 +246,8 @@ def evaluate(
     for site in sites:
         if site.rule not in results or site.repo not in repos:
             continue
-        hits = [f for f in by_key.get((site.repo, site.path, site.rule), []) if f.line <= site.line <= f.end_line]
+        candidates = by_key.get((site.repo, site.path, site.rule), [])
+        hits = [f for f in candidates if f.line <= site.line <= f.end_line]
         matched.update(hits)
         result = results[site.rule]
         if site.verdict == "hazard":
@@ -324,7 +324,9 @@ def print_report(
     for error in errors:
         print(f"ERROR {error}")
     print()
-    header = f"{'rule':<15}{'TP':>5}{'FP':>5}{'FP*':>6}{'miss':>6}{'TN':>5}{'unlab':>7}{'prec':>7}{'recall':>8}"
+    header = (
+        f"{'rule':<15}{'TP':>5}{'FP':>5}{'FP*':>6}{'miss':>6}{'TN':>5}{'unlab':>7}{'prec':>7}{'recall':>8}"
+    )
     print(header)
     print("-" * len(header))
     for rule, r in results.items():
@@ -401,15 +403,15 @@ def to_json(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--checkouts", required=True, type=Path, help="directory holding DIR/<name> checkouts")
+    parser.add_argument("--checkouts", required=True, type=Path, help="directory with a checkout per repo")
     parser.add_argument("--gomapfix", help="gomapfix executable (default: from PATH or the project venv)")
     parser.add_argument(
         "--rule", action="append", default=[], help="report only this rule (repeatable or comma-separated)"
     )
-    parser.add_argument("--select", help="'all' runs every rule gomapfix knows, else a comma list for --select")
+    parser.add_argument("--select", help="'all' runs every rule gomapfix knows; else passed to --select")
     parser.add_argument("--repo", action="append", default=[], help="evaluate only this manifest entry")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--no-targets", action="store_true", help="report only; exit 0 even if a target fails")
+    parser.add_argument("--no-targets", action="store_true", help="report only; exit 0 when a target fails")
     parser.add_argument("--max-listed", type=int, default=25, help="items listed per section (-1: all)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per repository")
     parser.add_argument("--manifest", type=Path, default=HERE / "manifest.toml")

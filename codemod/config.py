@@ -204,35 +204,37 @@ def _transform_options(path: Path, table: object) -> dict[str, dict[str, Any]]:
 @functools.lru_cache(maxsize=256)
 def compile_glob(pattern: str) -> re.Pattern[str]:
     """A regular expression for an anchored exclude glob (see the module docs)."""
-    p = pattern.strip("/")
+    return re.compile(glob_to_regex(pattern.strip("/")) + r"\Z")
+
+
+def glob_to_regex(glob: str, brackets: bool = True) -> str:
+    """The regular expression (unanchored text) of a slash-separated glob: `*` and `?` stay in
+    one path segment, `**/` matches any number of directories, `**` anything; with brackets,
+    `[abc]` and `[!abc]` are character classes (CODEOWNERS has none: brackets=False)."""
     out = []
     i = 0
-    while i < len(p):
-        if p.startswith("**/", i):
+    while i < len(glob):
+        if glob.startswith("**/", i):
             out.append("(?:.*/)?")
             i += 3
-        elif p.startswith("**", i):
+        elif glob.startswith("**", i):
             out.append(".*")
             i += 2
-        elif p[i] == "*":
+        elif glob[i] == "*":
             out.append("[^/]*")
             i += 1
-        elif p[i] == "?":
+        elif glob[i] == "?":
             out.append("[^/]")
             i += 1
-        elif p[i] == "[":
-            close = p.find("]", i + 2)
-            if close < 0:
-                out.append(re.escape("["))
-                i += 1
-                continue
-            body = p[i + 1 : close]
+        elif glob[i] == "[" and brackets and glob.find("]", i + 2) >= 0:
+            close = glob.find("]", i + 2)
+            body = glob[i + 1 : close]
             out.append("[^" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
             i = close + 1
         else:
-            out.append(re.escape(p[i]))
+            out.append(re.escape(glob[i]))
             i += 1
-    return re.compile("".join(out) + r"\Z")
+    return "".join(out)
 
 
 def excluded(path: Path, patterns: Iterable[str], root: Path) -> bool:

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from codemod.config import glob_to_regex
+
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
@@ -90,36 +92,11 @@ def _compile(pattern: str, owners: tuple[str, ...]) -> Rule:
     body = pattern.rstrip("/")
     anchored = body.startswith("/") or "/" in body
     body = body.lstrip("/")
-    regex = _glob(body)
+    regex = glob_to_regex(body, brackets=False)
     if not anchored:
         regex = "(?:.*/)?" + regex
     files_only = body.endswith("/*") or body == "*"
     return Rule(pattern, re.compile(regex + r"\Z"), directory_only, files_only and not directory_only, owners)
-
-
-def _glob(body: str) -> str:
-    out = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif body.startswith("/**", i) and i + 3 == len(body):
-            out.append("/.*")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    return "".join(out)
 
 
 def _matches(rule: Rule, path: str) -> bool:

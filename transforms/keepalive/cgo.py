@@ -14,20 +14,11 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext
+from gofacts import cgo
 
-C_SCALARS = frozenset(
-    (
-        "char schar uchar short ushort int uint long ulong longlong ulonglong float double"
-        " complexfloat complexdouble size_t ssize_t intptr_t uintptr_t ptrdiff_t _Bool bool"
-    ).split()
-)
-
-
-# cgo helpers that copy Go values into C memory or read C memory into Go.
+# cgo helpers that copy Go values into C memory: what they receive is a Go value, not a handle
+# (C.GoString(w.c) reads the C memory, and counts as a use of the handle).
 _GO_VALUE_COPIES = frozenset({"CString", "CBytes"})
-
-
-_TYPEDEF = re.compile(rb"typedef\b[^;{]*(?:\{[^}]*\}[^;]*)?\b(\w+)\s*;")
 
 
 C_CALLS = '(call_expression function: (selector_expression operand: (identifier) @op (#eq? @op "C"))) @c'
@@ -44,32 +35,12 @@ def calls_matching(root: Node, query: str) -> list[Node]:
 
 
 def cgo_typedefs(f: FileContext) -> set[str]:
-    names: set[str] = set()
-    for m in _TYPEDEF.finditer(f.content):
-        names.add(m.group(1).decode())
-    return names
-
-
-def _is_c_type_name(name: str, typedefs: set[str]) -> bool:
-    return (
-        name in C_SCALARS
-        or name in typedefs
-        or name.endswith("_t")
-        or name.startswith(("struct_", "union_", "enum_"))
-    )
+    return cgo.typedefs(f)
 
 
 def c_function(call: Node, f: FileContext, typedefs: set[str]) -> str | None:
-    fn = call.child_by_field_name("function")
-    if fn is None or fn.type != "selector_expression":
-        return None
-    operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-    if operand is None or field is None or operand.type != "identifier" or f.text(operand) != "C":
-        return None
-    name = f.text(field)
-    if _is_c_type_name(name, typedefs) or name in _GO_VALUE_COPIES:
-        return None
-    return name
+    """The C function a call `C.f(...)` calls (None for conversions and Go-value copies)."""
+    return cgo.c_function(call, typedefs, _GO_VALUE_COPIES)
 
 
 def strip_conversions(arg: Node, f: FileContext | None, typedefs: set[str]) -> Node:
@@ -96,7 +67,7 @@ def strip_conversions(arg: Node, f: FileContext | None, typedefs: set[str]) -> N
             if operand is not None and field is not None:
                 qual, member = syntax.text(operand), syntax.text(field)
                 conversion = (qual == unsafe_name and member == "Pointer") or (
-                    qual == "C" and _is_c_type_name(member, typedefs)
+                    qual == "C" and cgo.is_c_type_name(member, typedefs)
                 )
         if not conversion:
             return arg

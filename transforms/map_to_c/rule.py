@@ -47,20 +47,12 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Severity
 from codemod.transform import finding
+from gofacts import cgo
 from gofacts.scope import find_declaration
 from gofacts.types import GoType, PackageTypes
 from transforms.map_to_c.doc import DOC
 
 RULE = "map-to-c"
-C_SCALARS = frozenset(
-    (
-        "char schar uchar short ushort int uint long ulong longlong ulonglong float double"
-        " complexfloat complexdouble size_t ssize_t intptr_t uintptr_t ptrdiff_t _Bool bool"
-    ).split()
-)
-# cgo's own helpers: they copy Go strings and bytes into C memory, or read C memory.
-_CGO_HELPERS = frozenset({"CString", "CBytes", "GoString", "GoStringN", "GoBytes"})
-_TYPEDEF = re.compile(rb"typedef\b[^;{]*(?:\{[^}]*\}[^;]*)?\b(\w+)\s*;")
 _MAX_TRACE = 4
 
 
@@ -84,9 +76,9 @@ class MapToC:
         for f in pkg.cgo_files():
             if not f.editable:
                 continue
-            typedefs = {m.group(1).decode() for m in _TYPEDEF.finditer(f.content)}
+            typedefs = cgo.typedefs(f)
             for call in _calls(f.root):
-                name = _c_function(call, typedefs)
+                name = cgo.c_function(call, typedefs)
                 args = call.child_by_field_name("arguments")
                 if name is None or args is None:
                     continue
@@ -103,29 +95,6 @@ def _calls(root: Node) -> list[Node]:
     """Every call expression under root, in source order (outer calls before the calls they hold)."""
     calls = syntax.captures("(call_expression) @call", root).get("call", [])
     return sorted(calls, key=lambda n: (n.start_byte, -n.end_byte))
-
-
-def _c_function(call: Node, typedefs: set[str]) -> str | None:
-    """ "f" for a call of a C function `C.f(...)`; None for C type conversions and cgo helpers."""
-    fn = call.child_by_field_name("function")
-    if fn is None or fn.type != "selector_expression":
-        return None
-    operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-    if operand is None or fld is None or operand.type != "identifier" or syntax.text(operand) != "C":
-        return None
-    name = syntax.text(fld)
-    if name in _CGO_HELPERS or _is_c_type(name, typedefs):
-        return None
-    return name
-
-
-def _is_c_type(name: str, typedefs: set[str]) -> bool:
-    return (
-        name in C_SCALARS
-        or name in typedefs
-        or name.endswith("_t")
-        or name.startswith(("struct_", "union_", "enum_"))
-    )
 
 
 def _message(func: str, arg: Node, reach: _Reach) -> str:

@@ -55,7 +55,9 @@ def fix_paths(
 
     Raises RuntimeError if a transform failed internally on some package.
     """
-    names = tuple(n for n in registry.names() if select is None or n in select)
+    names = tuple(
+        n for n in registry.names() if (n in select if select is not None else n in registry.defaults())
+    )
     options = Options(
         select=names,
         unsafe_fixes=unsafe_fixes,

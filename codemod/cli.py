@@ -14,8 +14,9 @@ Settings come from three places, later ones winning: the defaults, the
 nearest .gomapfix.toml (codemod.config), and the flags. resolve_settings()
 merges them for the main command and for any subcommand that runs the engine.
 
-Exit status: 0 success (dry run, or fixes written); 1 with --check when a fix
-would apply or a finding is reported; 2 for usage errors, configuration
+Exit status: 0 success (dry run, or fixes written); 1 with --check when a
+finding fails it (model.Finding.fails_check: a fix would apply, or nothing but a
+person can fix it); 2 for usage errors, configuration
 errors and internal errors (one line on stderr, never a traceback for
 anything a user can cause).
 """
@@ -101,7 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode = p.add_argument_group("mode")
     mode.add_argument("--write", action="store_true", help="apply the fixes in place (atomically)")
     mode.add_argument(
-        "--check", action="store_true", help="exit 1 if any finding is reported or any fix would apply"
+        "--check",
+        action="store_true",
+        help="exit 1 if a finding has a fix that would apply, or no fix and severity error or warning "
+        "(a suggestion that needs --unsafe-fixes fails only with it)",
     )
     mode.add_argument(
         "--diff-base",
@@ -135,10 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def list_transforms() -> str:
-    """`--list-transforms`: one line per transform: name, default safety, summary."""
+    """`--list-transforms`: one line per rule: name, how its fixes apply by default, whether it
+    runs by default ("on", or "off": select it by name), summary."""
     docs = registry.rule_docs()
     width = max(len(d.name) for d in docs)
-    return "".join(f"{d.name:<{width}}  {d.fixes:<6}  {d.summary}\n" for d in docs)
+    return "".join(
+        f"{d.name:<{width}}  {d.fixes:<6}  {'on' if d.default else 'off':<3}  {d.summary}\n" for d in docs
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,7 +203,8 @@ def _main(argv: list[str]) -> int:
         print(f"gomapfix: {line}", file=sys.stderr)
     if errors:
         return 2
-    if args.check and (report.findings or report.changed_files()):
+    unsafe = settings.options.unsafe_fixes
+    if args.check and any(f.fails_check(unsafe) for f in report.findings):
         return 1
     return 0
 

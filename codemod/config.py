@@ -6,8 +6,9 @@ first directory that contains .git) or, outside a repository, the file
 system root. The nearest file wins; it is not merged with files further up.
 Every key is optional:
 
-    select = ["keepalive", "deepcopy"]   # transforms to run (default: all)
-    ignore = ["safemap"]                 # transforms to skip
+    select = ["keepalive", "deepcopy"]   # rules to run (default: the rules on by default)
+    extend-select = ["wrap-inner-map"]   # rules to run besides those (an opt-in rule, say)
+    ignore = ["safemap"]                 # rules to skip
     exclude = ["internal/gen/**", "*_mock.go"]   # globs, relative to this file's directory
     unsafe-fixes = false                 # also apply fixes marked unsafe
     include-generated = false            # also edit `// Code generated ... DO NOT EDIT.` files
@@ -51,7 +52,7 @@ from codemod.discovery import UsageError
 
 FILE_NAME = ".gomapfix.toml"
 _BOOLEAN_KEYS = ("unsafe-fixes", "include-generated", "report-unused-ignores")
-_LIST_KEYS = ("select", "ignore", "exclude")
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude")
 KEYS = (*_LIST_KEYS, *_BOOLEAN_KEYS, "transforms")
 
 
@@ -66,7 +67,7 @@ class Config:
     Attributes:
         path: the file they came from (None for the empty configuration).
         root: the directory exclude globs are relative to.
-        select, ignore: rule names.
+        select, extend_select, ignore: rule names.
         exclude: glob patterns.
         unsafe_fixes, include_generated, report_unused_ignores: booleans.
         transforms: per-transform option tables, {"deepcopy": {"helper-file": "x.go"}}.
@@ -75,6 +76,7 @@ class Config:
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
     select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     exclude: tuple[str, ...] | None = None
     unsafe_fixes: bool | None = None
@@ -138,13 +140,14 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             value = data[key]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: {key} must be a list of strings")
-            values[key] = tuple(value)
+            values[key.replace("-", "_")] = tuple(value)
     for key in _BOOLEAN_KEYS:
         if key in data:
             if not isinstance(data[key], bool):
                 raise ConfigError(f"{path}: {key} must be true or false")
             values[key.replace("-", "_")] = data[key]
     _check_rules(path, "select", values.get("select", ()), allow_catalogued=False)
+    _check_rules(path, "extend-select", values.get("extend_select", ()), allow_catalogued=False)
     _check_rules(path, "ignore", values.get("ignore", ()), allow_catalogued=True)
     for pattern in values.get("exclude", ()):
         try:
@@ -155,6 +158,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         path=path,
         root=path.parent,
         select=values.get("select"),
+        extend_select=values.get("extend_select"),
         ignore=values.get("ignore"),
         exclude=values.get("exclude"),
         unsafe_fixes=values.get("unsafe_fixes"),

@@ -133,6 +133,18 @@ class Finding:
         """Identity that survives re-parsing of edited source (positions may shift)."""
         return (self.rule, str(self.path), self.message)
 
+    def fails_check(self, unsafe_fixes: bool) -> bool:
+        """Whether this finding makes `--check` fail: a hazard the run would fix, or one only a
+        person can fix.
+
+        A finding with a safe fix fails; one whose fixes are all unsafe is a suggestion and
+        fails only when unsafe fixes are applied (--unsafe-fixes); one with no fix fails
+        unless it is only information (severity info).
+        """
+        if not self.fixes:
+            return self.severity is not Severity.INFO
+        return unsafe_fixes or any(fix.safety is Safety.SAFE for fix in self.fixes)
+
 
 @dataclass
 class FileOutcome:

@@ -23,7 +23,12 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
     """Flags that choose what runs and what is fixed; each overrides its .gomapfix.toml key."""
     sel = p.add_argument_group("selection (each flag overrides its .gomapfix.toml key)")
     sel.add_argument(
-        "--select", metavar="NAMES", help="comma-separated transforms/rules to run (default: all)"
+        "--select",
+        metavar="NAMES",
+        help="comma-separated rules to run (default: the rules on by default; see --list-transforms)",
+    )
+    sel.add_argument(
+        "--extend-select", metavar="NAMES", help="comma-separated rules to run besides the selected ones"
     )
     sel.add_argument("--ignore", metavar="NAMES", help="comma-separated transforms/rules to skip")
     sel.add_argument(
@@ -60,7 +65,9 @@ def _names(value: str | Sequence[str] | None) -> list[str]:
 
 
 def selected_transforms(
-    select: str | Sequence[str] | None, ignore: str | Sequence[str] | None
+    select: str | Sequence[str] | None,
+    ignore: str | Sequence[str] | None,
+    extend_select: str | Sequence[str] | None = None,
 ) -> tuple[str, ...]:
     """The registered transforms to run, in registry order.
 
@@ -69,7 +76,7 @@ def selected_transforms(
     a catalogued rule this version does not have. Raises UsageError otherwise.
     """
     known = list(registry.names())
-    chosen = _names(select) or known
+    chosen = (_names(select) or list(registry.defaults())) + _names(extend_select)
     ignored = _names(ignore)
     for name in chosen:
         if name not in known:
@@ -118,9 +125,10 @@ def resolve_settings(args: argparse.Namespace, targets: Sequence[Path]) -> Setti
         found = config.find_common_config(targets)
         cfg = config.load_config(found) if found is not None else config.Config()
     select = args.select if args.select is not None else cfg.select
+    extend = args.extend_select if args.extend_select is not None else cfg.extend_select
     ignore = args.ignore if args.ignore is not None else cfg.ignore
     options = Options(
-        select=selected_transforms(select, ignore),
+        select=selected_transforms(select, ignore, extend),
         unsafe_fixes=bool(_pick(args.unsafe_fixes, cfg.unsafe_fixes, False)),
         include_generated=bool(_pick(args.include_generated, cfg.include_generated, False)),
         report_unused_ignores=bool(_pick(args.report_unused_ignores, cfg.report_unused_ignores, False)),

@@ -139,3 +139,75 @@ def test_jobs_do_not_change_output(tmp_path: Path) -> None:
         two = gomapfix("--no-cache", "--format", fmt, "--jobs", "2", cwd=tmp_path)
         assert one.returncode == two.returncode == 0
         assert one.stdout == two.stdout and one.stdout.count(b"w.go") >= 6
+
+
+# An exported getter whose doc comment promises the map itself: deepcopy's copy is only a suggestion.
+PROMISED = """package p
+
+import "sync"
+
+type Cache struct {
+	mu sync.RWMutex
+	m  map[string]map[string]*int
+}
+
+func (c *Cache) Put(k, k2 string, v *int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m[k] == nil {
+		c.m[k] = map[string]*int{}
+	}
+	c.m[k][k2] = v
+}
+
+// Inner returns the underlying map, not a copy.
+func (c *Cache) Inner(k string) map[string]*int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[k]
+}
+"""
+
+
+def test_check_fails_on_suggestions_only_with_unsafe_fixes(tmp_path: Path) -> None:
+    root = write_module(tmp_path, {"c.go": PROMISED})
+    proc = gomapfix("--no-cache", "--format", "json", "--select", "deepcopy", cwd=root)
+    (f,) = json.loads(proc.stdout)["findings"]
+    assert [x["safety"] for x in f["fixes"]] == ["unsafe", "unsafe"]
+    assert gomapfix("--no-cache", "--check", "--select", "deepcopy", cwd=root).returncode == 0
+    proc = gomapfix("--no-cache", "--check", "--unsafe-fixes", "--select", "deepcopy", cwd=root)
+    assert proc.returncode == 1
+
+
+def test_check_fails_on_a_finding_without_a_fix(tmp_path: Path) -> None:
+    src = (
+        'package p\n\n// static void use(void *p) { (void)p; }\nimport "C"\n\nimport "unsafe"\n\n'
+        "func f(m map[string]int) {\n\tC.use(unsafe.Pointer(&m))\n}\n"
+    )
+    root = write_module(tmp_path, {"m.go": src})
+    proc = gomapfix("--no-cache", "--check", "--format", "text", cwd=root)
+    assert proc.returncode == 1 and b"map-to-c:" in proc.stdout
+
+
+def test_wrap_inner_map_runs_only_when_selected(tmp_path: Path) -> None:
+    src = (
+        "package p\n\nvar byRegion = map[string]map[string]*int{}\n\nfunc n() int { return len(byRegion) }\n"
+    )
+    root = write_module(tmp_path, {"w.go": src})
+    listing = gomapfix("--list-transforms", cwd=root).stdout.decode().splitlines()
+    assert [line.split()[:3] for line in listing if line.startswith("wrap-inner-map")] == [
+        ["wrap-inner-map", "safe", "off"]
+    ]
+    assert all(line.split()[2] == "on" for line in listing if not line.startswith("wrap-inner-map"))
+
+    def rules(*args: str) -> set[str]:
+        proc = gomapfix("--no-cache", "--format", "json", *args, cwd=root)
+        assert proc.returncode == 0, proc.stderr
+        return {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+
+    assert rules() == set()
+    assert rules("--select", "wrap-inner-map") == {"wrap-inner-map"}
+    assert rules("--extend-select", "wrap-inner-map") == {"wrap-inner-map"}
+    (root / ".gomapfix.toml").write_text('extend-select = ["wrap-inner-map"]\n')
+    assert rules() == {"wrap-inner-map"}
+    assert rules("--ignore", "wrap-inner-map") == set()

@@ -28,13 +28,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO, GoToolchain
 
+from codemod import registry
 from codemod.api import collect
 from codemod.discovery import discover
 from codemod.model import Finding, Fix
 from codemod.review.decisions import DIRECTORY, FILENAME, DecisionStore
 from codemod.review.plan import make_plan
 from codemod.runner import Options
-from transforms import ALL
 
 TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 TIMEOUT = 30.0
@@ -137,9 +137,7 @@ def term(incident: Path) -> Iterator[Tmux]:
 def options(
     accepted: frozenset[tuple[str, str, str, str]] | None = None, by_value: frozenset[Fix] = frozenset()
 ) -> Options:
-    return Options(
-        select=tuple(t.name for t in ALL), unsafe_fixes=True, accepted=accepted, accepted_fixes=by_value
-    )
+    return Options(select=registry.defaults(), unsafe_fixes=True, accepted=accepted, accepted_fixes=by_value)
 
 
 def reviewable(root: Path) -> list[Finding]:

@@ -145,9 +145,12 @@ def test_unused_ignores_are_reported_only_on_request(root: Path) -> None:
 def test_blanket_directive_is_unused_only_when_every_rule_ran(tmp_path: Path) -> None:
     src = HEAD + "\nfunc (w *widget) idle() {\n\t//gomapfix:ignore\n\truntime.KeepAlive(w)\n}\n"
     root = write_module(tmp_path, {"w.go": src})
-    proc = gomapfix("--no-cache", "--format", "json", "--report-unused-ignores", cwd=root)
+    every = ("--extend-select", "wrap-inner-map")  # on by default or not: every rule
+    proc = gomapfix("--no-cache", "--format", "json", "--report-unused-ignores", *every, cwd=root)
     (f,) = json.loads(proc.stdout)["findings"]
     assert (f["rule"], f["message"]) == ("unused-ignore", "//gomapfix:ignore suppressed nothing")
+    proc = gomapfix("--no-cache", "--format", "json", "--report-unused-ignores", cwd=root)
+    assert json.loads(proc.stdout)["findings"] == [], "an opt-in rule did not run: it may be the one meant"
     proc = gomapfix(
         "--no-cache", "--format", "json", "--report-unused-ignores", "--ignore", "keepalive", cwd=root
     )

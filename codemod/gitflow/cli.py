@@ -6,7 +6,7 @@
     gomapfix batch status [DIR|JOURNAL ...] [--format text|json]
 
 PATH defaults to the root of the repository the current directory is in.
-The selection flags (--select, --ignore, --exclude, --unsafe-fixes,
+The selection flags (--select, --extend-select, --ignore, --exclude, --unsafe-fixes,
 --include-generated, --config, --no-config) are the main command's own
 (codemod.settings.add_selection_arguments) and are merged with the
 .gomapfix.toml of the base commit by the main command's resolve_settings,
@@ -247,9 +247,9 @@ def planning_command(args: argparse.Namespace) -> tuple[str, ...]:
         out += ["--base", args.base]
     if args.name:
         out += ["--name", args.name]
-    for flag in ("select", "ignore", "config"):
+    for flag in ("select", "extend_select", "ignore", "config"):
         if getattr(args, flag) is not None:
-            out += [f"--{flag}", str(getattr(args, flag))]
+            out += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     for pattern in args.exclude or ():
         out += ["--exclude", pattern]
     for flag in ("unsafe_fixes", "include_generated", "report_unused_ignores"):
@@ -267,7 +267,7 @@ def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[P
     """Settings from the main command's resolve_settings, read in the worktree; Go is looked up first."""
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or a positive number")
-    settings.selected_transforms(args.select, args.ignore)  # unknown names fail now, before any work
+    settings.selected_transforms(args.select, args.ignore, args.extend_select)  # fail now, before any work
     tool = Toolchain.find() if args.verify != "none" else None
     cwd_rel = os.path.relpath(Path.cwd(), top(repo))  # type: ignore[arg-type]
 

@@ -8,6 +8,7 @@ from codemod.ruledoc import ExampleSetup, RuleDoc, RuleOption
 
 DOC = RuleDoc(
     name="wrap-inner-map",
+    default=False,
     summary="wrap the inner maps of nested maps in a named struct type and rewrite every use",
     severity="info",
     fixes="safe",

@@ -15,6 +15,7 @@ from codemod import syntax
 from codemod.context import FileContext
 from gofacts.locks import Held, LockCall, held_at, may_acquire
 from gofacts.scope import find_declaration
+from transforms.deepcopy.chains import squash
 
 Key = tuple[str, ...]
 
@@ -63,7 +64,7 @@ def guarded_writes(locks: list[tuple[FileContext, list[LockCall]]]) -> set[tuple
     out: set[tuple[Key, Key]] = set()
     for n in _writes_in_locking_functions(locks):
         target = _written_map(n)
-        if target is None:
+        if target is None or _filled_fresh(target, n):
             continue
         chain = _resolve_alias(target)
         found = _path(chain) if chain is not None else None
@@ -79,6 +80,49 @@ def guarded_writes(locks: list[tuple[FileContext, list[LockCall]]]) -> set[tuple
                 if lk is not None and key is not None:
                     out.add((lk, key))
     return out
+
+
+def _filled_fresh(target: Node, write: Node) -> bool:
+    """True when write fills a map that its function made fresh just before, unconditionally:
+    `c.m = make(map[K]V)` (or a map literal) in a statement list that holds the write, earlier.
+    Such a write builds a map nobody else holds yet; the map handed out before it is another one.
+    (`if c.m == nil { c.m = make(...) }` is conditional: the writes after it may go to a map
+    already handed out, and still count.)"""
+    want = squash(syntax.text(target))
+    node: Node | None = write
+    while node is not None and node.type not in syntax.FUNCTION_TYPES:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            for stmt in parent.named_children:
+                if stmt.start_byte >= node.start_byte:
+                    break
+                if _assigns_fresh_map(stmt, want):
+                    return True
+        node = parent
+    return False
+
+
+def _assigns_fresh_map(stmt: Node, chain: str) -> bool:
+    """True for `chain = make(map...)` or `chain = map[K]V{...}` (a single assignment)."""
+    if (
+        stmt.type != "assignment_statement"
+        or syntax.text(stmt.child_by_field_name("operator") or stmt) != "="
+    ):
+        return False
+    left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+    lefts = left.named_children if left is not None else []
+    rights = right.named_children if right is not None else []
+    if len(lefts) != 1 or len(rights) != 1 or squash(syntax.text(lefts[0])) != chain:
+        return False
+    value = syntax.unparen(rights[0])
+    if value.type == "composite_literal":
+        typ = value.child_by_field_name("type")
+        return typ is not None and typ.type == "map_type"
+    if value.type == "call_expression":
+        fn, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        return fn is not None and syntax.text(fn) == "make" and first is not None and first.type == "map_type"
+    return False
 
 
 def takes_locks(f: FileContext) -> bool:

@@ -20,9 +20,14 @@ both fine, 2 is an error) and matches the findings against labels.toml:
     too, counted once per distinct location;
   * any other finding is unlabelled and listed so that it can be labelled.
 
+Rules that are off by default (`gomapfix --list-transforms`) run only with --select
+(`--select all` runs every rule); a rule that did not run is reported as such and its
+sites are left out.
+
 precision = TP / (TP + FP), recall = TP / (TP + misses). Targets: precision >= 0.9 for
-every rule with a finding at a labelled site or scope, recall >= 0.8 for keepalive. Exit
-status: 0 targets met (or --no-targets), 1 a target missed, 2 a setup or gomapfix error.
+every rule with a finding at a labelled site or scope, recall >= 0.8 for keepalive (when a
+keepalive hazard site was evaluated). Exit status: 0 targets met (or --no-targets), 1 a
+target missed, 2 a setup or gomapfix error.
 """
 
 from __future__ import annotations
@@ -92,6 +97,7 @@ class RuleResult:
     scope_fp: list[Finding] = field(default_factory=list)
     unlabelled: list[Finding] = field(default_factory=list)
     findings: int = 0
+    ran: bool = True
 
     @property
     def fp_total(self) -> int:
@@ -178,11 +184,21 @@ def find_gomapfix(explicit: str | None) -> str:
     raise SetupError("gomapfix not found: pass --gomapfix PATH")
 
 
-def all_rule_names(gomapfix: str) -> list[str]:
-    """Every transform and rule this gomapfix knows (first column of --list-transforms)."""
+def list_rules(gomapfix: str) -> dict[str, bool]:
+    """The rules this gomapfix knows, each with whether it runs by default (--list-transforms).
+
+    Each line reads `name  safety  on|off  description`; without the on/off column every
+    rule counts as on. Falls back to KNOWN_RULES when the listing fails.
+    """
     proc = subprocess.run([gomapfix, "--list-transforms"], capture_output=True, text=True, check=False)
-    names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    return names if proc.returncode == 0 and names else list(KNOWN_RULES)
+    rules: dict[str, bool] = {}
+    for line in proc.stdout.splitlines():
+        tokens = line.split()
+        if tokens:
+            rules[tokens[0]] = not (len(tokens) > 2 and tokens[2] == "off")
+    if proc.returncode != 0 or not rules:
+        return dict.fromkeys(KNOWN_RULES, True)
+    return rules
 
 
 def check_checkout(repo: Repo, checkout: Path) -> None:
@@ -234,9 +250,15 @@ def run_gomapfix(
 
 
 def evaluate(
-    findings: list[Finding], sites: list[Site], scopes: list[Scope], rules: list[str], repos: set[str]
+    findings: list[Finding],
+    sites: list[Site],
+    scopes: list[Scope],
+    rules: list[str],
+    repos: set[str],
+    ran: set[str],
 ) -> dict[str, RuleResult]:
-    results = {rule: RuleResult() for rule in rules}
+    """Match findings to sites and scopes; rules not in `ran` get no counts (they did not run)."""
+    results = {rule: RuleResult(ran=rule in ran) for rule in rules}
     by_key: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
         if f.rule in results:
@@ -244,7 +266,7 @@ def evaluate(
             by_key.setdefault((f.repo, f.path, f.rule), []).append(f)
     matched: set[Finding] = set()
     for site in sites:
-        if site.rule not in results or site.repo not in repos:
+        if site.rule not in results or site.repo not in repos or not results[site.rule].ran:
             continue
         candidates = by_key.get((site.repo, site.path, site.rule), [])
         hits = [f for f in candidates if f.line <= site.line <= f.end_line]
@@ -272,6 +294,8 @@ def evaluate(
 def check_targets(results: dict[str, RuleResult]) -> list[dict[str, Any]]:
     targets = []
     for rule, result in results.items():
+        if not result.ran:
+            continue
         if len(result.tp) + result.fp_total > 0:
             precision = result.precision or 0.0
             targets.append(
@@ -283,15 +307,15 @@ def check_targets(results: dict[str, RuleResult]) -> list[dict[str, Any]]:
                     "ok": precision >= PRECISION_TARGET,
                 }
             )
-        if rule in RECALL_TARGETS:
-            recall = result.recall
+        recall = result.recall
+        if rule in RECALL_TARGETS and recall is not None:
             targets.append(
                 {
                     "rule": rule,
                     "metric": "recall",
                     "value": recall,
                     "threshold": RECALL_TARGETS[rule],
-                    "ok": recall is not None and recall >= RECALL_TARGETS[rule],
+                    "ok": recall >= RECALL_TARGETS[rule],
                 }
             )
     return targets
@@ -330,14 +354,14 @@ def print_report(
     print(header)
     print("-" * len(header))
     for rule, r in results.items():
+        if not r.ran:
+            print(f"{rule:<15}  (not run: off by default in this gomapfix; --select all runs it)")
+            continue
         print(
             f"{rule:<15}{len(r.tp):>5}{len(r.fp):>5}{len(r.scope_fp):>6}{len(r.misses):>6}{len(r.tn):>5}"
             f"{len(r.unlabelled):>7}{fmt_ratio(r.precision):>7}{fmt_ratio(r.recall):>8}"
         )
     print("FP = findings at non-hazard sites, FP* = findings covered by a [[scope]] (distinct locations)")
-    for rule, r in results.items():
-        if r.findings == 0:
-            print(f"note: {rule} reported nothing in this run (is it enabled by default? try --select all)")
     for rule, r in results.items():
         sections = [
             ("false positives", [site_text(s) for s in r.fp]),
@@ -379,6 +403,7 @@ def to_json(
         "errors": errors,
         "rules": {
             rule: {
+                "ran": r.ran,
                 "findings": r.findings,
                 "tp": len(r.tp),
                 "fp": len(r.fp),
@@ -439,9 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         print(f"evaluate.py: unknown rule {bad}", file=sys.stderr)
         return 2
+    known = list_rules(gomapfix)
     select = None
     if args.select:
-        select = all_rule_names(gomapfix) if args.select == "all" else args.select.split(",")
+        select = list(known) if args.select == "all" else [r for r in args.select.split(",") if r]
+    ran = set(select) if select else {rule for rule, on in known.items() if on}
 
     findings: list[Finding] = []
     timings: dict[str, float] = {}
@@ -460,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print(f"  {repo.name}: {timings[repo.name]:.1f}s", file=sys.stderr)
 
-    results = evaluate(findings, sites, scopes, rules, evaluated)
+    results = evaluate(findings, sites, scopes, rules, evaluated, ran)
     targets = check_targets(results)
     if args.json:
         json.dump(to_json(results, targets, timings, errors, gomapfix), sys.stdout, indent=2)

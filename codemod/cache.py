@@ -73,8 +73,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _digests(root: Path, directory: Path, names: list[str]) -> dict[str, str] | None:
-    """Content digest of each named file, reusing the stat index where it is safe."""
+def _digests(
+    root: Path, directory: Path, names: list[str], flags_of: Callable[[bytes], str]
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """Content digest of each named file, reusing the stat index where it is safe, and the
+    flags flags_of gives for its bytes (computed when the file is read, kept in the index)."""
     index_path = root / "stat" / (hashlib.sha256(str(directory).encode()).hexdigest() + ".json")
     try:
         index = json.loads(index_path.read_bytes())
@@ -82,6 +85,7 @@ def _digests(root: Path, directory: Path, names: list[str]) -> dict[str, str] | 
         index = {}
     now = time.time()
     out: dict[str, str] = {}
+    flags: dict[str, str] = {}
     fresh: dict[str, list] = {}
     changed = False
     for name in names:
@@ -91,21 +95,21 @@ def _digests(root: Path, directory: Path, names: list[str]) -> dict[str, str] | 
             return None
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         entry = index.get(name)
-        if entry and entry[:4] == stamp and st.st_mtime < entry[5] - RACY_SECONDS:
-            out[name] = entry[4]
+        if entry and len(entry) == 7 and entry[:4] == stamp and st.st_mtime < entry[5] - RACY_SECONDS:
+            out[name], flags[name] = entry[4], entry[6]
             fresh[name] = entry
             continue
         try:
-            digest = hashlib.sha256((directory / name).read_bytes()).hexdigest()
+            data = (directory / name).read_bytes()
         except OSError:
             return None
-        out[name] = digest
-        fresh[name] = [*stamp, digest, now]
+        out[name], flags[name] = hashlib.sha256(data).hexdigest(), flags_of(data)
+        fresh[name] = [*stamp, out[name], now, flags[name]]
         changed = True
     if changed or len(fresh) != len(index):
         with contextlib.suppress(OSError):
             _atomic_write(index_path, json.dumps(fresh, sort_keys=True).encode())
-    return out
+    return out, flags
 
 
 def key(directory: Path, digests: dict[str, str], inputs: Sequence[str]) -> str:
@@ -133,16 +137,21 @@ def cached(
     root: Path,
     directory: Path,
     names: Sequence[str],
-    inputs: Sequence[str],
+    inputs: Callable[[dict[str, str]], Sequence[str]],
     compute: Callable[[], T],
     keep: Callable[[T], bool],
+    flags_of: Callable[[bytes], str] = lambda data: "",
 ) -> T:
     """compute(), served from the cache under root when an entry for the same code, files
-    (the .go files names of directory) and inputs exists; stored there when keep(result)."""
-    digests = _digests(root, directory, list(names))
-    if digests is None:
+    (the .go files names of directory) and inputs exists; stored there when keep(result).
+
+    inputs(flags) gives what else the result depends on, from the flags flags_of gave
+    each file's bytes (so that a warm run need not read the files again to tell)."""
+    found = _digests(root, directory, list(names), flags_of)
+    if found is None:
         return compute()
-    k = key(directory, digests, inputs)
+    digests, flags = found
+    k = key(directory, digests, inputs(flags))
     entry = root / "results" / k[:2] / k
     try:
         return pickle.loads(entry.read_bytes())

@@ -207,6 +207,9 @@ class PackageContext:
             belong to the package, so they count as broken.
         options: per-transform options from .gomapfix.toml, by transform name
             ({"deepcopy": {"helper-file": "clone.go"}}); read them with option().
+        shared: what the packages of one run share in one process (the semantic layer
+            keeps its module-wide index there: the other packages of the module, read
+            from disk as they are). Empty for a package analysed on its own.
     """
 
     directory: Path
@@ -216,6 +219,7 @@ class PackageContext:
     module_root: Path | None = None
     unreadable: list[Path] = field(default_factory=list)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def derived(self, key: str, build: Callable[[], T]) -> T:

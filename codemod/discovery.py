@@ -117,3 +117,26 @@ def _walk(directory: Path) -> list[Path]:
             if name.endswith(".go"):
                 out.append(Path(root) / name)
     return out
+
+
+def module_files(root: Path) -> list[Path]:
+    """The .go files of the module at root, in path order, as the go tool sees the module:
+    vendor/, testdata/, hidden and `_` directories and nested modules left out."""
+    out: list[Path] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        if directory != root and any(e.name == "go.mod" for e in listed):
+            continue  # a nested module
+        for e in listed:
+            if e.is_dir(follow_symlinks=False):
+                if not skipped_dir(e.name):
+                    stack.append(Path(e.path))
+            elif e.name.endswith(".go") and e.is_file(follow_symlinks=False):
+                out.append(Path(e.path))
+    return sorted(out)

@@ -14,8 +14,10 @@ parallel and their results cached by content hash.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -24,8 +26,9 @@ from typing import Any
 
 from codemod import cache, registry, suppress, syntax
 from codemod.context import FileContext, PackageContext, find_module
-from codemod.discovery import generated_by_gomapfix, is_generated
+from codemod.discovery import generated_by_gomapfix, is_generated, module_files
 from codemod.edits import apply_fixes, merge
+from codemod.gobytes import may_import_c
 from codemod.model import FileOutcome, Finding, Fix, RunReport, Safety
 from codemod.transform import Transform, matches_prefilter
 
@@ -66,12 +69,28 @@ class Options:
 
 @dataclass
 class DirTask:
-    """One directory's work: the target files in it, the options, and where results are cached."""
+    """One directory's work: the target files in it, the options, and where results are cached.
+
+    run: the run the task belongs to; the directories of one run that a process handles
+    share PackageContext.shared (a new run starts from an empty one).
+    """
 
     directory: Path
     targets: list[Path]
     options: Options
     cache_dir: Path | None = None
+    run: str = ""
+
+
+_SHARED: dict[str, dict[str, Any]] = {}
+"""The state the packages of the current run share in this process, under the run's id."""
+
+
+def _shared(run: str) -> dict[str, Any]:
+    if run not in _SHARED:
+        _SHARED.clear()
+        _SHARED[run] = {}
+    return _SHARED[run]
 
 
 @dataclass
@@ -234,6 +253,7 @@ def _fix_package(
             module_root,
             list(unreadable),
             task.options.transform_options,
+            _shared(task.run),
         )
         findings = [
             f
@@ -326,7 +346,10 @@ def run(
     batches, so that no worker is left with a big directory at the end; results
     are reordered, so the output does not depend on the number of jobs.
     """
-    tasks = [DirTask(d, sorted(ps), options, cache_dir) for d, ps in group_by_directory(files).items()]
+    run_id = uuid.uuid4().hex
+    tasks = [
+        DirTask(d, sorted(ps), options, cache_dir, run_id) for d, ps in group_by_directory(files).items()
+    ]
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(tasks) < 4:
         yield from map(cached_process, tasks)
@@ -353,18 +376,42 @@ def cached_process(task: DirTask) -> DirResult:
         task.cache_dir,
         task.directory,
         names,
-        cache_inputs(task),
+        lambda flags: cache_inputs(task, "c" in "".join(flags.values())),
         lambda: process_directory(task),
         keep=lambda result: not result.errors,
+        flags_of=lambda data: "c" if may_import_c(data) else "",
     )
 
 
-def cache_inputs(task: DirTask) -> tuple[str, ...]:
+def cache_inputs(task: DirTask, cgo: bool = False) -> tuple[str, ...]:
     """What a directory's result depends on besides gomapfix's code and the directory's files:
-    the options, the module's go.mod (root and language version) and the target files."""
+    the options, the module's go.mod (root and language version), the target files, and for
+    a directory with cgo files (cgo), the rest of the module: a rule may read another
+    package of it (the finalizers registered for a type embedded from there)."""
     module_root, go_version = find_module(task.directory)
     targets = "\0".join(sorted(str(p) for p in task.targets))
-    return (cache.canonical(task.options), str(module_root), repr(go_version), targets)
+    out = (cache.canonical(task.options), str(module_root), repr(go_version), targets)
+    if cgo and module_root is not None:
+        out += (module_digest(module_root, task.run),)
+    return out
+
+
+def module_digest(root: Path, run: str = "") -> str:
+    """A digest of every .go file of the module at root (path, size, modification time), as the
+    go tool would see the module: vendor/, testdata/, hidden directories and nested modules
+    left out. Computed once per run and process."""
+    shared = _shared(run)
+    found = shared.get(("module_digest", root))
+    if found is None:
+        h = hashlib.sha256()
+        for path in module_files(root):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        found = shared[("module_digest", root)] = h.hexdigest()
+    return found
 
 
 def _process_batch(tasks: list[DirTask]) -> list[DirResult]:

@@ -25,6 +25,7 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts.decls import Declarations, TypeDecl
+from gofacts.module import Module
 from gofacts.scope import find_declaration
 from gofacts.signatures import embedded_name, result_types, returns_first_type_parameter
 
@@ -191,7 +192,10 @@ class PackageTypes:
                 if names:
                     out.extend((syntax.text(n), GoType(typ, u.file), False) for n in names)
                 else:
-                    out.append((embedded_name(typ), GoType(typ, u.file), True))
+                    embedded = GoType(typ, u.file)
+                    if any(c.type == "*" for c in decl.children):  # `*T` embeds a pointer
+                        embedded = GoType(None, u.file, embedded)
+                    out.append((embedded_name(typ), embedded, True))
         return out
 
     def field(self, t: GoType | None, name: str, depth: int = 0) -> GoType | None:
@@ -208,6 +212,59 @@ class PackageTypes:
                 found = self.field(ftype, name, depth + 1)
                 if found is not None:
                     return found
+        return None
+
+    # -- across the packages of the module -------------------------------------------
+
+    def named(self, t: GoType | None) -> tuple[PackageTypes, TypeDecl] | None:
+        """The declaration t names (through a pointer), with the resolver of its package: a
+        type of this package, or `pkg.T` of another package of the same module (gofacts.module).
+        t must be written in a file of this package."""
+        if t is None:
+            return None
+        t = self.pointee(t) or t
+        node = t.node
+        if node is None:
+            return None
+        if node.type == "generic_type":
+            node = node.child_by_field_name("type") or node
+        if node.type in ("type_identifier", "identifier"):
+            decl = self.decls.get(syntax.text(node))
+            return (self, decl) if decl is not None else None
+        if node.type != "qualified_type" or t.file is None:
+            return None
+        qualifier, name = node.child_by_field_name("package"), node.child_by_field_name("name")
+        module = Module.of(self.pkg)
+        if qualifier is None or name is None or module is None:
+            return None
+        other = module.package_of_import(t.file, syntax.text(qualifier), self.pkg)
+        if other is None:
+            return None
+        types = PackageTypes.of(other)
+        decl = types.decls.get(syntax.text(name))
+        return (types, decl) if decl is not None else None
+
+    def member(self, t: GoType | None, name: str, depth: int = 0) -> Member | None:
+        """Field name of struct type t (or *t), promoted fields included, across the packages
+        of the module: its type, the resolver of the package that declares it, and the embedded
+        fields it is promoted through."""
+        found = self.named(t)
+        if found is None or depth > 4:
+            return None
+        types, decl = found
+        if decl.type_node.type != "struct_type":
+            return None
+        own = types.fields(GoType(decl.type_node, decl.file))
+        for fname, ftype, _ in own:
+            if fname == name:
+                return Member(ftype, types, ())
+        for _, ftype, embedded in own:
+            if not embedded:
+                continue
+            inner = types.member(ftype, name, depth + 1)
+            if inner is not None:
+                via = Embedded(types, ftype, ftype.kind == "pointer_type")
+                return Member(inner.type, inner.types, (via, *inner.via))
         return None
 
     # -- expressions ---------------------------------------------------------------
@@ -279,9 +336,9 @@ class PackageTypes:
                     return self.type_of(first, f, depth + 1)  # func clone[M ~map[K]V, ...](m M) M
                 return _result(decl, df, 0)
             return None
-        if fn.type == "parenthesized_expression":
-            inner = syntax.unparen(fn)
-            if inner.type == "unary_expression" and syntax.text(inner.children[0]) == "*":
+        if fn.type == "unary_expression":  # (*T)(x), unparenthesized above
+            inner = fn
+            if syntax.text(inner.children[0]) == "*":
                 target = inner.child_by_field_name("operand")
                 if target is not None and target.type in (
                     "identifier",
@@ -396,6 +453,26 @@ class PackageTypes:
         if value.type == "call_expression":
             return self._call_type(value, f, depth + 1, i)
         return None
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """An embedded field a promoted member is reached through: its type, as written in the
+    package of types, and whether it is embedded as a pointer (a separate allocation)."""
+
+    types: PackageTypes
+    type: GoType
+    pointer: bool
+
+
+@dataclass(frozen=True)
+class Member:
+    """A struct member found by PackageTypes.member: its type (written in the package of types)
+    and the embedded fields, outermost first, it is promoted through."""
+
+    type: GoType
+    types: PackageTypes
+    via: tuple[Embedded, ...]
 
 
 def _result(decl: Node, f: FileContext, index: int) -> GoType | None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from conftest import write_module
-from test_inputs import OWNER
+from test_inputs import OWNER, SUGGESTION
 
 from codemod.api import collect
 from codemod.discovery import discover
@@ -49,11 +49,7 @@ def test_old_stat_entries_are_trusted_only_while_the_stat_matches(tmp_path: Path
 
 
 def test_options_and_go_mod_are_part_of_the_key(tmp_path: Path) -> None:
-    no_finalizer = OWNER.replace(
-        "\truntime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })\n", ""
-    )
-    no_finalizer = no_finalizer.replace('\t"runtime"\n', "").replace("(*C.char)(C.malloc(8))", "nil")
-    root = write_module(tmp_path / "m", {"w.go": no_finalizer.replace('\t"unsafe"\n', "")})
+    root = write_module(tmp_path / "m", {"w.go": SUGGESTION})
     cache = tmp_path / "cache"
     assert run(root, cache) == {}
     unsafe = Options(select=("keepalive",), unsafe_fixes=True)

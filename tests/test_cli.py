@@ -8,7 +8,7 @@ from pathlib import Path
 
 import unidiff
 from conftest import gomapfix, write_module
-from test_inputs import OWNER, snapshot
+from test_inputs import OWNER, SUGGESTION, snapshot
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -92,11 +92,7 @@ def test_json_shape(tmp_path: Path) -> None:
 
 
 def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
-    no_finalizer = OWNER.replace(
-        "\truntime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })\n",
-        "\t_ = unsafe.Pointer(nil)\n",
-    ).replace('\t"runtime"\n', "")
-    write_module(tmp_path, {"w.go": no_finalizer})
+    write_module(tmp_path, {"w.go": SUGGESTION})
     proc = gomapfix("--format", "json", cwd=tmp_path)
     doc = json.loads(proc.stdout)
     assert [x["safety"] for f in doc["findings"] for x in f["fixes"]] == ["unsafe"]

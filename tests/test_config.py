@@ -19,18 +19,29 @@ from codemod.model import Finding
 from codemod.settings import discover_targets, resolve_settings
 from codemod.transform import finding
 
-# No finalizer, but the field is released elsewhere: keepalive only suggests (unsafe) fixes.
+# A finalizer gomapfix cannot follow: keepalive only suggests (unsafe) fixes.
 UNSAFE = """package u
 
 // #include <stdlib.h>
 // static int use(char *p) { return p != 0; }
 import "C"
 
-import "unsafe"
+import (
+	"runtime"
+	"unsafe"
+)
 
 type widget struct{ c *C.char }
 
-func (w *widget) free() { C.free(unsafe.Pointer(w.c)) }
+// release is a function value: what the finalizer releases cannot be told, so keepalive
+// only suggests (unsafe) fixes.
+var release = func(w *widget) { C.free(unsafe.Pointer(w.c)) }
+
+func newWidget() *widget {
+	w := &widget{c: (*C.char)(C.malloc(8))}
+	runtime.SetFinalizer(w, release)
+	return w
+}
 
 func (w *widget) use() {
 	C.use(w.c)

@@ -36,6 +36,17 @@ func (w *widget) use() {
 """
 
 
+# The finalizer is a function value: what it releases cannot be told, so keepalive's fix is
+# only a suggestion (unsafe).
+SUGGESTION = OWNER.replace(
+    "\truntime.SetFinalizer(w, func(w *widget) { C.free(unsafe.Pointer(w.c)) })\n",
+    "\truntime.SetFinalizer(w, release)\n",
+).replace(
+    "func newWidget() *widget {",
+    "var release = func(w *widget) { C.free(unsafe.Pointer(w.c)) }\n\nfunc newWidget() *widget {",
+)
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()

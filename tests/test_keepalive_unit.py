@@ -89,17 +89,10 @@ def test_cleanup_counts_as_evidence(module: Path) -> None:
 
 
 @pytest.mark.parametrize("unsafe", [False, True])
-def test_no_finalizer_is_only_a_suggestion(module: Path, unsafe: bool) -> None:
-    found, report = findings(module, "unsafe_no_finalizer", unsafe)
-    assert [f.span.line for f in found] == [20], "C.free(c.c) in Close releases c.c: not a use"
-    for f in found:
-        (fix,) = f.fixes
-        assert fix.safety is Safety.UNSAFE
-        assert f.message.endswith(
-            "conn.c is released by a C call elsewhere in the package, but no finalizer or cleanup "
-            "for conn was found, so this is a suggestion"
-        )
-        assert report.fix_applied(f, fix) is unsafe
+def test_no_finalizer_no_finding(module: Path, unsafe: bool) -> None:
+    """Nothing in the module finalizes conn: collecting one frees nothing, so no C call races."""
+    found, _ = findings(module, "neg_no_finalizer_released_by_close", unsafe)
+    assert found == []
 
 
 def test_deferred_fixes_share_one_edit(module: Path) -> None:
@@ -209,14 +202,11 @@ func (p *plain) use() { C.use(p.c) }
 """
 
 
-def test_unfollowable_finalizer_and_plain_types_are_suggestions(tmp_path: Path) -> None:
+def test_unfollowable_finalizer_is_a_suggestion_and_plain_types_are_silent(tmp_path: Path) -> None:
     write_module(tmp_path, {"p/w.go": OPAQUE})
-    widget, plain = fix_paths([tmp_path / "p"], select=["keepalive"]).findings
+    (widget,) = fix_paths([tmp_path / "p"], select=["keepalive"]).findings
     assert widget.message.endswith(
         "the package registers a finalizer for widget (runtime.SetFinalizer in w.go) that gomapfix "
         "cannot follow, so this is a suggestion"
     )
-    assert plain.message.endswith(
-        "no finalizer or cleanup for plain was found in this package, so this is a suggestion"
-    )
-    assert [x.safety for f in (widget, plain) for x in f.fixes] == [Safety.UNSAFE, Safety.UNSAFE]
+    assert [x.safety for x in widget.fixes] == [Safety.UNSAFE]

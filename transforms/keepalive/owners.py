@@ -1,8 +1,18 @@
-"""The C calls at risk: each call passing a C handle read from an owner that may be finalized during it."""
+"""The C calls at risk: each call passing a C handle read from an owner that may be finalized during it.
+
+An owner is a local Go variable (or parameter, or receiver) a handle is read from:
+`C.f(w.c)` (a field, promoted fields and fields of other packages of the module
+included), `C.f(w.native())` (an accessor method whose body returns a conversion of a
+receiver field: handles.py), and a C pointer converted from one (`p := (*C.T)(o.ptr)`
+has the owner o). It is at risk when a finalizer or cleanup registered anywhere in
+the module for its type, or for a type it reaches through a pointer on the way to
+the handle, releases the field the call receives (gofacts.finalizers). Without such
+a registration nothing frees the handle behind the owner's back: no finding.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -11,18 +21,20 @@ from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Safety
 from gofacts import scope
-from gofacts.signatures import base_type_name, embedded_fields, parameter_types, struct_fields
-from gofacts.types import PackageTypes
+from gofacts.finalizers import Evidence, Finalizers
+from gofacts.module import Module
+from gofacts.signatures import base_type_name, parameter_types
+from gofacts.types import GoType, PackageTypes
 from transforms.keepalive.cgo import (
     C_CALLS,
     RELEASE,
     c_function,
     calls_matching,
     cgo_typedefs,
-    owner_of,
     strip_conversions,
 )
-from transforms.keepalive.evidence import Evidence, is_finalizer_call
+from transforms.keepalive.evidence import is_finalizer_call
+from transforms.keepalive.handles import Owned, kept_by_arguments, owned_by, points_into
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class Site:
     fixable: bool = True
     subject: str = ""
     """Who may be finalized, as the message says it, when not the owner itself."""
+    base: str = ""
+    """The variable the owner was derived from (`o := obj.AsObject()`), whose KeepAlive also serves."""
 
 
 def inside_finalizer(site: Site, finalizers: set[tuple[str | None, str]]) -> bool:
@@ -63,159 +77,101 @@ def inside_finalizer(site: Site, finalizers: set[tuple[str | None, str]]) -> boo
     return False
 
 
-def _handle_kind(type_text: str, types: Mapping[str, Node], depth: int = 0) -> bool | None:
-    """True: a C handle type (C.x, *C.x, unsafe.Pointer, uintptr, cgo.Handle);
-    False: certainly a Go value that is not a handle; None: cannot tell."""
-    t = type_text.replace(" ", "")
-    if t.lstrip("*").startswith("C.") or t in ("unsafe.Pointer", "uintptr", "cgo.Handle"):
-        return True
-    if t.lstrip("*").startswith("[") and "C." in t:
-        return True
-    name = base_type_name(t)
-    if name and name in types and depth < 4 and not t.startswith("*"):
-        underlying = types[name]
-        if underlying.type in ("struct_type", "interface_type", "map_type", "slice_type", "channel_type"):
-            return False
-        return _handle_kind(syntax.text(underlying), types, depth + 1)
-    if name and (
-        name in {"string", "bool", "error", "any"}
-        or name.startswith(("int", "uint", "float", "complex", "byte", "rune"))
-    ):
-        return False
-    if t.startswith(("[]", "map[", "chan", "func", "string")):
-        return False
-    return None
-
-
-def sites_in(
-    f: FileContext,
-    pkg: PackageContext,
-    owners: Callable[[], dict[str, Evidence]],
-    released: Callable[[], set[tuple[str, str]]],
-    types: Mapping[str, Node],
-) -> Iterator[Site]:
-    """The C calls of f that receive a C handle read from an owner at risk (owners: the
-    finalized types, released: the (type, field) pairs released by C calls, both computed
-    when first needed)."""
+def sites_in(f: FileContext, pkg: PackageContext, fins: Finalizers) -> Iterator[Site]:
+    """The C calls of f that receive a C handle read from an owner at risk."""
     typedefs = cgo_typedefs(f)
+    types = PackageTypes.of(pkg)
     for call in calls_matching(f.root, C_CALLS):
         func_name = c_function(call, f, typedefs)
         if func_name is None:
             continue
         args = call.child_by_field_name("arguments")
-        stripped = [strip_conversions(a, f, typedefs) for a in (args.named_children if args else ())]
+        given = [a for a in (args.named_children if args else ()) if a.type != "comment"]
+        stripped = [strip_conversions(a, f, typedefs) for a in given]
         seen: set[str] = set()
-        for arg, bare in zip(args.named_children if args else (), stripped, strict=True):
-            owned = owner_of(bare, f)
-            if owned is None or owned[0] in seen:
+        for arg, bare in zip(given, stripped, strict=True):
+            owned = owned_by(bare, call, f, pkg)
+            if owned is None or owned.owner in seen:
                 continue
-            if any(_points_into(other, owned[0], call, f, pkg, types) for other in stripped):
+            if any(points_into(other, owned.owner, call, f, types) for other in stripped):
                 continue  # cgo keeps Go pointer arguments alive, and with them the owner
-            site = _classify(f, pkg, call, func_name, arg, owned, owners, released, types)
+            if kept_by_arguments(given, owned.owner, f):
+                continue  # the owner itself is handed to Go code by the same call: it may keep it
+            site = _classify(f, pkg, call, func_name, arg, owned, fins)
             if site is not None:
-                seen.add(owned[0])
+                seen.add(owned.owner)
                 yield site
-
-
-def _points_into(
-    arg: Node, owner: str, at: Node, f: FileContext, pkg: PackageContext, types: Mapping[str, Node]
-) -> bool:
-    """True if arg is owner itself (a pointer) or the address of memory inside *owner:
-    `&w.f`, `&w.arr[0]`, `&w.inner.x` through value fields and arrays, not through
-    pointers or slices (those point into other allocations)."""
-    if arg.type == "identifier":
-        return f.text(arg) == owner and (PackageTypes.of(pkg).text_of(owner, at, f) or "").startswith("*")
-    if arg.type != "unary_expression" or f.text(arg.children[0]) != "&":
-        return False
-    links: list[tuple[str, str]] = []  # ("field", name) or ("index", "")
-    node = syntax.unparen(arg.child_by_field_name("operand") or arg)
-    while node.type in ("selector_expression", "index_expression"):
-        if node.type == "selector_expression":
-            links.append(("field", f.text(node.child_by_field_name("field") or node)))
-        else:
-            links.append(("index", ""))
-        node = syntax.unparen(node.child_by_field_name("operand") or node)
-    if node.type != "identifier" or f.text(node) != owner or not links or links[-1][0] != "field":
-        return False
-    t = PackageTypes.of(pkg).text_of(owner, at, f) or ""
-    if not t.startswith("*"):
-        return False
-    t = t[1:]
-    for kind, name in reversed(links):
-        if kind == "index":
-            if not t.startswith("[") or t.startswith("[]"):
-                return False  # a slice element lives in the slice's own array
-            t = t.split("]", 1)[1]
-            continue
-        decl = types.get(base_type_name(t) or "") if not t.startswith(("*", "[")) else None
-        field_type = (
-            struct_fields(decl).get(name) if decl is not None and decl.type == "struct_type" else None
-        )
-        if field_type is None:
-            return False  # unknown, a pointer, or promoted from an embedded field
-        t = field_type
-    return True
 
 
 @dataclass(frozen=True)
 class _Chain:
-    """What owner.f1.f2... resolves to through the package's struct types.
+    """What owner.f1.f2... resolves to through the struct types of the module.
 
-    kind: the handle kind of the last field (see _handle_kind), None if some link is
-    unknown. finalized: the first finalized type on the way (the owner's own type, or
+    kind: the handle kind of the last field (see handle_kind), None if some link is
+    unknown. evidence: the first finalized type on the way (the owner's own type, or
     one reached through a pointer or an embedded pointer), and selector: the field of
     that type the chain goes through.
     """
 
     kind: bool | None
-    finalized: str | None = None
+    evidence: Evidence | None = None
     selector: str | None = None
 
 
-def _resolve(
-    owner_type: str, fields: tuple[str, ...], types: Mapping[str, Node], owners: dict[str, Evidence]
-) -> _Chain:
-    name = base_type_name(owner_type)
-    finalized, selector = (name, fields[0]) if name in owners else (None, None)
-    t = owner_type
-    for i, selector_i in enumerate(fields):
-        found = _field(base_type_name(t), selector_i, types, owners)
-        if found is None:
-            return _Chain(None, finalized, selector)
-        t, via = found
-        if finalized is None and via is not None:
-            finalized, selector = via, selector_i
-        base = base_type_name(t)
-        if finalized is None and t.lstrip().startswith("*") and base in owners and i + 1 < len(fields):
-            finalized, selector = base, fields[i + 1]
-    return _Chain(_handle_kind(t, types), finalized, selector)
-
-
-def _field(
-    type_name: str | None,
-    selector: str,
-    types: Mapping[str, Node],
-    owners: dict[str, Evidence],
-    depth: int = 0,
-) -> tuple[str, str | None] | None:
-    """(type of field selector of struct type_name, the finalized type it was promoted
-    from through an embedded pointer, if any); None if unknown."""
-    decl = types.get(type_name) if type_name else None
-    if decl is None or decl.type != "struct_type" or depth > 3:
+def _finalized(types: PackageTypes, t: GoType | None, fins: Finalizers) -> tuple[Evidence, str] | None:
+    """(evidence, type name) when t (or *t) names a type of the module that is finalized."""
+    named = types.named(t)
+    if named is None:
         return None
-    named = struct_fields(decl)
-    if selector in named:
-        return named[selector], None
-    embedded_types = embedded_fields(decl)
-    for embedded in embedded_types:
-        if base_type_name(embedded) == selector:
-            return embedded, None
-    for embedded in embedded_types:
-        inner = base_type_name(embedded)
-        found = _field(inner, selector, types, owners, depth + 1)
-        if found is not None:
-            via = inner if embedded.lstrip().startswith("*") and inner in owners else None
-            return found[0], found[1] or via
+    ev = fins.evidence((named[0].pkg.directory, named[1].name))
+    return (ev, named[1].name) if ev is not None else None
+
+
+def _resolve(types: PackageTypes, owner_type: GoType, fields: tuple[str, ...], fins: Finalizers) -> _Chain:
+    found = _finalized(types, owner_type, fins) if fields else None
+    evidence, selector = (found[0], fields[0]) if found else (None, None)
+    t, at = owner_type, types
+    for i, name in enumerate(fields):
+        member = at.member(t, name)
+        if member is None:
+            return _Chain(None, evidence, selector)
+        for emb in member.via:
+            if evidence is None and emb.pointer:
+                hit = _finalized(emb.types, emb.type, fins)
+                if hit is not None:
+                    evidence, selector = hit[0], name
+        t, at = member.type, member.types
+        if evidence is None and t.kind == "pointer_type" and i + 1 < len(fields):
+            hit = _finalized(at, t, fins)
+            if hit is not None:
+                evidence, selector = hit[0], fields[i + 1]
+    return _Chain(handle_kind(at, t), evidence, selector)
+
+
+def handle_kind(types: PackageTypes, t: GoType, depth: int = 0) -> bool | None:
+    """True: a C handle type (C.x, *C.x, unsafe.Pointer, uintptr, cgo.Handle, an array of C
+    values); False: certainly a Go value that is not a handle; None: cannot tell."""
+    text = t.text.replace(" ", "")
+    if text.lstrip("*").startswith("C.") or text in ("unsafe.Pointer", "uintptr", "cgo.Handle"):
+        return True
+    if text.lstrip("*").startswith("[") and "C." in text:
+        return True
+    if text.startswith(("[]", "map[", "chan", "func", "string", "struct{", "interface{")):
+        return False
+    if text.startswith("*"):
+        return None
+    named = types.named(t)
+    if named is not None and depth < 4:
+        other, decl = named
+        if decl.type_node.type in ("struct_type", "interface_type", "map_type", "slice_type", "channel_type"):
+            return False
+        return handle_kind(other, GoType(decl.type_node, decl.file), depth + 1)
+    base = base_type_name(text)
+    if base and (
+        base in {"string", "bool", "error", "any"}
+        or base.startswith(("int", "uint", "float", "complex", "byte", "rune"))
+    ):
+        return False
     return None
 
 
@@ -225,71 +181,83 @@ def _classify(
     call: Node,
     func_name: str,
     arg: Node,
-    owned: tuple[str, tuple[str, ...]],
-    finalized: Callable[[], dict[str, Evidence]],
-    released: Callable[[], set[tuple[str, str]]],
-    types: Mapping[str, Node],
+    owned: Owned,
+    fins: Finalizers,
 ) -> Site | None:
-    """The site for owner.fields passed as arg to C.func_name, or None if nothing is at risk."""
-    owner, fields = owned
+    """The site for owned passed as arg to C.func_name, or None if nothing is at risk."""
+    owner, fields = owned.owner, owned.fields
     if RELEASE.search(func_name):
         return None  # releasing the handle: KeepAlive is no cure if a finalizer releases it too
     if not scope.declared_locally(owner, call):
         return None  # a package-level variable stays reachable: nothing can finalize it
-    owner_type = PackageTypes.of(pkg).text_of(owner, call, f)
-    if owner_type and owner_type.lstrip("*").startswith("C."):
-        return None
-    type_name = base_type_name(owner_type)
-    decl = types.get(type_name) if type_name else None
-    if decl is not None and decl.type != "struct_type":
-        return None
-    owners = finalized()
+    if not fins.any():
+        return None  # nothing in the module is finalized: collecting an owner frees nothing
+    types = PackageTypes.of(pkg)
+    owner_type = types.identifier_type(owner, call, f)
     stmt = golines.statement_of(call)
-    if decl is None:
-        if type_name or owner_type is not None:
-            return None  # a type of another package, or not a named type
-        plausible = sorted(t for t, ev in owners.items() if ev.fields is None or fields[0] in ev.fields)
-        if not plausible:
-            return None
+    if owner_type is None:
+        return _unknown_owner(f, pkg, call, func_name, arg, owned, fins, stmt)
+    if owner_type.text.lstrip("*").startswith("C."):
+        return None
+    named = types.named(owner_type)
+    if named is None or named[1].type_node.type != "struct_type":
+        return None  # not a struct of this module: its finalizers cannot be seen
+    type_name = named[1].name
+    chain = _resolve(types, owner_type, fields, fins)
+    if chain.kind is False or chain.evidence is None:
+        return None  # a Go value, or nothing on the way is finalized
+    ev = chain.evidence
+    if ev.fields is not None and chain.selector not in ev.fields:
+        return None  # its finalizer does not release what the call receives
+    module = Module.of(pkg)
+    where = ev.where(pkg.directory, module.root if module is not None else None)
+    what = ev.type[1] if ev.type[0] == pkg.directory else f"{_package_name(ev, module)}.{ev.type[1]}"
+    registers = "the package registers" if ev.type[0] == pkg.directory else "the module registers"
+    if ev.fields is None:
         reason = (
-            f"the type of {owner} could not be determined (the package finalizes "
-            f"{', '.join(plausible)}, with a field {fields[0]}), so this is a suggestion"
+            f"{registers} a finalizer for {what} ({where}) that gomapfix cannot follow, "
+            "so this is a suggestion"
         )
-        return Site(f, call, func_name, arg, owner, stmt, Safety.UNSAFE, reason)
-    chain = _resolve(owner_type or "", fields, types, owners)
-    if chain.kind is False:
-        return None
-    copy = not (owner_type or "").startswith("*")
-    if chain.finalized:
-        ev = owners[chain.finalized]
-        if ev.fields is not None and chain.selector not in ev.fields:
-            return None  # its finalizer does not release what the call receives
-        if ev.fields is None:
-            reason = (
-                f"the package registers a finalizer for {chain.finalized} ({ev.where}) that gomapfix "
-                "cannot follow, so this is a suggestion"
-            )
-        else:
-            reason = (
-                f"the package registers a finalizer for {chain.finalized} ({ev.where}) "
-                f"that releases its field {chain.selector}"
-            )
-        safety = Safety.SAFE if chain.kind is True and ev.fields is not None else Safety.UNSAFE
-    elif chain.kind is True and not copy:
-        reason = f"no finalizer or cleanup for {type_name} was found in this package, so this is a suggestion"
-        if (type_name, fields[0]) in released():
-            reason = (
-                f"{type_name}.{fields[0]} is released by a C call elsewhere in the package, but no finalizer "
-                f"or cleanup for {type_name} was found, so this is a suggestion"
-            )
-        safety = Safety.UNSAFE
     else:
-        return None
-    if not copy:
-        return Site(f, call, func_name, arg, owner, stmt, safety, reason)
+        reason = f"{registers} a finalizer for {what} ({where}) that releases its field {chain.selector}"
+    safety = Safety.SAFE if chain.kind is True and ev.fields is not None else Safety.UNSAFE
+    if owner_type.kind == "pointer_type":
+        return Site(f, call, func_name, arg, owner, stmt, safety, reason, base=owned.base)
     reason = (
         f"{owner} is a copy of a {type_name} value, so runtime.KeepAlive({owner}) would not help: "
         f"keep that *{type_name} alive in the caller, or use a pointer"
     )
     subject = f"the *{type_name} that {owner} was copied from"
     return Site(f, call, func_name, arg, owner, stmt, safety, reason, False, subject)
+
+
+def _unknown_owner(
+    f: FileContext,
+    pkg: PackageContext,
+    call: Node,
+    func_name: str,
+    arg: Node,
+    owned: Owned,
+    fins: Finalizers,
+    stmt: Node | None,
+) -> Site | None:
+    """An owner of unknown type: a suggestion when the package finalizes a type with the field read."""
+    if not owned.fields:
+        return None
+    first = owned.fields[0]
+    plausible = sorted(
+        ev.type[1] for ev in fins.package_evidence(pkg.directory) if ev.fields is None or first in ev.fields
+    )
+    if not plausible:
+        return None
+    reason = (
+        f"the type of {owned.owner} could not be determined (the package finalizes "
+        f"{', '.join(plausible)}, with a field {first}), so this is a suggestion"
+    )
+    return Site(f, call, func_name, arg, owned.owner, stmt, Safety.UNSAFE, reason, base=owned.base)
+
+
+def _package_name(ev: Evidence, module: Module | None) -> str:
+    """The name other packages know ev's package by (its directory's package clause)."""
+    other = module.package(ev.type[0]) if module is not None else None
+    return other.name if other is not None else ev.type[0].name

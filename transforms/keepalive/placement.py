@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -10,7 +11,9 @@ from codemod import golines, syntax
 from codemod.context import FileContext
 from codemod.model import Edit
 from gofacts import scope
+from gofacts.decls import Declarations
 from gofacts.signatures import parameter_types
+from gofacts.types import PackageTypes
 from transforms.keepalive.owners import Site
 
 _SIMPLE = frozenset(
@@ -107,15 +110,60 @@ def _nesting(call: Node) -> list[tuple[Node, Node]]:
     return out
 
 
-def _existing_keepers(func: Node, f: FileContext, rt: str | None, owner: str) -> list[_Keeper]:
+def _holders(func: Node, owner: str) -> list[str]:
+    """Locals of func that hold owner: declared from a composite literal holding it as an
+    element (`it := &iter{c: c}`). A later use of such a local keeps owner reachable."""
+    body = func.child_by_field_name("body")
+    out: list[str] = []
+    for n in syntax.named_walk(body, prune=frozenset({"func_literal"})) if body is not None else ():
+        if n.type != "short_var_declaration":
+            continue
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        names = left.named_children if left is not None else []
+        values = right.named_children if right is not None else []
+        if len(names) != len(values):
+            continue
+        for name, value in zip(names, values, strict=True):
+            if name.type == "identifier" and _literal_holds(value, owner):
+                out.append(syntax.text(name))
+    return out
+
+
+def _literal_holds(value: Node, owner: str) -> bool:
+    value = syntax.unparen(value)
+    if value.type == "unary_expression" and syntax.text(value.children[0]) == "&":
+        value = syntax.unparen(value.child_by_field_name("operand") or value)
+    if value.type != "composite_literal":
+        return False
+    for n in syntax.named_walk(value, prune=frozenset({"func_literal"})):
+        element = n.parent
+        if n.type != "identifier" or syntax.text(n) != owner or element is None:
+            continue
+        keyed = element.parent
+        is_key = (
+            keyed is not None
+            and keyed.type == "keyed_element"
+            and keyed.child_by_field_name("key") == element
+        )
+        if element.type == "literal_element" and not is_key:
+            return True
+    return False
+
+
+def _existing_keepers(
+    func: Node, f: FileContext, rt: str | None, owner: str, types: PackageTypes
+) -> list[_Keeper]:
     """What already keeps owner alive in func (outside nested function literals):
 
     - `runtime.KeepAlive(owner)`, deferred or not;
     - a deferred call that holds owner itself (`defer w.Close()`, `defer f(w)`, a deferred
       function literal that refers to w) until the function returns; `defer C.f(w.c)` does not;
-    - a later use of owner whose value the program needs: a field access `owner.f`
-      (not in an assignment to the blank identifier), owner passed to a call, or returned.
-      Such a use after the call keeps owner reachable during the call, as KeepAlive would.
+      nor does a deferred method of a field reached through value fields with a pointer
+      receiver (`defer w.mu.Unlock()`: the method value holds &w.mu, a pointer into w);
+    - a later use of owner whose value the program needs: any read of it (a field, an
+      argument, a composite literal element, a comparison, a return), but `_ = w` and an
+      assignment to it. Such a use on a path after the call keeps owner reachable during the
+      call, as KeepAlive would.
     """
     body = func.child_by_field_name("body")
     if body is None:
@@ -124,7 +172,7 @@ def _existing_keepers(func: Node, f: FileContext, rt: str | None, owner: str) ->
     out = []
     for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
         if n.type == "defer_statement" and n.parent is not None:
-            if _defer_holds(n, owner):
+            if _defer_holds(n, owner) or _defers_interior_method(n, owner, f, types):
                 out.append(_Keeper(func, owner, n.start_byte, n.parent, True))
         elif n.type == "expression_statement" and rt is not None and n.parent is not None:
             call = n.named_children[0] if n.named_children else None
@@ -159,24 +207,61 @@ def _defer_holds(stmt: Node, owner: str) -> bool:
 
 
 def _needed_use(ident: Node) -> bool:
-    """True if this occurrence of an owner identifier is a use the compiler must keep."""
+    """True if this occurrence of an owner identifier is a read the compiler must keep."""
     parent = ident.parent
-    if parent is None:
+    if parent is None or parent.type in ("parameter_declaration", "var_spec", "const_spec"):
         return False
-    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
-        stmt = parent
-        while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block"):
-            stmt = stmt.parent
-        if stmt.type == "assignment_statement":
-            left = stmt.child_by_field_name("left")
-            if left is not None and all(syntax.text(c) == "_" for c in left.named_children):
-                return False  # `_ = w.f` may be compiled away
+    holder = parent.parent if parent.type == "expression_list" else None
+    if holder is not None and holder.child_by_field_name("left") == parent:
+        return False  # assigned, not read
+    stmt = ident
+    while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block"):
+        stmt = stmt.parent
+        fn = stmt.child_by_field_name("function") if stmt.type == "call_expression" else None
+        if fn is not None and syntax.text(fn).replace(" ", "") in _COMPILE_TIME:
+            return False  # unsafe.Sizeof(*w) is a constant: w is not read
+    if stmt.type == "assignment_statement":
+        left = stmt.child_by_field_name("left")
+        if left is not None and all(syntax.text(c) == "_" for c in left.named_children):
+            return False  # `_ = w.f` may be compiled away
+    return True
+
+
+def _defers_interior_method(stmt: Node, owner: str, f: FileContext, types: PackageTypes) -> bool:
+    """True for `defer owner.a.b.M()` where a, b are value fields (not pointers) of the owner's
+    struct and M has a pointer receiver: the deferred method value holds &owner.a.b, a pointer
+    into the owner, until the function returns (`defer c.mu.Unlock()`)."""
+    call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+    fn = call.child_by_field_name("function") if call is not None else None
+    if fn is None or fn.type != "selector_expression":
+        return False
+    method = syntax.text(fn.child_by_field_name("field") or fn)
+    chain: list[str] = []
+    node = syntax.unparen(fn.child_by_field_name("operand") or fn)
+    while node.type == "selector_expression":
+        chain.append(syntax.text(node.child_by_field_name("field") or node))
+        node = syntax.unparen(node.child_by_field_name("operand") or node)
+    if node.type != "identifier" or syntax.text(node) != owner or not chain:
+        return False
+    t = types.identifier_type(owner, stmt, f)
+    if t is None or t.kind != "pointer_type":
+        return False
+    at = types
+    for name in reversed(chain):
+        member = at.member(t, name)
+        if member is None or member.type.kind == "pointer_type" or any(e.pointer for e in member.via):
+            return False
+        t, at = member.type, member.types
+    if method in _LOCK_METHODS and t.text.replace(" ", "") in ("sync.Mutex", "sync.RWMutex"):
         return True
-    return parent.type == "argument_list" or (
-        parent.type == "expression_list"
-        and parent.parent is not None
-        and parent.parent.type == "return_statement"
-    )
+    named = at.named(t)
+    found = Declarations.of(named[0].pkg).methods.get((named[1].name, method)) if named else None
+    receiver = found[0].child_by_field_name("receiver") if found is not None else None
+    return receiver is not None and "*" in syntax.text(receiver)
+
+
+_LOCK_METHODS = frozenset({"Lock", "Unlock", "RLock", "RUnlock"})
+_COMPILE_TIME = frozenset({"unsafe.Sizeof", "unsafe.Alignof", "unsafe.Offsetof"})
 
 
 def _keeps(k: _Keeper, site: Site) -> bool:
@@ -322,8 +407,9 @@ def _shadowed(name: str, site: Site) -> bool:
     return bool(name) and scope.declared_locally(name, site.call, anywhere=True)
 
 
-def unkept(f: FileContext, sites: list[Site]) -> list[Site]:
-    """The sites that nothing in their function keeps the owner alive for yet."""
+def unkept(f: FileContext, sites: list[Site], types: PackageTypes) -> list[Site]:
+    """The sites that nothing in their function keeps the owner alive for yet: keepers of the
+    owner, or of the variable it was derived from (`o := obj.AsObject()`: obj holds o)."""
     rt = f.import_name("runtime")
     existing: dict[tuple[int, str], list[_Keeper]] = {}
     out = []
@@ -331,10 +417,15 @@ def unkept(f: FileContext, sites: list[Site]) -> list[Site]:
         func = syntax.enclosing_function(s.call)
         if func is None:
             continue
-        key = (func.id, s.owner)
-        if key not in existing:
-            existing[key] = _existing_keepers(func, f, rt, s.owner)
-        if not any(_keeps(k, s) for k in existing[key]):
+        others = [s.base] if s.base else []
+        others += _holders(func, s.owner)
+        for name in (s.owner, *others):
+            if (func.id, name) not in existing:
+                existing[(func.id, name)] = _existing_keepers(func, f, rt, name, types)
+        keepers = list(existing[(func.id, s.owner)])
+        for name in others:
+            keepers += [dataclasses.replace(k, owner=s.owner) for k in existing[(func.id, name)]]
+        if not any(_keeps(k, s) for k in keepers):
             out.append(s)
     return out
 

@@ -11,16 +11,16 @@ into findings and fixes.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 
 from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Finding, Fix
 from codemod.transform import finding
-from gofacts.decls import Declarations
+from gofacts.finalizers import Finalizers
+from gofacts.types import PackageTypes
 from transforms.keepalive.doc import DOC
-from transforms.keepalive.evidence import finalized_types, finalizer_functions, released_by_calls
+from transforms.keepalive.evidence import finalizer_functions
 from transforms.keepalive.owners import Site, inside_finalizer, sites_in
 from transforms.keepalive.placement import Placement, plan_keepers, unkept
 
@@ -34,21 +34,21 @@ class KeepAlive:
         cgo = pkg.cgo_files()
         if not any(f.editable for f in cgo):
             return  # every finding is a C call in an editable cgo file
-        owners = functools.cache(lambda: finalized_types(pkg))
-        types = Declarations.of(pkg).type_nodes
-        released = functools.cache(lambda: released_by_calls(pkg, cgo))
+        fins = Finalizers.of(pkg)
+        if not fins.any():
+            return  # nothing in the module is finalized: collecting an owner frees nothing
         finalizers: set[tuple[str | None, str]] | None = None
         for f in cgo:
             if not f.editable:
                 continue
-            found = list(sites_in(f, pkg, owners, released, types))
+            found = list(sites_in(f, pkg, fins))
             if found and finalizers is None:
                 finalizers = finalizer_functions(pkg)
             yield from _findings(f, pkg, [s for s in found if not inside_finalizer(s, finalizers or set())])
 
 
 def _findings(f: FileContext, pkg: PackageContext, sites: list[Site]) -> Iterable[Finding]:
-    pending = unkept(f, sites)
+    pending = unkept(f, sites, PackageTypes.of(pkg))
     if not pending:
         return
     plan = plan_imports(f, pkg, ["runtime"])

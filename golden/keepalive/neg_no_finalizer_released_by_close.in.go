@@ -1,18 +1,12 @@
-// gomapfix-golden: --unsafe-fixes
-
 package p
 
 // #include <stdlib.h>
 // static int use(char *p) { return p != 0; }
 import "C"
 
-import (
-	"runtime"
-	"unsafe"
-)
+import "unsafe"
 
-// conn owns C memory but the package registers no finalizer for it: the fix
-// is only a suggestion, applied here with --unsafe-fixes.
+// conn owns C memory but the module registers no finalizer for it: no finding.
 type conn struct {
 	c *C.char
 }
@@ -23,6 +17,5 @@ func (c *conn) Close() {
 
 func (c *conn) ping() C.int {
 	r := C.use(c.c)
-	runtime.KeepAlive(c)
 	return r
 }

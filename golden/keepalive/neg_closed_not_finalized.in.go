@@ -1,3 +1,5 @@
+// gomapfix-golden: --unsafe-fixes
+
 package p
 
 // #include <stdlib.h>
@@ -6,8 +8,9 @@ import "C"
 
 import "unsafe"
 
-// conn owns C memory but the package registers no finalizer for it: the fix
-// is only a suggestion, not applied without --unsafe-fixes.
+// conn owns C memory, freed by Close, but nothing in the module registers a
+// finalizer or cleanup for it: collecting a conn frees nothing, so there is no
+// race to report, even with --unsafe-fixes.
 type conn struct {
 	c *C.char
 }

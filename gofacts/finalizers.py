@@ -1,0 +1,343 @@
+"""Finalizers and cleanups registered in a module: which types have one, and what it releases.
+
+A call `runtime.SetFinalizer(x, fin)` or `runtime.AddCleanup(x, fn, arg)` anywhere in
+the module (its non-test files, and the test files of the package being analysed)
+registers one for the type x points to. Without any registration for a type (or for
+a type it embeds), collecting an object of that type frees nothing: there is no
+finalizer race to report.
+
+What a finalizer releases is read from the function it runs, followed through the
+forms real code uses: a function literal (`func(w *T) { C.free(w.c) }`), a method
+expression (`(*T).Close`, also of a method promoted from an embedded type), a method
+value (`w.free`, or a method value handed to a helper: `strategy(v.free)`), and a
+package function (`destroy`). The fields of the object it touches are what it
+releases; None means it cannot be told (the object is handed on whole, a function
+of another package runs, or a literal ignores its argument and captures another
+object). A cleanup with an empty body releases nothing (it only ties lifetimes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import FileContext, PackageContext
+from gofacts.decls import Declarations
+from gofacts.module import Module
+from gofacts.signatures import first_parameter, parameter_names, receiver_name
+from gofacts.types import GoType, PackageTypes
+
+QualifiedType = tuple[Path, str]
+"""A named type: the directory of the package declaring it, and its name."""
+
+_NEEDLES = (b"SetFinalizer", b"AddCleanup")
+_CALLS = (
+    "(call_expression function: (selector_expression field: (field_identifier) @name"
+    ' (#any-of? @name "SetFinalizer" "AddCleanup"))) @c'
+)
+_MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One runtime.SetFinalizer or runtime.AddCleanup call.
+
+    Attributes:
+        type: the type registered for.
+        call: "SetFinalizer" or "AddCleanup".
+        file: the file holding the call.
+        function: the finalizer as written ("(*Stmt).Close", "destroyBPF", "a function literal").
+        fields: the fields of the object it uses (what it releases); None when unknown.
+    """
+
+    type: QualifiedType
+    call: str
+    file: Path
+    function: str
+    fields: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a type is known to be finalized: its registrations merged.
+
+    call, file and function describe the first registration; fields is the union of what they
+    release, None when some registration cannot be followed.
+    """
+
+    type: QualifiedType
+    call: str
+    file: Path
+    function: str
+    fields: frozenset[str] | None
+
+    def where(self, seen_from: Path, module_root: Path | None) -> str:
+        """ "runtime.SetFinalizer in w.go", the file named relative to the module root when it is
+        not in directory seen_from."""
+        name = self.file.name
+        if self.file.parent != seen_from and module_root is not None:
+            name = self.file.relative_to(module_root).as_posix()
+        return f"runtime.{self.call} in {name}"
+
+
+class Finalizers:
+    """The finalizers and cleanups of the module of one package (see the module doc)."""
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self.module = Module.of(pkg)
+        regs = list(_package_registrations(pkg, pkg.files_with(*_NEEDLES), self.module))
+        if self.module is not None:
+            for directory, found in _module_registrations(self.module, pkg).items():
+                if directory != pkg.directory:
+                    regs.extend(found)
+        self.registrations = regs
+        self._evidence: dict[QualifiedType, Evidence] = {}
+        for r in regs:
+            old = self._evidence.get(r.type)
+            if old is None:
+                self._evidence[r.type] = Evidence(r.type, r.call, r.file, r.function, r.fields)
+            else:
+                fields = None if old.fields is None or r.fields is None else old.fields | r.fields
+                self._evidence[r.type] = Evidence(r.type, old.call, old.file, old.function, fields)
+
+    @staticmethod
+    def of(pkg: PackageContext) -> Finalizers:
+        """The finalizers of pkg's module, seen from pkg (computed once per package)."""
+        return pkg.derived("gofacts.finalizers", lambda: Finalizers(pkg))
+
+    def evidence(self, t: QualifiedType) -> Evidence | None:
+        """The evidence that type t is finalized, or None when nothing registers one for it."""
+        return self._evidence.get(t)
+
+    def package_evidence(self, directory: Path) -> list[Evidence]:
+        """The evidence for the finalized types of the package in directory."""
+        return [ev for t, ev in self._evidence.items() if t[0] == directory]
+
+    def any(self) -> bool:
+        """Whether the module registers any finalizer or cleanup at all."""
+        return bool(self._evidence)
+
+
+def _module_registrations(module: Module, pkg: PackageContext) -> dict[Path, list[Registration]]:
+    """The registrations of every package of the module, by directory, read from disk (once per
+    run; the package being analysed reads its own, possibly edited, files instead)."""
+    key = ("gofacts.finalizers", module.root)
+    found = pkg.shared.get(key)
+    if found is None:
+        found = {}
+        directories = sorted({p.parent for n in _NEEDLES for p in module.files_with(n)})
+        for directory in directories:
+            other = module.package(directory)
+            if other is not None:
+                found[directory] = list(_package_registrations(other, other.files_with(*_NEEDLES), module))
+        pkg.shared[key] = found
+    return found
+
+
+def _package_registrations(
+    pkg: PackageContext, files: list[FileContext], module: Module | None
+) -> list[Registration]:
+    out = []
+    for f in files:
+        runtime = f.import_name("runtime")
+        if not runtime:
+            continue
+        found = syntax.captures(_CALLS, f.root).get("c", [])
+        for call in sorted(found, key=lambda n: n.start_byte):
+            reg = _registration(call, f, pkg, runtime, module)
+            if reg is not None:
+                out.append(reg)
+    return out
+
+
+def _registration(
+    call: Node, f: FileContext, pkg: PackageContext, runtime: str, module: Module | None
+) -> Registration | None:
+    fn = call.child_by_field_name("function")
+    operand = fn.child_by_field_name("operand") if fn is not None else None
+    member = fn.child_by_field_name("field") if fn is not None else None
+    if operand is None or member is None or syntax.text(operand) != runtime:
+        return None
+    kind = syntax.text(member)
+    args = call.child_by_field_name("arguments")
+    given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    if len(given) < 2 or syntax.text(given[1]) == "nil":
+        return None  # SetFinalizer(x, nil) removes a finalizer
+    found = _finalized_type(given, f, pkg, kind)
+    if found is None:
+        return None
+    types, name = found
+    function, fields = _released(kind, given, name, types, f)
+    return Registration((types.pkg.directory, name), kind, f.path, function, fields)
+
+
+def _finalized_type(
+    args: list[Node], f: FileContext, pkg: PackageContext, kind: str
+) -> tuple[PackageTypes, str] | None:
+    """The type a registration is for, with the resolver of its package."""
+    types = PackageTypes.of(pkg)
+    named = types.named(types.type_of(args[0], f))
+    if named is not None:
+        return named[0], named[1].name
+    fin = syntax.unparen(args[1])
+    if kind == "SetFinalizer" and fin.type == "func_literal":
+        params = fin.child_by_field_name("parameters")
+        first = params.named_children[0] if params is not None and params.named_children else None
+        typ = first.child_by_field_name("type") if first is not None else None
+        if typ is not None:
+            text = syntax.text(typ).lstrip("*").strip()
+            if text.isidentifier() and text in types.decls:
+                return types, text
+    if kind == "SetFinalizer" and fin.type == "selector_expression":
+        recv = syntax.unparen(fin.child_by_field_name("operand") or fin)
+        text = syntax.text(recv).strip("()").lstrip("*").strip()
+        if text.isidentifier() and text in types.decls:
+            return types, text
+    return None
+
+
+def _released(
+    kind: str, args: list[Node], type_name: str, types: PackageTypes, f: FileContext
+) -> tuple[str, frozenset[str] | None]:
+    """(the finalizer as written, the fields of the object it uses)."""
+    obj = syntax.unparen(args[0])
+    fin = syntax.unparen(args[1])
+    callables = Declarations.of(types.pkg).callables
+    if kind == "AddCleanup":
+        if fin.type == "func_literal" and _empty(fin):
+            return "an empty function literal", frozenset()
+        arg = syntax.unparen(args[2]) if len(args) > 2 else None
+        if arg is not None and arg.type == "selector_expression" and obj.type == "identifier":
+            base = syntax.unparen(arg.child_by_field_name("operand") or arg)
+            field = arg.child_by_field_name("field")
+            if field is not None and syntax.text(base) == syntax.text(obj):
+                return syntax.text(fin), frozenset({syntax.text(field)})
+        return syntax.text(fin), None
+    if fin.type == "func_literal":
+        param = first_parameter(fin)
+        body = fin.child_by_field_name("body")
+        if body is None:
+            return "a function literal", None
+        if param in (None, "_"):
+            return "a function literal", frozenset() if _empty(fin) else None
+        return "a function literal", fields_used(param, body, type_name, callables)
+    method = _method_of(fin, obj, type_name, types)
+    if method is not None:
+        decl, owner = method
+        body = decl.child_by_field_name("body")
+        recv = receiver_name(decl)
+        if body is None:
+            return syntax.text(fin), None
+        if recv is None:
+            return syntax.text(fin), frozenset()
+        return syntax.text(fin), fields_used(recv, body, owner, Declarations.of(types.pkg).callables)
+    if fin.type == "identifier" and (None, syntax.text(fin)) in callables:
+        decl = callables[(None, syntax.text(fin))]
+        body = decl.child_by_field_name("body")
+        param = first_parameter(decl)
+        if body is None or param is None:
+            return syntax.text(fin), None if body is None else frozenset()
+        return syntax.text(fin), fields_used(param, body, type_name, callables)
+    return syntax.text(fin), None
+
+
+def _method_of(fin: Node, obj: Node, type_name: str, types: PackageTypes) -> tuple[Node, str] | None:
+    """The method a method expression `(*T).m` / `T.m`, or a method value `obj.m`, names:
+    its declaration and the type declaring it (an embedded type when m is promoted)."""
+    if fin.type != "selector_expression":
+        return None
+    operand, field = fin.child_by_field_name("operand"), fin.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    text = syntax.text(syntax.unparen(operand)).strip("()").lstrip("*").strip()
+    if text != type_name and syntax.text(syntax.unparen(operand)) != syntax.text(obj):
+        return None
+    return _find_method(type_name, syntax.text(field), types, 0)
+
+
+def _find_method(type_name: str, name: str, types: PackageTypes, depth: int) -> tuple[Node, str] | None:
+    callables = Declarations.of(types.pkg).callables
+    if (type_name, name) in callables:
+        return callables[(type_name, name)], type_name
+    decl = types.decls.get(type_name)
+    if decl is None or decl.type_node.type != "struct_type" or depth > 3:
+        return None
+    for _, ftype, embedded in types.fields(GoType(decl.type_node, decl.file)):
+        if embedded and ftype.node is not None:
+            inner = syntax.text(ftype.node).lstrip("*").strip()
+            if inner.isidentifier():
+                found = _find_method(inner, name, types, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _empty(func: Node) -> bool:
+    """Whether a function literal's body holds no statement."""
+    body = func.child_by_field_name("body")
+    if body is None:
+        return False
+    return all(n.type in ("block", "statement_list", "comment") for n in syntax.named_walk(body))
+
+
+def fields_used(
+    name: str, body: Node, type_name: str, funcs: Mapping[tuple[str | None, str], Node], depth: int = 0
+) -> frozenset[str] | None:
+    """The fields of variable name (of struct type type_name) that body uses, following calls
+    of type_name's methods on it, method values of it (`strategy(v.free)`), and package
+    functions it is passed to.
+
+    None when name is used in any other way (stored, passed elsewhere, converted): then
+    what body does with the object cannot be told. Uses as an argument of a runtime
+    function (runtime.SetFinalizer(x, nil), runtime.KeepAlive(x)) are ignored.
+    """
+    out: set[str] = set()
+    for n in syntax.named_walk(body):
+        if n.type != "identifier" or syntax.text(n) != name:
+            continue
+        parent = n.parent
+        if parent is None or parent.type == "parameter_declaration":
+            continue
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == n:
+            field = syntax.text(parent.child_by_field_name("field") or parent)
+            method = funcs.get((type_name, field))
+            if method is not None:
+                inner = _followed(method, receiver_name(method), type_name, funcs, depth)
+                if inner is None:
+                    return None
+                out |= inner
+            else:
+                out.add(field)
+            continue
+        call = parent.parent if parent.type == "argument_list" else None
+        fn = call.child_by_field_name("function") if call is not None else None
+        if fn is None:
+            return None
+        if syntax.text(fn).startswith("runtime."):
+            continue
+        callee = funcs.get((None, syntax.text(fn))) if fn.type == "identifier" else None
+        if callee is None:
+            return None
+        index = [c.id for c in parent.named_children].index(n.id)
+        params = parameter_names(callee)
+        inner = _followed(callee, params[index] if index < len(params) else None, type_name, funcs, depth)
+        if inner is None:
+            return None
+        out |= inner
+    return frozenset(out)
+
+
+def _followed(
+    func: Node, name: str | None, type_name: str, funcs: Mapping[tuple[str | None, str], Node], depth: int
+) -> frozenset[str] | None:
+    body = func.child_by_field_name("body")
+    if name is None or body is None:
+        return frozenset() if name is None and body is not None else None
+    if depth >= _MAX_DEPTH:
+        return None
+    return fields_used(name, body, type_name, funcs, depth + 1)

@@ -1,0 +1,128 @@
+"""The other packages of the module being scanned, read on demand: gofacts' module-wide half.
+
+A rule sometimes needs a fact that another package of the same module holds: the
+finalizer registered (in package glib) for a type that package gtk embeds, the
+fields of `glib.Object`, the method a finalizer expression names. Module answers
+those questions from the module's files on disk, as they are when the run reads
+them, and only inside the module: an import path outside it is opaque, and
+nothing is assumed about it.
+
+Files are read when a question needs them: a byte scan for a needle reads the
+module's .go files once (test files left out: other packages cannot see them), and a
+package is parsed when a lookup reaches it. The Module of a run is kept in
+PackageContext.shared, so the packages of one run share it, and a new run reads
+the module afresh.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from codemod.context import FileContext, PackageContext, find_module
+from codemod.discovery import module_files
+
+_MODULE_LINE = re.compile(rb"^module\s+\"?([^\s\"/]+(?:/[^\s\"]+)*)\"?", re.M)
+
+
+class Module:
+    """One Go module: its root directory, its path, and its packages by directory."""
+
+    def __init__(self, root: Path, path: str, shared: dict) -> None:
+        self.root = root
+        self.path = path
+        self._shared = shared
+        self._files: list[Path] | None = None
+        self._needles: dict[bytes, list[Path]] = {}
+        self._packages: dict[Path, PackageContext | None] = {}
+
+    @staticmethod
+    def of(pkg: PackageContext) -> Module | None:
+        """The module pkg belongs to (None without a go.mod), shared by the packages of one run."""
+        root = pkg.module_root
+        if root is None:
+            return None
+        key = ("gofacts.module", root)
+        found = pkg.shared.get(key)
+        if found is None:
+            found = pkg.shared[key] = Module(root, _module_path(root), pkg.shared)
+        return found
+
+    def files(self) -> list[Path]:
+        """The module's non-test .go files, in path order."""
+        if self._files is None:
+            self._files = [p for p in module_files(self.root) if not p.name.endswith("_test.go")]
+        return self._files
+
+    def files_with(self, needle: bytes) -> list[Path]:
+        """The module's non-test .go files whose bytes contain needle."""
+        found = self._needles.get(needle)
+        if found is None:
+            found = []
+            for path in self.files():
+                try:
+                    if needle in path.read_bytes():
+                        found.append(path)
+                except OSError:
+                    continue
+            self._needles[needle] = found
+        return found
+
+    def directory_of(self, import_path: str) -> Path | None:
+        """The directory of a package of this module, by import path (None outside the module)."""
+        if import_path == self.path:
+            return self.root
+        if not self.path or not import_path.startswith(self.path + "/"):
+            return None
+        directory = self.root.joinpath(*import_path[len(self.path) + 1 :].split("/"))
+        if not directory.is_dir() or find_module(directory)[0] != self.root:
+            return None
+        return directory
+
+    def package(self, directory: Path, current: PackageContext | None = None) -> PackageContext | None:
+        """The importable package in directory (its non-test files, read-only), or current
+        when it is the package of that directory (so its trees are shared)."""
+        if current is not None and current.directory == directory and not current.name.endswith("_test"):
+            return current
+        if directory not in self._packages:
+            self._packages[directory] = self._read(directory)
+        return self._packages[directory]
+
+    def package_of_import(
+        self, f: FileContext, qualifier: str, current: PackageContext
+    ) -> PackageContext | None:
+        """The package of this module that f imports under qualifier (None: not imported, or
+        outside the module)."""
+        for name, path, _ in f.import_specs:
+            if name in ("_", "."):
+                continue
+            if (name or path.rsplit("/", 1)[-1]) == qualifier:
+                directory = self.directory_of(path)
+                return self.package(directory, current) if directory is not None else None
+        return None
+
+    def _read(self, directory: Path) -> PackageContext | None:
+        sources: list[FileContext] = []
+        for path in sorted(directory.glob("*.go")):
+            if path.name.endswith("_test.go") or not path.is_file() or path.is_symlink():
+                continue
+            try:
+                sources.append(FileContext(path, path.read_bytes(), editable=False))
+            except OSError:
+                continue
+        names = sorted({f.package_name for f in sources if f.package_name})
+        name = next((n for n in names if n != "main"), names[0] if names else "")
+        if not name:
+            return None
+        _, version = find_module(directory)
+        files = [f for f in sources if f.package_name == name]
+        return PackageContext(directory, name, files, version, self.root, shared=self._shared)
+
+
+def _module_path(root: Path) -> str:
+    """The module path of the go.mod at root ("" when it has none)."""
+    try:
+        m = _MODULE_LINE.search((root / "go.mod").read_bytes())
+    except OSError:
+        return ""
+    return m.group(1).decode("utf-8", "replace") if m else ""

@@ -196,7 +196,7 @@ def _classify(
     owner_type = types.identifier_type(owner, call, f)
     stmt = golines.statement_of(call)
     if owner_type is None:
-        return _unknown_owner(f, pkg, call, func_name, arg, owned, fins, stmt)
+        return None  # its type, and so its finalizers, cannot be told
     if owner_type.text.lstrip("*").startswith("C."):
         return None
     named = types.named(owner_type)
@@ -229,32 +229,6 @@ def _classify(
     )
     subject = f"the *{type_name} that {owner} was copied from"
     return Site(f, call, func_name, arg, owner, stmt, safety, reason, False, subject)
-
-
-def _unknown_owner(
-    f: FileContext,
-    pkg: PackageContext,
-    call: Node,
-    func_name: str,
-    arg: Node,
-    owned: Owned,
-    fins: Finalizers,
-    stmt: Node | None,
-) -> Site | None:
-    """An owner of unknown type: a suggestion when the package finalizes a type with the field read."""
-    if not owned.fields:
-        return None
-    first = owned.fields[0]
-    plausible = sorted(
-        ev.type[1] for ev in fins.package_evidence(pkg.directory) if ev.fields is None or first in ev.fields
-    )
-    if not plausible:
-        return None
-    reason = (
-        f"the type of {owned.owner} could not be determined (the package finalizes "
-        f"{', '.join(plausible)}, with a field {first}), so this is a suggestion"
-    )
-    return Site(f, call, func_name, arg, owned.owner, stmt, Safety.UNSAFE, reason, base=owned.base)
 
 
 def _package_name(ev: Evidence, module: Module | None) -> str:

@@ -150,7 +150,7 @@ def _literal_holds(value: Node, owner: str) -> bool:
     return False
 
 
-def _existing_keepers(
+def existing_keepers(
     func: Node, f: FileContext, rt: str | None, owner: str, types: PackageTypes
 ) -> list[_Keeper]:
     """What already keeps owner alive in func (outside nested function literals):
@@ -264,7 +264,7 @@ _LOCK_METHODS = frozenset({"Lock", "Unlock", "RLock", "RUnlock"})
 _COMPILE_TIME = frozenset({"unsafe.Sizeof", "unsafe.Alignof", "unsafe.Offsetof"})
 
 
-def _keeps(k: _Keeper, site: Site) -> bool:
+def keeps(k: _Keeper, site: Site) -> bool:
     """True if keeper k keeps site's owner alive across its call.
 
     A KeepAlive keeps the owner alive at the call when some path leads from the
@@ -421,11 +421,11 @@ def unkept(f: FileContext, sites: list[Site], types: PackageTypes) -> list[Site]
         others += _holders(func, s.owner)
         for name in (s.owner, *others):
             if (func.id, name) not in existing:
-                existing[(func.id, name)] = _existing_keepers(func, f, rt, name, types)
+                existing[(func.id, name)] = existing_keepers(func, f, rt, name, types)
         keepers = list(existing[(func.id, s.owner)])
         for name in others:
             keepers += [dataclasses.replace(k, owner=s.owner) for k in existing[(func.id, name)]]
-        if not any(_keeps(k, s) for k in keepers):
+        if not any(keeps(k, s) for k in keepers):
             out.append(s)
     return out
 
@@ -453,7 +453,7 @@ def plan_keepers(sites: list[Site], package: str) -> list[Placement | str]:
             out[i] = f"{package} is declared locally here, hiding the runtime package"
             continue
         mine = by_owner.setdefault((func.id, site.owner), [])
-        cover = next((p for p in mine if _keeps(p.keeper(site.owner), site)), None)
+        cover = next((p for p in mine if keeps(p.keeper(site.owner), site)), None)
         if cover is None:
             neighbours = same_list.get(site.stmt.parent.id, []) if site.stmt and site.stmt.parent else []
             placed = _placement(_run_end(site, neighbours))

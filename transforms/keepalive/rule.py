@@ -19,6 +19,7 @@ from codemod.model import Finding, Fix
 from codemod.transform import finding
 from gofacts.finalizers import Finalizers
 from gofacts.types import PackageTypes
+from transforms.keepalive.callers import kept_by_callers
 from transforms.keepalive.doc import DOC
 from transforms.keepalive.evidence import finalizer_functions
 from transforms.keepalive.owners import Site, inside_finalizer, sites_in
@@ -48,7 +49,8 @@ class KeepAlive:
 
 
 def _findings(f: FileContext, pkg: PackageContext, sites: list[Site]) -> Iterable[Finding]:
-    pending = unkept(f, sites, PackageTypes.of(pkg))
+    types = PackageTypes.of(pkg)
+    pending = [s for s in unkept(f, sites, types) if not kept_by_callers(s, pkg, types)]
     if not pending:
         return
     plan = plan_imports(f, pkg, ["runtime"])

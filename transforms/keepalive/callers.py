@@ -1,0 +1,113 @@
+"""Owners kept alive by every caller: an unexported function's receiver or parameter.
+
+`func (f *filter) addRule(...) { C.add(f.ctx, ...) }` passes only f.ctx to C, but
+when addRule is unexported and each of its calls keeps its f alive past the call (a
+`defer f.mu.Unlock()` registered before it, a later use, a KeepAlive), f cannot be
+collected while C runs. Only direct calls are followed: a function used as a value
+(passed, stored, a method value) may be called from anywhere, and so may an
+exported one.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from codemod import golines, syntax
+from codemod.context import FileContext, PackageContext
+from codemod.model import Safety
+from gofacts import scope
+from gofacts.signatures import parameter_names, receiver_name
+from gofacts.types import PackageTypes
+from transforms.keepalive.owners import Site
+from transforms.keepalive.placement import existing_keepers, keeps
+
+
+def kept_by_callers(site: Site, pkg: PackageContext, types: PackageTypes) -> bool:
+    """True when site's owner is the receiver or a parameter of an unexported function whose
+    every call keeps the argument alive after it (see the module doc)."""
+    func = syntax.enclosing_function(site.call)
+    if func is None or func.type == "func_literal":
+        return False
+    name_node = func.child_by_field_name("name")
+    body = func.child_by_field_name("body")
+    if name_node is None or body is None:
+        return False
+    name = syntax.text(name_node)
+    if not name or name[0].isupper() or scope.assigns_to(site.owner, body):
+        return False
+    if func.type == "method_declaration" and receiver_name(func) == site.owner:
+        position = -1
+    elif site.owner in parameter_names(func):
+        position = parameter_names(func).index(site.owner)
+    else:
+        return False
+    calls = _calls(pkg, name, func.type == "method_declaration")
+    if not calls:
+        return False
+    for f, call in calls:
+        arg = _argument(call, position)
+        if arg is None or not _kept_at(f, call, arg, types):
+            return False
+    return True
+
+
+def _calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[FileContext, Node]] | None:
+    """Every call of the package's function (or method) name; None when name is also used
+    otherwise (a function value), or a use cannot be told."""
+    out: list[tuple[FileContext, Node]] = []
+    needle = name.encode()
+    for f in pkg.files_with(needle):
+        for n in syntax.walk(f.root):
+            if n.type not in ("identifier", "field_identifier") or n.text != needle:
+                continue
+            parent = n.parent
+            if parent is None or parent.type in ("function_declaration", "method_declaration"):
+                continue
+            target = parent if parent.type == "selector_expression" else n
+            if method != (parent.type == "selector_expression"):
+                continue
+            if method and _names_package(parent, f):
+                continue  # C.name(...), pkg.name(...): not this method
+            call = target.parent
+            if (
+                call is None
+                or call.type != "call_expression"
+                or call.child_by_field_name("function") != target
+            ):
+                return None  # a function or method value
+            out.append((f, call))
+    return out
+
+
+def _names_package(selector: Node, f: FileContext) -> bool:
+    operand = selector.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier":
+        return False
+    name = syntax.text(operand)
+    return (name == "C" or name in f.imported_names) and not scope.declared_locally(name, selector)
+
+
+def _argument(call: Node, position: int) -> Node | None:
+    if position < 0:
+        fn = call.child_by_field_name("function")
+        operand = fn.child_by_field_name("operand") if fn is not None else None
+        return syntax.unparen(operand) if operand is not None else None
+    args = call.child_by_field_name("arguments")
+    given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    return syntax.unparen(given[position]) if position < len(given) else None
+
+
+def _kept_at(f: FileContext, call: Node, arg: Node, types: PackageTypes) -> bool:
+    """Whether the variable arg keeps living past call in its function."""
+    if arg.type != "identifier":
+        return False
+    name = syntax.text(arg)
+    if not scope.declared_locally(name, call):
+        return True  # a package-level variable is always reachable
+    func = syntax.enclosing_function(call)
+    if func is None:
+        return False
+    stmt = golines.statement_of(call)
+    probe = Site(f, call, "", arg, name, stmt, Safety.SAFE, "")
+    rt = f.import_name("runtime")
+    return any(keeps(k, probe) for k in existing_keepers(func, f, rt, name, types))

@@ -97,11 +97,11 @@ def test_external_test_package_is_reported_without_fix(tmp_path: Path) -> None:
 
 
 def test_package_declaring_safemap_is_not_touched(tmp_path: Path) -> None:
-    source = HEADER + "type SafeMap struct{}\n\nvar m = map[string]int{}\n\n" + GOROUTINE
+    source = HEADER + "type safeMap struct{}\n\nvar m = map[string]int{}\n\n" + GOROUTINE
     source += "func get(k string) int {\n\treturn m[k]\n}\n"
     _, report = run(tmp_path, source)
     (finding,) = report.findings
-    assert finding.fixes == () and "already declares SafeMap in p.go" in finding.message
+    assert finding.fixes == () and "already declares safeMap in p.go" in finding.message
 
 
 def test_concrete_shims_are_reused_and_extended(go: GoToolchain, tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_concrete_shims_are_reused_and_extended(go: GoToolchain, tmp_path: Path)
     for outcome in report.changed_files():
         outcome.path.write_bytes(outcome.result or b"")
     shim = (module / SAFEMAP_FILE).read_text()
-    assert "type SafeMapStringInt struct" in shim and "[K comparable" not in shim
+    assert "type safeMapStringInt struct" in shim and "[K comparable" not in shim
     second = "package p\n\nvar b = map[int]bool{}\n\nfunc mark(i int) {\n\tgo func() { b[i] = true }()\n}\n\n"
     second += "func marked(i int) bool {\n\treturn b[i]\n}\n"
     (module / "q.go").write_text(second)
@@ -119,7 +119,7 @@ def test_concrete_shims_are_reused_and_extended(go: GoToolchain, tmp_path: Path)
     for outcome in report.changed_files():
         outcome.path.write_bytes(outcome.result or b"")
     shim = (module / SAFEMAP_FILE).read_text()
-    assert "type SafeMapIntBool struct" in shim and "type SafeMapStringInt struct" in shim
+    assert "type safeMapIntBool struct" in shim and "type safeMapStringInt struct" in shim
     go.run("vet", "./...", cwd=module)
     assert go.gofmt_list(module) == []
     assert fix_paths([module], select=["safemap"]).changed_files() == []

@@ -44,9 +44,9 @@ def test_race_detected_before_fix(go: GoToolchain, tmp_path: Path) -> None:
 
 def test_fix_rewrites_both_maps(fixed: Path) -> None:
     source = (fixed / "index.go").read_text()
-    assert "counts = SafeMap[string, int]{}" in source
-    assert "words  = SafeMap[string, map[string]bool]{}" in source
-    assert "map[string]int{}" not in source.replace("SafeMap", "")
+    assert "counts = safeMap[string, int]{}" in source
+    assert "words  = safeMap[string, map[string]bool]{}" in source
+    assert "map[string]int{}" not in source.replace("safeMap", "")
     assert sorted(p.name for p in fixed.glob("gomapfix_*.go")) == [
         "gomapfix_maps_fallback.go",
         "gomapfix_maps_go123.go",

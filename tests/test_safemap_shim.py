@@ -1,4 +1,4 @@
-"""The generated SafeMap shim (transforms/go_safemap.py), proven with real Go toolchains.
+"""The generated safeMap shim (transforms/safemap/shim_go.py), proven with real Go toolchains.
 
 The rendered files are written into throwaway std-only modules (`go 1.18`,
 `1.21` and `1.23`) together with the Go tests below, which exercise every
@@ -48,7 +48,7 @@ PACKAGE = "shim"
 
 # Behaviour tests shared by both variants; they name the shim types through the
 # aliases intMap (string -> int) and nestedMap (string -> map[string]int), so that
-# the same source runs against SafeMap[K, V] and against the concrete types.
+# the same source runs against safeMap[K, V] and against the concrete types.
 # Go 1.17-compatible on purpose (no any, no generics).
 GO_BEHAVIOUR_TEST = """\
 package shim
@@ -194,7 +194,7 @@ func TestRangeStopsEarly(t *testing.T) {
 func TestKeys(t *testing.T) {
 	var m intMap
 	if k := m.Keys(); k == nil || len(k) != 0 {
-		t.Fatalf("Keys() of a zero SafeMap = %#v; want a non-nil empty slice", k)
+		t.Fatalf("Keys() of a zero safeMap = %#v; want a non-nil empty slice", k)
 	}
 	for i, k := range []string{"c", "a", "b"} {
 		m.Store(k, i)
@@ -273,9 +273,9 @@ func TestConcurrentUse(t *testing.T) {
 GENERIC_ALIASES = """\
 package shim
 
-type intMap = SafeMap[string, int]
+type intMap = safeMap[string, int]
 
-type nestedMap = SafeMap[string, map[string]int]
+type nestedMap = safeMap[string, map[string]int]
 """
 
 # The unexported maps helpers must give identical results on both sides of the
@@ -323,9 +323,9 @@ func TestHelpersContent(t *testing.T) {
 
 CONCRETE = (
     ConcreteMap("intMap", "string", "int"),
-    ConcreteMap("SafeMapStringUserPtr", "string", "*User"),
+    ConcreteMap("safeMapStringUserPtr", "string", "*User"),
     ConcreteMap("nestedMap", "string", "map[string]int"),
-    ConcreteMap("SafeMapRegionTime", "regionKey", "time.Time", ("time",)),
+    ConcreteMap("safeMapRegionTime", "regionKey", "time.Time", ("time",)),
 )
 
 CONCRETE_SUPPORT = """\
@@ -345,13 +345,13 @@ import (
 )
 
 func TestPointerAndStructKeyShims(t *testing.T) {
-	var users SafeMapStringUserPtr
+	var users safeMapStringUserPtr
 	u := &User{Name: "ann"}
 	users.Store("ann", u)
 	if got, ok := users.Load("ann"); !ok || got != u {
 		t.Fatalf("Load(ann) = %v, %v; want the stored pointer", got, ok)
 	}
-	var seen SafeMapRegionTime
+	var seen safeMapRegionTime
 	k := regionKey{Region: "eu", ID: "a:b"}
 	when := time.Unix(1, 0)
 	if _, loaded := seen.LoadOrStore(k, when); loaded {
@@ -500,7 +500,7 @@ def test_method_set_and_pointer_receivers() -> None:
     generic = safemap_files(PACKAGE, (1, 21))[SAFEMAP_FILE].decode()
     concrete = safemap_files(PACKAGE, (1, 17), CONCRETE)[SAFEMAP_FILE].decode()
     for m in METHODS:
-        assert f"func (s *SafeMap[K, V]) {m}(" in generic
+        assert f"func (s *safeMap[K, V]) {m}(" in generic
         for c in CONCRETE:
             assert f"func (s *{c.type_name}) {m}(" in concrete
     receivers = re.findall(r"^func \((\w+ \*?)", generic + concrete, re.M)
@@ -575,7 +575,7 @@ def test_test_suite_catches_locked_range_and_nil_keys(go: GoToolchain, tmp_path:
     proc = go.run("test", "-count=1", "-run", "TestRangeSnapshot|TestKeys", ".", cwd=module, check=False)
     assert proc.returncode != 0
     assert "Range deadlocked" in proc.stdout
-    assert "Keys() of a zero SafeMap = []string(nil)" in proc.stdout
+    assert "Keys() of a zero safeMap = []string(nil)" in proc.stdout
 
 
 def test_concrete_shim_without_generics(go: GoToolchain, tmp_path: Path) -> None:

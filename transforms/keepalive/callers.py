@@ -54,11 +54,15 @@ def kept_by_callers(site: Site, pkg: PackageContext, types: PackageTypes) -> boo
 def _calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[FileContext, Node]] | None:
     """Every call of the package's function (or method) name; None when name is also used
     otherwise (a function value), or a use cannot be told."""
+    return pkg.derived(f"keepalive.calls.{method}.{name}", lambda: _find_calls(pkg, name, method))
+
+
+def _find_calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[FileContext, Node]] | None:
     out: list[tuple[FileContext, Node]] = []
     needle = name.encode()
     for f in pkg.files_with(needle):
-        for n in syntax.walk(f.root):
-            if n.type not in ("identifier", "field_identifier") or n.text != needle:
+        for n in _spellings(f, needle):
+            if n.type not in ("identifier", "field_identifier"):
                 continue
             parent = n.parent
             if parent is None or parent.type in ("function_declaration", "method_declaration"):
@@ -76,6 +80,18 @@ def _calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[FileConte
             ):
                 return None  # a function or method value
             out.append((f, call))
+    return out
+
+
+def _spellings(f: FileContext, needle: bytes) -> list[Node]:
+    """The leaves of f spelled needle, found from its bytes."""
+    out = []
+    at = f.content.find(needle)
+    while at >= 0:
+        node = f.root.descendant_for_byte_range(at, at + len(needle))
+        if node is not None and node.start_byte == at and node.end_byte == at + len(needle):
+            out.append(node)
+        at = f.content.find(needle, at + 1)
     return out
 
 

@@ -160,7 +160,9 @@ def _literals(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:
             if inner is None or not (ops.empty_map_value(inner) or ops.is_nil(inner)):
                 raise Blocked(f, keyed, "initialises the field with another map")
             if shape.pointer and ops.is_nil(inner):
-                continue
+                raise Blocked(
+                    f, keyed, "leaves the field nil (a nil *SafeMap panics where a nil map read nothing)"
+                )
             edits.append(f.edit(inner.start_byte, inner.end_byte, shape.fresh))
     return edits
 

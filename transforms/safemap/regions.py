@@ -19,6 +19,7 @@ from gofacts.decls import Declarations
 from gofacts.signatures import parameter_types
 from gofacts.types import PackageTypes
 from transforms.safemap.ops import is_write, names_package, root_identifier, type_name
+from transforms.safemap.ordering import fresh_each_iteration
 
 CALL_DEPTH = 2
 
@@ -141,7 +142,8 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, functions, types)
             for target_file, target in targets:
                 params = set(parameter_types(target))
-                add(target_file, target, root, _in_loop(stmt), params, 0)
+                many = _in_loop(stmt) and not fresh_each_iteration(stmt)
+                add(target_file, target, root, many, params, 0)
     while frontier:
         region, depth = frontier.pop()
         if depth >= CALL_DEPTH:

@@ -36,6 +36,7 @@ from transforms.safemap.doc import DOC
 from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, region_uses, uses
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, root_identifier
+from transforms.safemap.ordering import go_statement, ordered
 from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
 from transforms.safemap.rewrite import Rewriter
 from transforms.safemap.shape import Blocked, Shape
@@ -77,7 +78,7 @@ class SafeMapTransform:
                 if not _may_race(decl, pkg, regions, locks, types):
                     continue
                 found = uses(decl, pkg, types)
-                if _concurrent(decl, found, regions, locks):
+                if _concurrent(decl, found, regions, locks, pkg):
                     candidates.append(_Candidate(decl, found))
         if not candidates:
             return
@@ -109,9 +110,12 @@ def _may_race(
     return False
 
 
-def _concurrent(decl: MapDecl, found: list[Use], regions: Regions, locks: LockView) -> bool:
+def _concurrent(
+    decl: MapDecl, found: list[Use], regions: Regions, locks: LockView, pkg: PackageContext
+) -> bool:
     """An unlocked write inside a goroutine region, to a map the spawner can reach too,
-    and an unlocked use outside that goroutine (or the goroutine may run twice at once)."""
+    and an unlocked use outside that goroutine that nothing orders with it (ordering.py),
+    or the goroutine may run twice at once."""
     unlocked = [u for u in found if u.resolved and not locks.held_at(u.node)]
     for w in unlocked:
         if not is_write(w.node):
@@ -124,9 +128,20 @@ def _concurrent(decl: MapDecl, found: list[Use], regions: Regions, locks: LockVi
         mine = set().union(*(r.roots for r in rs))
         for u in unlocked:
             theirs = set().union(*(r.roots for r in regions.containing(u.file, u.node)))
-            if u is not w and (not theirs or not theirs <= mine):
+            if u is not w and (not theirs or not theirs <= mine) and not _ordered(u, rs, pkg):
                 return True
     return False
+
+
+def _ordered(use: Use, rs: list[Region], pkg: PackageContext) -> bool:
+    """Whether use is ordered with every goroutine that runs the regions rs (ordering.py)."""
+    for r in rs:
+        for path, offset in r.roots:
+            f = next((s for s in pkg.sources if str(s.path) == path), None)
+            go = go_statement(f, offset) if f is not None else None
+            if go is None or not ordered(use.node, use.file, go, f, r.body):  # type: ignore[arg-type]
+                return False
+    return True
 
 
 def _shared(decl: MapDecl, use: Use, region: Region) -> bool:
@@ -178,7 +193,7 @@ def _plan(pkg: PackageContext, candidates: list[_Candidate]) -> None:
             continue
         safety = Safety.UNSAFE if c.decl.exported or shapes[i].pointer else Safety.SAFE
         c.fix = Fix(
-            f"Replace {_label(c.decl)} with a SafeMap and rewrite its uses",
+            f"Replace {_label(c.decl)} with a safeMap and rewrite its uses",
             tuple(sorted(edits + shim_edits)),
             safety,
             tuple(new_files),

@@ -7,7 +7,7 @@ only renders that code; it reads and writes nothing.
 Two variants, chosen by the `go` line of go.mod (see REMEDIATION.md,
 "safemap and the build-tagged maps layer"):
 
-  - go >= 1.18: a generic SafeMap[K comparable, V any] in SAFEMAP_FILE, plus a
+  - go >= 1.18: a generic safeMap[K comparable, V any] in SAFEMAP_FILE, plus a
     build-tagged pair of unexported maps helpers: MAPS_GO123_FILE
     (`//go:build go1.23 && !gomapfix_fallback`, on std maps/slices) and
     MAPS_FALLBACK_FILE (`//go:build !go1.23 || gomapfix_fallback`, plain loops).
@@ -35,7 +35,8 @@ MAPS_FALLBACK_FILE = "gomapfix_maps_fallback.go"
 GENERIC_FILES: tuple[str, ...] = (SAFEMAP_FILE, MAPS_GO123_FILE, MAPS_FALLBACK_FILE)
 """Every file name either variant can emit (the concrete variant uses only SAFEMAP_FILE)."""
 
-SAFEMAP_TYPE = "SafeMap"
+SAFEMAP_TYPE = "safeMap"
+"""The generated type's name: unexported, so that a fix adds no public API to the package."""
 METHODS: tuple[str, ...] = (
     "Load",
     "Store",
@@ -117,7 +118,7 @@ def safemap_files(
         concrete: the shim types to declare when the variant is non-generic.
             Their order does not matter (the output is sorted by type_name);
             identical duplicates are merged. Ignored by the generic variant,
-            whose SafeMap[K, V] covers every map type.
+            whose safeMap[K, V] covers every map type.
 
     Returns:
         file name -> file content, to be written into the package directory:
@@ -184,8 +185,8 @@ def _file(package: str, build: str, imports: tuple[str, ...], body: str) -> byte
 # The Go code below is indented with tabs, as gofmt requires.
 
 _GENERIC_SAFEMAP = """\
-// SafeMap is a map[K]V guarded by a sync.RWMutex, for use by several
-// goroutines. The zero value is an empty map ready to use. A SafeMap must not
+// safeMap is a map[K]V guarded by a sync.RWMutex, for use by several
+// goroutines. The zero value is an empty map ready to use. A safeMap must not
 // be copied after first use (go vet's copylocks check reports copies), which
 // is why all its methods have pointer receivers.
 //
@@ -193,14 +194,14 @@ _GENERIC_SAFEMAP = """\
 // to shared memory (an inner map, a slice, a pointer) must be changed only
 // inside Update; writing to an inner map obtained from Load, Range or
 // LoadOrStore outside the lock is still a data race.
-type SafeMap[K comparable, V any] struct {
+type safeMap[K comparable, V any] struct {
 	mu sync.RWMutex
 	m  map[K]V
 }
 
 // Load returns the value stored for k and whether it is present. For a
 // missing key it returns the zero value of V and false.
-func (s *SafeMap[K, V]) Load(k K) (V, bool) {
+func (s *safeMap[K, V]) Load(k K) (V, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, ok := s.m[k]
@@ -208,7 +209,7 @@ func (s *SafeMap[K, V]) Load(k K) (V, bool) {
 }
 
 // Store sets the value for k.
-func (s *SafeMap[K, V]) Store(k K, v V) {
+func (s *safeMap[K, V]) Store(k K, v V) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -218,7 +219,7 @@ func (s *SafeMap[K, V]) Store(k K, v V) {
 }
 
 // Delete removes k; it does nothing if k is not present.
-func (s *SafeMap[K, V]) Delete(k K) {
+func (s *safeMap[K, V]) Delete(k K) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, k)
@@ -228,7 +229,7 @@ func (s *SafeMap[K, V]) Delete(k K) {
 // Otherwise it stores v and returns v and false. The check and the store
 // happen under one lock: of several concurrent callers with the same k,
 // exactly one stores.
-func (s *SafeMap[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool) {
+func (s *safeMap[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if actual, loaded = s.m[k]; loaded {
@@ -245,8 +246,8 @@ func (s *SafeMap[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool) {
 // fn runs while the write lock is held, so the read, the change and the store
 // are one atomic step: this is the way to change a nested value (for example
 // to add a key to an inner map) without a race. fn must not call methods of
-// the same SafeMap, which would deadlock, and should return quickly.
-func (s *SafeMap[K, V]) Update(k K, fn func(v V, ok bool) V) {
+// the same safeMap, which would deadlock, and should return quickly.
+func (s *safeMap[K, V]) Update(k K, fn func(v V, ok bool) V) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[k]
@@ -257,7 +258,7 @@ func (s *SafeMap[K, V]) Update(k K, fn func(v V, ok bool) V) {
 }
 
 // Len returns the number of keys.
-func (s *SafeMap[K, V]) Len() int {
+func (s *safeMap[K, V]) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.m)
@@ -269,7 +270,7 @@ func (s *SafeMap[K, V]) Len() int {
 // Store and Delete; changes it makes are not seen by the ongoing Range. The
 // snapshot copies the map only: values that refer to shared memory are still
 // shared and must be changed only through Update.
-func (s *SafeMap[K, V]) Range(fn func(k K, v V) bool) {
+func (s *safeMap[K, V]) Range(fn func(k K, v V) bool) {
 	for k, v := range s.snapshot() {
 		if !fn(k, v) {
 			return
@@ -278,21 +279,21 @@ func (s *SafeMap[K, V]) Range(fn func(k K, v V) bool) {
 }
 
 // Keys returns the keys, in unspecified order. The result is never nil: an
-// empty SafeMap gives an empty slice.
-func (s *SafeMap[K, V]) Keys() []K {
+// empty safeMap gives an empty slice.
+func (s *safeMap[K, V]) Keys() []K {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return gomapfixKeys(s.m)
 }
 
 // Clear removes all keys.
-func (s *SafeMap[K, V]) Clear() {
+func (s *safeMap[K, V]) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m = nil
 }
 
-func (s *SafeMap[K, V]) snapshot() map[K]V {
+func (s *safeMap[K, V]) snapshot() map[K]V {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return gomapfixClone(s.m)
@@ -352,7 +353,7 @@ if s.m == nil {
 	}
 	return c"""
 
-_TYPE_PARAMS = re.compile(r"SafeMap\[K comparable, V any\]|SafeMap\[K, V\]|\bSafeMap\b|\b[KV]\b")
+_TYPE_PARAMS = re.compile(r"safeMap\[K comparable, V any\]|safeMap\[K, V\]|\bsafeMap\b|\b[KV]\b")
 
 
 def _concrete_body(c: ConcreteMap) -> str:

@@ -1,8 +1,8 @@
 package compound
 
 var (
-	totals = SafeMap[string, int]{}
-	lists  = SafeMap[string, []string]{}
+	totals = safeMap[string, int]{}
+	lists  = safeMap[string, []string]{}
 )
 
 func add(k string, n int) {

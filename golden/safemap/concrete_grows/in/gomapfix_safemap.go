@@ -5,8 +5,8 @@ package grows
 
 import "sync"
 
-// SafeMapStringInt is a map[string]int guarded by a sync.RWMutex, for use by several
-// goroutines. The zero value is an empty map ready to use. A SafeMapStringInt must not
+// safeMapStringInt is a map[string]int guarded by a sync.RWMutex, for use by several
+// goroutines. The zero value is an empty map ready to use. A safeMapStringInt must not
 // be copied after first use (go vet's copylocks check reports copies), which
 // is why all its methods have pointer receivers.
 //
@@ -14,14 +14,14 @@ import "sync"
 // to shared memory (an inner map, a slice, a pointer) must be changed only
 // inside Update; writing to an inner map obtained from Load, Range or
 // LoadOrStore outside the lock is still a data race.
-type SafeMapStringInt struct {
+type safeMapStringInt struct {
 	mu sync.RWMutex
 	m  map[string]int
 }
 
 // Load returns the value stored for k and whether it is present. For a
 // missing key it returns the zero value of int and false.
-func (s *SafeMapStringInt) Load(k string) (int, bool) {
+func (s *safeMapStringInt) Load(k string) (int, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, ok := s.m[k]
@@ -29,7 +29,7 @@ func (s *SafeMapStringInt) Load(k string) (int, bool) {
 }
 
 // Store sets the value for k.
-func (s *SafeMapStringInt) Store(k string, v int) {
+func (s *safeMapStringInt) Store(k string, v int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -39,7 +39,7 @@ func (s *SafeMapStringInt) Store(k string, v int) {
 }
 
 // Delete removes k; it does nothing if k is not present.
-func (s *SafeMapStringInt) Delete(k string) {
+func (s *safeMapStringInt) Delete(k string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, k)
@@ -49,7 +49,7 @@ func (s *SafeMapStringInt) Delete(k string) {
 // Otherwise it stores v and returns v and false. The check and the store
 // happen under one lock: of several concurrent callers with the same k,
 // exactly one stores.
-func (s *SafeMapStringInt) LoadOrStore(k string, v int) (actual int, loaded bool) {
+func (s *safeMapStringInt) LoadOrStore(k string, v int) (actual int, loaded bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if actual, loaded = s.m[k]; loaded {
@@ -66,8 +66,8 @@ func (s *SafeMapStringInt) LoadOrStore(k string, v int) (actual int, loaded bool
 // fn runs while the write lock is held, so the read, the change and the store
 // are one atomic step: this is the way to change a nested value (for example
 // to add a key to an inner map) without a race. fn must not call methods of
-// the same SafeMapStringInt, which would deadlock, and should return quickly.
-func (s *SafeMapStringInt) Update(k string, fn func(v int, ok bool) int) {
+// the same safeMapStringInt, which would deadlock, and should return quickly.
+func (s *safeMapStringInt) Update(k string, fn func(v int, ok bool) int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[k]
@@ -78,7 +78,7 @@ func (s *SafeMapStringInt) Update(k string, fn func(v int, ok bool) int) {
 }
 
 // Len returns the number of keys.
-func (s *SafeMapStringInt) Len() int {
+func (s *safeMapStringInt) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.m)
@@ -90,7 +90,7 @@ func (s *SafeMapStringInt) Len() int {
 // Store and Delete; changes it makes are not seen by the ongoing Range. The
 // snapshot copies the map only: values that refer to shared memory are still
 // shared and must be changed only through Update.
-func (s *SafeMapStringInt) Range(fn func(k string, v int) bool) {
+func (s *safeMapStringInt) Range(fn func(k string, v int) bool) {
 	for k, v := range s.snapshot() {
 		if !fn(k, v) {
 			return
@@ -99,8 +99,8 @@ func (s *SafeMapStringInt) Range(fn func(k string, v int) bool) {
 }
 
 // Keys returns the keys, in unspecified order. The result is never nil: an
-// empty SafeMapStringInt gives an empty slice.
-func (s *SafeMapStringInt) Keys() []string {
+// empty safeMapStringInt gives an empty slice.
+func (s *safeMapStringInt) Keys() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	keys := make([]string, 0, len(s.m))
@@ -111,13 +111,13 @@ func (s *SafeMapStringInt) Keys() []string {
 }
 
 // Clear removes all keys.
-func (s *SafeMapStringInt) Clear() {
+func (s *safeMapStringInt) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m = nil
 }
 
-func (s *SafeMapStringInt) snapshot() map[string]int {
+func (s *safeMapStringInt) snapshot() map[string]int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.m == nil {

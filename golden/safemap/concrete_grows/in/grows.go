@@ -1,6 +1,6 @@
 package grows
 
-var owners SafeMapStringInt
+var owners safeMapStringInt
 
 var tags = map[int][]string{}
 

@@ -1,8 +1,8 @@
 package grows
 
-var owners SafeMapStringInt
+var owners safeMapStringInt
 
-var tags SafeMapIntSliceString
+var tags safeMapIntSliceString
 
 func tag(id int, t string) {
 	go func() {

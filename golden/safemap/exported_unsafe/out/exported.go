@@ -2,7 +2,7 @@
 package exported
 
 // Sessions is used by other packages too: converting it is an API change.
-var Sessions SafeMap[string, int]
+var Sessions safeMap[string, int]
 
 func Open(id string) {
 	go func() { Sessions.Store(id, 1) }()

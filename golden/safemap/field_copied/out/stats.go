@@ -3,11 +3,11 @@ package stats
 
 type stats struct {
 	name   string
-	counts *SafeMap[string, int]
+	counts *safeMap[string, int]
 }
 
 func newStats(name string) stats {
-	return stats{name: name, counts: &SafeMap[string, int]{}}
+	return stats{name: name, counts: &safeMap[string, int]{}}
 }
 
 func (s stats) bump(k string) {

@@ -4,12 +4,12 @@ import "sync"
 
 type cache struct {
 	mu      sync.Mutex
-	entries SafeMap[string, []byte]
+	entries safeMap[string, []byte]
 	loads   int
 }
 
 func newCache() *cache {
-	return &cache{entries: SafeMap[string, []byte]{}}
+	return &cache{entries: safeMap[string, []byte]{}}
 }
 
 func (c *cache) Prefetch(keys []string) {

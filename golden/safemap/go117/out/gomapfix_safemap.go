@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// SafeMapStringTimeTime is a map[string]time.Time guarded by a sync.RWMutex, for use by several
-// goroutines. The zero value is an empty map ready to use. A SafeMapStringTimeTime must not
+// safeMapStringTimeTime is a map[string]time.Time guarded by a sync.RWMutex, for use by several
+// goroutines. The zero value is an empty map ready to use. A safeMapStringTimeTime must not
 // be copied after first use (go vet's copylocks check reports copies), which
 // is why all its methods have pointer receivers.
 //
@@ -17,14 +17,14 @@ import (
 // to shared memory (an inner map, a slice, a pointer) must be changed only
 // inside Update; writing to an inner map obtained from Load, Range or
 // LoadOrStore outside the lock is still a data race.
-type SafeMapStringTimeTime struct {
+type safeMapStringTimeTime struct {
 	mu sync.RWMutex
 	m  map[string]time.Time
 }
 
 // Load returns the value stored for k and whether it is present. For a
 // missing key it returns the zero value of time.Time and false.
-func (s *SafeMapStringTimeTime) Load(k string) (time.Time, bool) {
+func (s *safeMapStringTimeTime) Load(k string) (time.Time, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, ok := s.m[k]
@@ -32,7 +32,7 @@ func (s *SafeMapStringTimeTime) Load(k string) (time.Time, bool) {
 }
 
 // Store sets the value for k.
-func (s *SafeMapStringTimeTime) Store(k string, v time.Time) {
+func (s *safeMapStringTimeTime) Store(k string, v time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -42,7 +42,7 @@ func (s *SafeMapStringTimeTime) Store(k string, v time.Time) {
 }
 
 // Delete removes k; it does nothing if k is not present.
-func (s *SafeMapStringTimeTime) Delete(k string) {
+func (s *safeMapStringTimeTime) Delete(k string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, k)
@@ -52,7 +52,7 @@ func (s *SafeMapStringTimeTime) Delete(k string) {
 // Otherwise it stores v and returns v and false. The check and the store
 // happen under one lock: of several concurrent callers with the same k,
 // exactly one stores.
-func (s *SafeMapStringTimeTime) LoadOrStore(k string, v time.Time) (actual time.Time, loaded bool) {
+func (s *safeMapStringTimeTime) LoadOrStore(k string, v time.Time) (actual time.Time, loaded bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if actual, loaded = s.m[k]; loaded {
@@ -69,8 +69,8 @@ func (s *SafeMapStringTimeTime) LoadOrStore(k string, v time.Time) (actual time.
 // fn runs while the write lock is held, so the read, the change and the store
 // are one atomic step: this is the way to change a nested value (for example
 // to add a key to an inner map) without a race. fn must not call methods of
-// the same SafeMapStringTimeTime, which would deadlock, and should return quickly.
-func (s *SafeMapStringTimeTime) Update(k string, fn func(v time.Time, ok bool) time.Time) {
+// the same safeMapStringTimeTime, which would deadlock, and should return quickly.
+func (s *safeMapStringTimeTime) Update(k string, fn func(v time.Time, ok bool) time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[k]
@@ -81,7 +81,7 @@ func (s *SafeMapStringTimeTime) Update(k string, fn func(v time.Time, ok bool) t
 }
 
 // Len returns the number of keys.
-func (s *SafeMapStringTimeTime) Len() int {
+func (s *safeMapStringTimeTime) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.m)
@@ -93,7 +93,7 @@ func (s *SafeMapStringTimeTime) Len() int {
 // Store and Delete; changes it makes are not seen by the ongoing Range. The
 // snapshot copies the map only: values that refer to shared memory are still
 // shared and must be changed only through Update.
-func (s *SafeMapStringTimeTime) Range(fn func(k string, v time.Time) bool) {
+func (s *safeMapStringTimeTime) Range(fn func(k string, v time.Time) bool) {
 	for k, v := range s.snapshot() {
 		if !fn(k, v) {
 			return
@@ -102,8 +102,8 @@ func (s *SafeMapStringTimeTime) Range(fn func(k string, v time.Time) bool) {
 }
 
 // Keys returns the keys, in unspecified order. The result is never nil: an
-// empty SafeMapStringTimeTime gives an empty slice.
-func (s *SafeMapStringTimeTime) Keys() []string {
+// empty safeMapStringTimeTime gives an empty slice.
+func (s *safeMapStringTimeTime) Keys() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	keys := make([]string, 0, len(s.m))
@@ -114,13 +114,13 @@ func (s *SafeMapStringTimeTime) Keys() []string {
 }
 
 // Clear removes all keys.
-func (s *SafeMapStringTimeTime) Clear() {
+func (s *safeMapStringTimeTime) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m = nil
 }
 
-func (s *SafeMapStringTimeTime) snapshot() map[string]time.Time {
+func (s *safeMapStringTimeTime) snapshot() map[string]time.Time {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.m == nil {

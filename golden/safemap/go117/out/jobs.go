@@ -2,7 +2,7 @@ package jobs
 
 import "time"
 
-var started SafeMapStringTimeTime
+var started safeMapStringTimeTime
 
 func Start(names []string) {
 	for _, n := range names {

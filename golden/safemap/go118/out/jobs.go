@@ -2,7 +2,7 @@ package jobs
 
 import "time"
 
-var started SafeMap[string, time.Time]
+var started safeMap[string, time.Time]
 
 func Start(names []string) {
 	for _, n := range names {

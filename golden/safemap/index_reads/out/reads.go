@@ -2,7 +2,7 @@ package reads
 
 import "fmt"
 
-var scores SafeMap[string, int]
+var scores safeMap[string, int]
 
 func start(names []string) {
 	for _, n := range names {

@@ -5,8 +5,8 @@ package lazy
 
 import "sync"
 
-// SafeMap is a map[K]V guarded by a sync.RWMutex, for use by several
-// goroutines. The zero value is an empty map ready to use. A SafeMap must not
+// safeMap is a map[K]V guarded by a sync.RWMutex, for use by several
+// goroutines. The zero value is an empty map ready to use. A safeMap must not
 // be copied after first use (go vet's copylocks check reports copies), which
 // is why all its methods have pointer receivers.
 //
@@ -14,14 +14,14 @@ import "sync"
 // to shared memory (an inner map, a slice, a pointer) must be changed only
 // inside Update; writing to an inner map obtained from Load, Range or
 // LoadOrStore outside the lock is still a data race.
-type SafeMap[K comparable, V any] struct {
+type safeMap[K comparable, V any] struct {
 	mu sync.RWMutex
 	m  map[K]V
 }
 
 // Load returns the value stored for k and whether it is present. For a
 // missing key it returns the zero value of V and false.
-func (s *SafeMap[K, V]) Load(k K) (V, bool) {
+func (s *safeMap[K, V]) Load(k K) (V, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, ok := s.m[k]
@@ -29,7 +29,7 @@ func (s *SafeMap[K, V]) Load(k K) (V, bool) {
 }
 
 // Store sets the value for k.
-func (s *SafeMap[K, V]) Store(k K, v V) {
+func (s *safeMap[K, V]) Store(k K, v V) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -39,7 +39,7 @@ func (s *SafeMap[K, V]) Store(k K, v V) {
 }
 
 // Delete removes k; it does nothing if k is not present.
-func (s *SafeMap[K, V]) Delete(k K) {
+func (s *safeMap[K, V]) Delete(k K) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, k)
@@ -49,7 +49,7 @@ func (s *SafeMap[K, V]) Delete(k K) {
 // Otherwise it stores v and returns v and false. The check and the store
 // happen under one lock: of several concurrent callers with the same k,
 // exactly one stores.
-func (s *SafeMap[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool) {
+func (s *safeMap[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if actual, loaded = s.m[k]; loaded {
@@ -66,8 +66,8 @@ func (s *SafeMap[K, V]) LoadOrStore(k K, v V) (actual V, loaded bool) {
 // fn runs while the write lock is held, so the read, the change and the store
 // are one atomic step: this is the way to change a nested value (for example
 // to add a key to an inner map) without a race. fn must not call methods of
-// the same SafeMap, which would deadlock, and should return quickly.
-func (s *SafeMap[K, V]) Update(k K, fn func(v V, ok bool) V) {
+// the same safeMap, which would deadlock, and should return quickly.
+func (s *safeMap[K, V]) Update(k K, fn func(v V, ok bool) V) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[k]
@@ -78,7 +78,7 @@ func (s *SafeMap[K, V]) Update(k K, fn func(v V, ok bool) V) {
 }
 
 // Len returns the number of keys.
-func (s *SafeMap[K, V]) Len() int {
+func (s *safeMap[K, V]) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.m)
@@ -90,7 +90,7 @@ func (s *SafeMap[K, V]) Len() int {
 // Store and Delete; changes it makes are not seen by the ongoing Range. The
 // snapshot copies the map only: values that refer to shared memory are still
 // shared and must be changed only through Update.
-func (s *SafeMap[K, V]) Range(fn func(k K, v V) bool) {
+func (s *safeMap[K, V]) Range(fn func(k K, v V) bool) {
 	for k, v := range s.snapshot() {
 		if !fn(k, v) {
 			return
@@ -99,21 +99,21 @@ func (s *SafeMap[K, V]) Range(fn func(k K, v V) bool) {
 }
 
 // Keys returns the keys, in unspecified order. The result is never nil: an
-// empty SafeMap gives an empty slice.
-func (s *SafeMap[K, V]) Keys() []K {
+// empty safeMap gives an empty slice.
+func (s *safeMap[K, V]) Keys() []K {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return gomapfixKeys(s.m)
 }
 
 // Clear removes all keys.
-func (s *SafeMap[K, V]) Clear() {
+func (s *safeMap[K, V]) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m = nil
 }
 
-func (s *SafeMap[K, V]) snapshot() map[K]V {
+func (s *safeMap[K, V]) snapshot() map[K]V {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return gomapfixClone(s.m)

@@ -1,6 +1,6 @@
 package lazy
 
-var names SafeMap[int, string]
+var names safeMap[int, string]
 
 func set(i int, s string) {
 	go func() {

@@ -3,7 +3,7 @@ package local
 import "sync"
 
 func lengths(words []string) map[int]int {
-	var byLen SafeMap[string, int]
+	var byLen safeMap[string, int]
 	var wg sync.WaitGroup
 	for _, w := range words {
 		wg.Add(1)

@@ -1,7 +1,7 @@
 package marked
 
 //gomapfix:safemap
-var registry SafeMap[string, func() int]
+var registry safeMap[string, func() int]
 
 var plain = map[string]int{}
 
@@ -19,7 +19,7 @@ func call(name string) int {
 }
 
 type server struct {
-	routes SafeMap[string, string] //gomapfix:safemap
+	routes safeMap[string, string] //gomapfix:safemap
 }
 
 func (s *server) route(p string) string {

@@ -2,7 +2,7 @@ package nested
 
 type userSet = map[string]bool
 
-var byRegion SafeMap[string, map[string]int]
+var byRegion safeMap[string, map[string]int]
 
 func track(region, id string) {
 	go func() {

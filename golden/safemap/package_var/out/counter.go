@@ -2,7 +2,7 @@ package counter
 
 import "sync"
 
-var hits SafeMap[string, int]
+var hits safeMap[string, int]
 
 // Record counts each key from its own goroutine.
 func Record(keys []string) {

@@ -1,6 +1,6 @@
 package ranges
 
-var seen SafeMap[int, string]
+var seen safeMap[int, string]
 
 func fill(n int) {
 	for i := 0; i < n; i++ {

@@ -15,7 +15,7 @@ func finished(id int) bool {
 }
 
 // pending was converted by an earlier run.
-var pending SafeMap[int, string]
+var pending safeMap[int, string]
 
 func queue(id int) {
 	go pending.Store(id, "queued")

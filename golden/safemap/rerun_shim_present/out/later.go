@@ -1,6 +1,6 @@
 package later
 
-var done SafeMap[int, bool]
+var done safeMap[int, bool]
 
 func finish(ids []int) {
 	for _, id := range ids {
@@ -16,7 +16,7 @@ func finished(id int) bool {
 }
 
 // pending was converted by an earlier run.
-var pending SafeMap[int, string]
+var pending safeMap[int, string]
 
 func queue(id int) {
 	go pending.Store(id, "queued")

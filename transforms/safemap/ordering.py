@@ -1,0 +1,146 @@
+"""Accesses the goroutine's start or end orders: no race between them, even without a lock.
+
+The Go memory model orders two accesses to a map that happen in different goroutines
+when something synchronises them:
+
+  - the `go` statement itself: what the launching function does before `go f()`
+    happens before f runs (`m := map[K]V{}; m[k] = v; go use(m)`);
+  - a WaitGroup or a channel: what the goroutine does before `wg.Done()`, `close(done)`
+    or `done <- x` happens before `wg.Wait()` or `<-done` returns in the launcher
+    (`go fill(m); wg.Wait(); read(m)`).
+
+Only one goroutine may be involved (a go statement that runs once), the ordered
+access must be in the function that holds the go statement (not in a function literal
+of it, which may run at any time), and a waiting statement counts when it names a
+WaitGroup or channel the goroutine's body names too (`wg.Wait()` with `wg.Done()`
+inside, `<-done` with `close(done)`), and stands before the access in a statement list
+that holds it: every path to the access goes through it.
+
+A goroutine started in a loop runs many times at once, so its writes race with each
+other, unless each iteration hands the goroutine an object of its own: `c := newConn(x);
+go c.serve()` with c declared in the loop body and not used after the go statement
+(nor handed to anything but a method of its own before it) gives each goroutine its own
+c, and its maps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import FileContext
+from gofacts import scope
+
+_WAIT = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*\s*\.\s*Wait\s*\(\s*\)\s*$")
+
+
+def go_statement(f: FileContext, offset: int) -> Node | None:
+    """The go statement that starts at offset in f."""
+    node = f.root.descendant_for_byte_range(offset, offset + 2)
+    while node is not None and node.type != "go_statement":
+        node = node.parent
+    return node if node is not None and node.start_byte == offset else None
+
+
+def ordered(use: Node, use_file: FileContext, go: Node, go_file: FileContext, body: Node) -> bool:
+    """Whether use, outside the goroutine that go starts (whose function body is body), is
+    ordered with everything that goroutine does (see the module doc)."""
+    if use_file.path != go_file.path:
+        return False
+    func = syntax.enclosing_function(go)
+    if func is None or syntax.enclosing_function(use) != func:
+        return False
+    if use.end_byte <= go.start_byte:
+        return True  # before the go statement, which runs once
+    return _waited(use, go, body)
+
+
+def _waited(use: Node, go: Node, body: Node) -> bool:
+    """A statement after go and before use, on every path to use, waits for the goroutine."""
+    names = set(re.findall(rb"[A-Za-z_]\w*", body.text or b""))
+    node: Node | None = use
+    while node is not None and node.type not in syntax.FUNCTION_TYPES:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            for stmt in parent.named_children:
+                if stmt.start_byte >= node.start_byte:
+                    break
+                if stmt.start_byte > go.end_byte and _waits(stmt, names):
+                    return True
+        node = parent
+    return False
+
+
+def _waits(stmt: Node, names: set[bytes]) -> bool:
+    """`x.Wait()`, `<-ch`, `v := <-ch` or `v, ok := <-ch` on a name the goroutine's body names."""
+    text = syntax.text(stmt)
+    m = _WAIT.match(text)
+    if m is not None and stmt.type == "expression_statement":
+        return m.group(1).encode() in names
+    receive = None
+    if stmt.type == "expression_statement" and stmt.named_children:
+        receive = stmt.named_children[0]
+    elif stmt.type in ("short_var_declaration", "assignment_statement"):
+        right = stmt.child_by_field_name("right")
+        values = right.named_children if right is not None else []
+        receive = values[0] if len(values) == 1 else None
+    if receive is None or receive.type != "unary_expression" or syntax.text(receive.children[0]) != "<-":
+        return False
+    channel = syntax.unparen(receive.child_by_field_name("operand") or receive)
+    root = channel
+    while root.type == "selector_expression":
+        root = syntax.unparen(root.child_by_field_name("operand") or root)
+    return root.type == "identifier" and (root.text or b"") in names
+
+
+def fresh_each_iteration(go: Node) -> bool:
+    """Whether a go statement in a loop hands each goroutine objects of its own: every
+    variable its call names (receiver and arguments) is declared in the loop body, and is
+    not used after the go statement in the loop, nor passed anywhere before it."""
+    call = go.named_children[0] if go.named_children else None
+    if call is None or call.type != "call_expression":
+        return False
+    loop = next((a for a in syntax.ancestors(go) if a.type == "for_statement"), None)
+    loop_body = loop.child_by_field_name("body") if loop is not None else None
+    if loop_body is None:
+        return False
+    fn = syntax.unparen(call.child_by_field_name("function") or call)
+    if fn.type == "func_literal":
+        return False  # a literal captures variables: they may be shared
+    named = (
+        [syntax.unparen(fn.child_by_field_name("operand") or fn)] if fn.type == "selector_expression" else []
+    )
+    args = call.child_by_field_name("arguments")
+    named += [syntax.unparen(a) for a in (args.named_children if args is not None else ())]
+    if not named or any(n.type != "identifier" for n in named):
+        return False
+    for n in named:
+        decl = scope.declaration_of(n)
+        if decl is None or not (loop_body.start_byte <= decl.start_byte < loop_body.end_byte):
+            return False
+        if not _own(syntax.text(n), decl, go, loop_body):
+            return False
+    return True
+
+
+def _own(name: str, decl: Node, go: Node, loop_body: Node) -> bool:
+    """name (declared at decl in loop_body) is used after decl only as the operand of a
+    selector before go, and not at all after go."""
+    needle = name.encode()
+    for n in syntax.walk(loop_body):
+        if n.type != "identifier" or n.text != needle or n.start_byte <= decl.end_byte:
+            continue
+        if go.start_byte <= n.start_byte < go.end_byte:
+            continue
+        if n.start_byte >= go.end_byte:
+            return False
+        parent = n.parent
+        if (
+            parent is None
+            or parent.type != "selector_expression"
+            or parent.child_by_field_name("operand") != n
+        ):
+            return False
+    return True

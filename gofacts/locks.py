@@ -80,10 +80,17 @@ def mutex_root(mutex: str) -> str:
 
 
 def canonical(node: Node) -> str | None:
-    """The canonical text of an identifier or selector chain (`(*c).mu` -> "c.mu"), else None."""
+    """The canonical text of an identifier or selector chain (`(*c).mu` -> "c.mu"), or of an
+    element of one indexed by a name or a number (a striped lock `s.locks[i]`), else None."""
     node = syntax.unparen(node)
     if node.type == "identifier":
         return syntax.text(node)
+    if node.type == "index_expression":
+        operand, index = node.child_by_field_name("operand"), node.child_by_field_name("index")
+        if operand is None or index is None or index.type not in ("identifier", "int_literal"):
+            return None
+        base = canonical(operand)
+        return f"{base}[{syntax.text(index)}]" if base else None
     if node.type == "selector_expression":
         operand, fld = node.child_by_field_name("operand"), node.child_by_field_name("field")
         if operand is None or fld is None:
@@ -273,7 +280,9 @@ def _nested_lock_calls(stmt: Node) -> Iterator[LockCall]:
                 yield lc
 
 
-_TERMINATING = frozenset({"return_statement", "goto_statement"})
+_TERMINATING = frozenset({"return_statement", "goto_statement", "continue_statement", "break_statement"})
+"""Statements after which the rest of their block does not run (an Unlock before one does not
+end the locked region for the statements after the block that holds it)."""
 
 
 def _exits_or_relocks(release: LockCall, lock: LockCall) -> bool:

@@ -217,6 +217,18 @@ class _Flow:
         self.read_problem = ""
         self.depth = 0
 
+    def _scalar_field(self, use: Node) -> bool:
+        """`x.f` where field f holds a number, a string or a bool: no entry of a map is read."""
+        parent = use.parent
+        if (
+            parent is None
+            or parent.type != "selector_expression"
+            or parent.child_by_field_name("operand") != use
+        ):
+            return False
+        t = self.types.underlying(self.types.type_of(parent, self.f))
+        return t is not None and t.node is not None and syntax.text(t.node) in _SCALARS
+
     def flows(self, node: Node, wrap: Node) -> Iterator[_Escape]:
         """Where the value of node goes; an escape copies wrap's value where it leaves."""
         parent = node.parent
@@ -399,7 +411,9 @@ class _Flow:
                         break  # later uses see a copy, not the guarded map
                     continue
                 lit = enclosing_literal(use, self.func)
-                held = lit is None and any(h.lock.stmt == self.guard.lock.stmt for h in held_at(use))
+                held = lit is None and any(
+                    h.lock.stmt == self.guard.lock.stmt or h.mutex == self.guard.mutex for h in held_at(use)
+                )  # under the lock that guards it, taken once or again
                 if not container and held and writes_through(use):
                     written = True
                 if lit is not None:
@@ -407,6 +421,8 @@ class _Flow:
                         route = f"is captured by a goroutine (through {name})"
                         yield _Escape(route, wrap if container else None)
                     continue
+                if not held and (_nil_compared(use) or self._scalar_field(use)):
+                    continue  # reads no entry of the map
                 if not held:
                     unlock = "RUnlock" if self.guard.lock.method == "RLock" else "Unlock"
                     route = f"is kept in {name} and read after {self.guard.mutex}.{unlock}()"
@@ -477,3 +493,25 @@ def _chain_tops(ident: Node) -> Iterator[Node]:
         elif parent.type != "parenthesized_expression":
             return
         n = parent
+
+
+_SCALARS = frozenset(
+    "bool string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune"
+    " float32 float64 complex64 complex128".split()
+)
+
+
+def _nil_compared(use: Node) -> bool:
+    """`x == nil` or `x != nil`: compares the map reference, reads none of its entries."""
+    parent = use.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "binary_expression":
+        return False
+    op = parent.child_by_field_name("operator")
+    sides = [parent.child_by_field_name("left"), parent.child_by_field_name("right")]
+    return (
+        op is not None
+        and syntax.text(op) in ("==", "!=")
+        and any(s is not None and syntax.unparen(s).type == "nil" for s in sides)
+    )

@@ -6,7 +6,9 @@ embedded mutexes (`s.Lock()`), RLock. This module adds what a per-function
 view cannot see, the lock of the caller:
 
   - a function or method whose name ends in "Locked" or "locked" runs with
-    its caller's lock held (Go's naming convention);
+    its caller's lock held (Go's naming convention), and so does one whose doc
+    comment says so ("Lock should be held", "must be called with s.mu held",
+    "caller holds the lock");
   - a function or method of the package every call of which (at least one,
     up to CALLER_DEPTH levels of callers) is made with a lock held runs
     locked too (`func (l *lru) add(...)` called only under `t.mu`).
@@ -17,6 +19,8 @@ locked although it is not: this errs toward fewer findings.
 """
 
 from __future__ import annotations
+
+import re
 
 from tree_sitter import Node
 
@@ -49,7 +53,7 @@ class LockView:
         name = func.child_by_field_name("name")
         if name is None:
             return False
-        if syntax.text(name).endswith(("Locked", "locked")):
+        if syntax.text(name).endswith(("Locked", "locked")) or _documented_locked(func):
             return True
         return depth < CALLER_DEPTH and self._callers_hold(func, depth)
 
@@ -93,6 +97,25 @@ class LockView:
         except RecursionError:
             t = None
         return named_type_name(self.types.pointee(t) or t)
+
+
+_LOCK_HELD = re.compile(
+    r"(?i)\b(lock|mutex|mu|rlock|write lock|read lock)\b[^.\n]{0,40}\b(is |must be |should be |be )?"
+    r"(held|hold|holding|locked|acquired|taken)\b|\bcaller(s)?\b[^.\n]{0,20}\b(hold|holds|have|has)\b"
+    r"[^.\n]{0,20}\b(lock|mutex|mu)\b|\bwith\b[^.\n]{0,30}\b(lock|mutex|mu)\b[^.\n]{0,10}\bheld\b"
+)
+
+
+def _documented_locked(func: Node) -> bool:
+    """Whether func's doc comment (the comments right above it) says its caller holds a lock."""
+    lines: list[str] = []
+    prev = func.prev_sibling
+    end_row = func.start_point[0]
+    while prev is not None and prev.type == "comment" and prev.end_point[0] >= end_row - 1:
+        lines.insert(0, syntax.text(prev))
+        end_row = prev.start_point[0]
+        prev = prev.prev_sibling
+    return bool(lines) and _LOCK_HELD.search(" ".join(lines)) is not None
 
 
 def _calls(f: FileContext, name: str, method: bool) -> list[Node]:

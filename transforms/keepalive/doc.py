@@ -11,11 +11,14 @@ DOC = RuleDoc(
     summary="keep an owner object alive after a C call that receives only its C handle",
     severity="warning",
     fixes="safe",
-    safety="safe when the package finalizes the owner's type, otherwise unsafe (--unsafe-fixes)",
+    safety="safe when the finalizer is followed to the field the call receives, else unsafe",
     finds=(
         "A call of a C function that receives only a C handle read from a Go object - C.f(w.c), "
-        "C.f((*C.char)(w.buf)), C.f(unsafe.Pointer(w.p)) - with nothing that keeps the object itself "
-        "alive until the call returns."
+        "C.f((*C.char)(w.buf)), C.f(w.native()) through an accessor method - when a finalizer or "
+        "cleanup registered anywhere in the module for the object's type (or a type it reaches "
+        "through a pointer, embedded ones included) releases that handle, and nothing keeps the "
+        "object itself alive until the call returns. Without such a finalizer, collecting the "
+        "object frees nothing: no finding."
     ),
     why=(
         "When the object frees its C memory in a finalizer or cleanup (runtime.SetFinalizer, "
@@ -29,8 +32,9 @@ DOC = RuleDoc(
         "for a call statement; `defer runtime.KeepAlive(w)` at the top of the function for `return "
         "C.f(w.c)` and calls in if/for/switch headers; inside the goroutine for calls in a `go` "
         'statement. runtime is imported the gofmt way, never between the cgo preamble and import "C".'
-        " The fix is safe when the package registers a finalizer or cleanup for the object's type; "
-        "without that evidence it is only suggested (unsafe)."
+        " The fix is safe when gomapfix follows the finalizer to the field the call receives; when "
+        "the finalizer cannot be followed (a function value, a literal that ignores its argument), "
+        "it is only suggested (unsafe)."
     ),
     before="""
     func (w *Widget) Touch() {
@@ -69,12 +73,37 @@ import group, sorted; or as a separate `import "runtime"` after `import "C"` —
 between the cgo preamble and `import "C"`, never twice, and under an alias
 (`goruntime`) when a local identifier named `runtime` would shadow it.
 
-**Safety.** The fix is *safe* when the package registers a finalizer or cleanup for the
-owner's type and the argument is a field of C, `unsafe.Pointer`, `uintptr` or
-`cgo.Handle` type. Without that evidence it is *unsafe* (a suggestion, applied only with
-`--unsafe-fixes`). Calls that pass only C values, fresh C memory (`C.CString(s)`) or
-plain Go values get no finding; nor do calls inside the finalizer itself. An existing
-`runtime.KeepAlive(w)` after the call, or `defer runtime.KeepAlive(w)` before it, is
-recognised, so a second run changes nothing.
+**Where the handle comes from.** A field of the owner (`w.c`, `w.inner.c`, fields promoted
+from embedded types, also types declared in other packages of the module); an accessor
+method (`C.f(v.native())`), whose body, after nil guards, returns a receiver field as is,
+converted (`(*C.GtkWidget)(unsafe.Pointer(v.GObject))`), through a local, through a
+one-argument C cast helper of the preamble, or through another accessor; a C pointer
+converted from an owner's field (`p := (*C.cred_t)(o.ptr); C.GoString(p.user)` keeps `o`
+alive, not `p`).
+
+**Which finalizers count.** `runtime.SetFinalizer` and `runtime.AddCleanup` calls anywhere
+in the module (not in other modules, whose code gomapfix does not read), for the owner's
+type or a type the chain to the handle reaches through a pointer (an embedded `*Object`).
+What the finalizer releases is followed through function literals, method expressions
+(`(*Stmt).Close`, also of a promoted method), method values handed to helpers
+(`strategy(v.free)`) and package functions; a finalizer that provably does not touch the
+field the call receives is no evidence, and an empty cleanup (which only ties lifetimes)
+releases nothing. No finalizer or cleanup for the type: no finding.
+
+**What already keeps the owner alive** (no finding): `runtime.KeepAlive(w)` after the
+call, or deferred before it; a deferred call holding `w` (`defer w.Close()`), or a pointer
+into it (`defer w.mu.Unlock()` with `mu` a value field); any later read of `w` on a path
+after the call (a field, an argument, a composite literal element, a comparison); a local
+that holds `w` (`it := &iter{c: w}`) and is used after the call; `w` handed to Go code by
+the same call (`C.set(w.db, register(w))`, a handle table); a `KeepAlive` of the variable
+`w` was taken from (`o := obj.AsObject()`); every call of an unexported function whose
+receiver or parameter `w` is keeps its argument alive past the call.
+
+**Safety.** The fix is *safe* when the finalizer is followed to the field the call receives
+and that field has a C, `unsafe.Pointer`, `uintptr` or `cgo.Handle` type; otherwise it is
+*unsafe* (a suggestion, applied only with `--unsafe-fixes`, and not failing `--check`
+without it). Calls that pass only C values, fresh C memory (`C.CString(s)`) or plain Go
+values get no finding; nor do calls inside the finalizer itself, owners whose type cannot
+be told, or package-level owners (always reachable). A second run changes nothing.
 """,
 )

@@ -97,6 +97,20 @@ is made with a lock held, counts as locked. A declaration marked with a
 `//gomapfix:safemap` comment (on the line above, or at the end of the line) is
 converted regardless of goroutines.
 
+**Not a race** (no finding): accesses ordered by the `go` statement itself (the launcher
+fills the map before `go f(m)`) or by a wait the goroutine's end signals (`wg.Wait()` with
+`wg.Done()` in the goroutine, `<-done` with `close(done)`), when one goroutine is started;
+a go statement in a loop that hands each goroutine an object of its own (`c := newConn(x);
+go c.serve()`, c not used after the go statement); accesses made with a lock held, striped
+locks (`s.locks[i]`) and functions whose doc comment says the caller holds the lock
+included.
+
+**A local map filled by goroutines and returned** after they finish (a fan-out) cannot
+become a safeMap; the fix declares a mutex next to it (`var countsMu sync.Mutex`) and holds
+it around each statement of the goroutines that touches the map, when every other access is
+in the declaring function and ordered with the goroutines (before the loop that starts
+them, or after the wait). The function still returns an ordinary map, complete.
+
 **The shim.** The fix adds, once per package (later runs reuse the files and
 never duplicate them):
 

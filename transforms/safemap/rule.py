@@ -34,6 +34,7 @@ from transforms.safemap import files
 from transforms.safemap.decl import copied_by_value, declaration_edits
 from transforms.safemap.doc import DOC
 from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, region_uses, uses
+from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, root_identifier
 from transforms.safemap.ordering import go_statement, ordered
@@ -84,6 +85,10 @@ class SafeMapTransform:
             return
         _plan(pkg, candidates)
         for c in candidates:
+            if c.fix is None and c.decl.kind == "local" and not c.decl.marked:
+                guarded = local_mutex_fix(c.decl, c.uses, regions, pkg)
+                if isinstance(guarded, Fix):
+                    c.fix, c.blocked = guarded, None
             yield _finding(c)
 
 

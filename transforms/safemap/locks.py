@@ -48,7 +48,9 @@ class LockView:
         if locks.held_at(node):
             return True
         func = syntax.enclosing_function(node)
-        if func is None or func.type == "func_literal":
+        if func is not None and func.type == "func_literal":
+            return self._called_locked(func, depth)
+        if func is None:
             return False
         name = func.child_by_field_name("name")
         if name is None:
@@ -56,6 +58,33 @@ class LockView:
         if syntax.text(name).endswith(("Locked", "locked")) or _documented_locked(func):
             return True
         return depth < CALLER_DEPTH and self._callers_hold(func, depth)
+
+    def _called_locked(self, literal: Node, depth: int) -> bool:
+        """A function literal bound to a local (`remove := func(...) {...}`) and only ever called,
+        directly, where a lock is held, runs with that lock held."""
+        holder = literal.parent.parent if literal.parent is not None else None
+        if holder is None or holder.type != "short_var_declaration" or depth >= CALLER_DEPTH:
+            return False
+        left = holder.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        if len(names) != 1 or names[0].type != "identifier":
+            return False
+        outer = syntax.enclosing_function(holder)
+        body = outer.child_by_field_name("body") if outer is not None else None
+        if body is None:
+            return False
+        calls = 0
+        needle = names[0].text
+        for n in syntax.walk(body):
+            if n.type != "identifier" or n.text != needle or n.start_byte <= holder.end_byte:
+                continue
+            call = n.parent
+            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != n:
+                return False  # the literal is handed on: it may run anywhere
+            if scope.declaration_of(n) != names[0] or not self.held_at(call, depth + 1):
+                return False
+            calls += 1
+        return calls > 0
 
     def _callers_hold(self, func: Node, depth: int) -> bool:
         """Whether every call of func holds a lock, its callers looked at up to CALLER_DEPTH;
@@ -100,7 +129,7 @@ class LockView:
 
 
 _LOCK_HELD = re.compile(
-    r"(?i)\b(lock|mutex|mu|rlock|write lock|read lock)\b[^.\n]{0,40}\b(is |must be |should be |be )?"
+    r"(?i)\b(locks?|mutex(es)?|mu|rlock|write lock|read lock)\b[^.\n]{0,40}\b(is |must be |should be |be )?"
     r"(held|hold|holding|locked|acquired|taken)\b|\bcaller(s)?\b[^.\n]{0,20}\b(hold|holds|have|has)\b"
     r"[^.\n]{0,20}\b(lock|mutex|mu)\b|\bwith\b[^.\n]{0,30}\b(lock|mutex|mu)\b[^.\n]{0,10}\bheld\b"
 )

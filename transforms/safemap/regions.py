@@ -60,6 +60,7 @@ class Region:
             loop, or several go statements reaching it).
         shared: receiver and parameter names bound to values the spawning
             goroutine holds too (`go s.loop()` shares s, `go f(c)` shares c).
+        looped: the roots that start it from a loop, once per iteration (on a shared object).
     """
 
     file: FileContext
@@ -67,6 +68,13 @@ class Region:
     roots: set[tuple[str, int]]
     many: bool
     shared: set[str]
+    looped: set[tuple[str, int]] = field(default_factory=set)
+
+    def many_for(self, production: bool) -> bool:
+        """many, counting only the go statements of non-test files when production is true:
+        goroutines a test starts drive the package's code on objects of the test's own."""
+        roots = {r for r in self.roots if not production or not r[0].endswith("_test.go")}
+        return len(roots) > 1 or bool(roots & self.looped)
 
     @property
     def literal(self) -> bool:
@@ -123,8 +131,10 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             region.many = region.many or many or root not in region.roots
             region.roots.add(root)
             region.shared |= shared
+            if many:
+                region.looped.add(root)
             return
-        region = Region(f, body, {root}, many, set(shared))
+        region = Region(f, body, {root}, many, set(shared), {root} if many else set())
         found[key] = region
         frontier.append((region, depth))
 
@@ -158,7 +168,7 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             for target_file, target in _callees(fn, region.file, functions, types):
                 shared = set(parameter_types(target, "receiver")) if base and region.shares(base) else set()
                 for root in sorted(region.roots):
-                    add(target_file, target, root, region.many, shared, depth + 1)
+                    add(target_file, target, root, root in region.looped, shared, depth + 1)
     return Regions(list(found.values()))
 
 

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GoToolchain, write_module
+from conftest import REPO, GoToolchain, write_module
 
 from codemod import syntax
 from codemod.api import fix_paths
@@ -288,3 +288,15 @@ def test_realigned_columns_are_what_gofmt_writes(tail: str, tmp_path: Path, go: 
     src.write_bytes(apply_edits(f.content, [edit, *alignment.realign(f, [edit])]))
     assert "bbbb map[string]w" in src.read_text()
     assert go.gofmt_list(src) == [], src.read_text()
+
+
+def test_interface_conversions_make_the_fix_unsafe_and_are_named(tmp_path: Path) -> None:
+    """Converting the map to an interface is no blocker any more: the rewrite compiles, but what
+    the receiver sees changes, so the fix is unsafe and its message names those uses."""
+    src = (REPO / "golden" / "wrap-inner-map" / "interface_conversion.in.go").read_text()
+    write_module(tmp_path, {"p/p.go": src})
+    (f,) = fix_paths([tmp_path / "p"], select=["wrap-inner-map"]).findings
+    (fix,) = f.fixes
+    assert fix.safety is Safety.UNSAFE
+    assert "convert it to an interface" in fix.message
+    assert "p.go: return byTeam" in fix.message and "p.go: fmt.Printf(" in fix.message

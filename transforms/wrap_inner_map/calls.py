@@ -20,6 +20,10 @@ from transforms.wrap_inner_map.state import FlowState
 _JSON_ENCODE = frozenset({"Marshal", "MarshalIndent"})
 
 
+_FORMATTING = frozenset({"fmt", "log", "log/slog"})
+"""Packages whose functions take their operands as `any` (Printf, Println, slog attributes)."""
+
+
 class CallRules(FlowState):
     """Calls that may receive an O value: builtins, the package's functions, JSON, reflect.DeepEqual."""
 
@@ -56,7 +60,8 @@ class CallRules(FlowState):
             return
         if self._json_call(f, fn, position, addressed=False):
             return
-        self.block(f, call)
+        ext = self.external_call(f, fn)
+        self.block(f, call, interface=ext is not None and ext[0] in _FORMATTING)
 
     def _o_address(self, f: FileContext, unary: Node) -> None:
         p = climb_parens(unary)

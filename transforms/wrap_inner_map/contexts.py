@@ -13,6 +13,7 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext
 from gofacts import scope
+from gofacts.signatures import result_types
 from transforms.wrap_inner_map import nameindex
 from transforms.wrap_inner_map.editset import CLOSE, DATA, OPEN
 from transforms.wrap_inner_map.shapes import climb_parens
@@ -184,7 +185,7 @@ class ValueContexts(FlowState):
         if holder.type == "return_statement":
             results = self._enclosing_results(f, holder)
             if results is None or len(results) != len(values) or not results[i]:
-                self.block(f, holder)
+                self.block(f, holder, interface=_returns_interface(holder, i))
             return
         if holder.type == "var_spec" and holder.child_by_field_name("value") == lst:
             names = scope.spec_names(holder)
@@ -321,3 +322,14 @@ class ValueContexts(FlowState):
             return
         self.edits.insert(f.path, value.start_byte, prefix + "{data: ", OPEN)
         self.edits.insert(f.path, value.end_byte, "}", CLOSE)
+
+
+def _returns_interface(ret: Node, i: int) -> bool:
+    """Whether result i of the function holding a return statement has an interface type
+    (`any`, `interface{...}`): returning an O value there converts it."""
+    func = syntax.enclosing_function(ret)
+    types = result_types(func) if func is not None else []
+    if i >= len(types):
+        return False
+    typ = types[i]
+    return typ.type == "interface_type" or syntax.text(typ) == "any"

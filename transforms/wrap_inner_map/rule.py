@@ -61,6 +61,7 @@ in layouts its model cannot reproduce.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -122,12 +123,16 @@ def _group_finding(
         or bool(flow.exported)
         or any(f.import_name("encoding/json") is not None for f in pkg.files)
     )
-    blockers = [*_package_blockers(pkg, index, flow, with_json), *flow.blockers]
+    found = [*_package_blockers(pkg, index, flow, with_json), *flow.blockers]
+    blockers = [b for b in found if not b.interface]
+    conversions = [b for b in found if b.interface]
     fix = None
     if not blockers:
         fix, blocker = _fix(pkg, group, flow, name, with_json)
         if blocker is not None:
             blockers.append(blocker)
+        elif fix is not None and conversions:
+            fix = _converting(fix, conversions)
     if blockers:
         more = f" (and {len(blockers) - 1} more)" if len(blockers) > 1 else ""
         message = (
@@ -168,6 +173,18 @@ def _fix(
         message += f" (API break: changes exported {', '.join(sorted(flow.exported))})"
         safety = Safety.UNSAFE
     return Fix(message, (*edits, *declaration), safety), None
+
+
+def _converting(fix: Fix, conversions: list[Blocker]) -> Fix:
+    """The fix, unsafe, when some uses convert the map to an interface: it compiles, but what
+    the receivers see changes (`%v` output, a type assertion to the old map type fails)."""
+    named = "; ".join(b.message for b in conversions[:3])
+    more = f" and {len(conversions) - 3} more" if len(conversions) > 3 else ""
+    message = (
+        f"{fix.message} (unsafe: these uses convert it to an interface, and would see the wrapper "
+        f"type: {named}{more})"
+    )
+    return dataclasses.replace(fix, message=message, safety=Safety.UNSAFE)
 
 
 def _alignment(pkg: PackageContext, edits: tuple[Edit, ...]) -> list[Edit]:
@@ -221,7 +238,7 @@ def _package_blockers(
         f = pkg.file(path)
         if f is not None and not f.editable:
             out.append(Blocker(f, f.root, "the file is generated or not among the paths to fix"))
-    if with_json:
+    if flow.json_used or flow.fields:  # an encoder setting matters only to the maps it may encode
         for fi in index.files:
             for setting in _JSON_SETTINGS:
                 for sel in fi.selectors.get(setting, ()):

@@ -28,6 +28,9 @@ class Blocker:
     file: FileContext
     node: Node
     reason: str
+    interface: bool = False
+    """The use converts the map to an interface (`return m` from a function returning any,
+    fmt.Printf("%v", m)): the rewrite still compiles, but what the receiver sees changes."""
 
     @property
     def message(self) -> str:
@@ -73,9 +76,9 @@ class FlowState:
     _emit: bool = False
     _visited: set[tuple[str, Key]] = field(default_factory=set)
 
-    def block(self, f: FileContext, node: Node, reason: str | None = None) -> None:
+    def block(self, f: FileContext, node: Node, reason: str | None = None, interface: bool = False) -> None:
         if self._emit:
-            self.blockers.append(Blocker(f, node, reason or quote(context_of(node))))
+            self.blockers.append(Blocker(f, node, reason or quote(context_of(node)), interface))
 
     def _key(self, f: FileContext, node: Node) -> Key:
         return scope.node_key(f.path, node)

@@ -1,0 +1,26 @@
+// gomapfix-golden: --unsafe-fixes
+
+package p
+
+import "fmt"
+
+type user struct{ name string }
+
+var byTeam = map[string]map[string]*user{}
+
+func add(team, id string, u *user) {
+	if byTeam[team] == nil {
+		byTeam[team] = map[string]*user{}
+	}
+	byTeam[team][id] = u
+}
+
+// snapshot hands the map out as an interface: after the rewrite the receiver sees the
+// wrapper type, so the fix is unsafe and names this use.
+func snapshot() any {
+	return byTeam
+}
+
+func dump() {
+	fmt.Printf("%d teams: %v\n", len(byTeam), byTeam)
+}

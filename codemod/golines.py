@@ -9,7 +9,7 @@ with tabs; the file's own line ending is used. Wherever a helper takes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from tree_sitter import Node
 
@@ -31,6 +31,20 @@ def statement_of(node: Node) -> Node | None:
             return None
         cur = parent
     return None
+
+
+def statements_before(node: Node) -> Iterator[Node]:
+    """The statements that run before node on every path to it in its function: those before
+    it in each statement list that holds it, innermost list first."""
+    cur: Node | None = node
+    while cur is not None and cur.type not in syntax.FUNCTION_TYPES:
+        parent = cur.parent
+        if parent is not None and parent.type == "statement_list":
+            for stmt in parent.named_children:
+                if stmt.start_byte >= cur.start_byte:
+                    break
+                yield stmt
+        cur = parent
 
 
 def alone_on_lines(f: FileContext, stmt: Node) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts.locks import Held, LockCall, held_at, may_acquire
 from gofacts.scope import find_declaration
@@ -89,17 +89,7 @@ def _filled_fresh(target: Node, write: Node) -> bool:
     (`if c.m == nil { c.m = make(...) }` is conditional: the writes after it may go to a map
     already handed out, and still count.)"""
     want = squash(syntax.text(target))
-    node: Node | None = write
-    while node is not None and node.type not in syntax.FUNCTION_TYPES:
-        parent = node.parent
-        if parent is not None and parent.type == "statement_list":
-            for stmt in parent.named_children:
-                if stmt.start_byte >= node.start_byte:
-                    break
-                if _assigns_fresh_map(stmt, want):
-                    return True
-        node = parent
-    return False
+    return any(_assigns_fresh_map(stmt, want) for stmt in golines.statements_before(write))
 
 
 def _assigns_fresh_map(stmt: Node, chain: str) -> bool:

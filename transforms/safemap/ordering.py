@@ -29,7 +29,7 @@ import re
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts import scope
 
@@ -60,17 +60,7 @@ def ordered(use: Node, use_file: FileContext, go: Node, go_file: FileContext, bo
 def _waited(use: Node, go: Node, body: Node) -> bool:
     """A statement after go and before use, on every path to use, waits for the goroutine."""
     names = set(re.findall(rb"[A-Za-z_]\w*", body.text or b""))
-    node: Node | None = use
-    while node is not None and node.type not in syntax.FUNCTION_TYPES:
-        parent = node.parent
-        if parent is not None and parent.type == "statement_list":
-            for stmt in parent.named_children:
-                if stmt.start_byte >= node.start_byte:
-                    break
-                if stmt.start_byte > go.end_byte and _waits(stmt, names):
-                    return True
-        node = parent
-    return False
+    return any(s.start_byte > go.end_byte and _waits(s, names) for s in golines.statements_before(use))
 
 
 def _waits(stmt: Node, names: set[bytes]) -> bool:

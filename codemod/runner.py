@@ -13,6 +13,7 @@ parallel and their results cached by content hash.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -24,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codemod import cache, registry, suppress, syntax
+from codemod import alignment, cache, registry, suppress, syntax
 from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import generated_by_gomapfix, is_generated, module_files
 from codemod.edits import apply_fixes, merge
 from codemod.gobytes import may_import_c
-from codemod.model import FileOutcome, Finding, Fix, RunReport, Safety
+from codemod.model import Edit, FileOutcome, Finding, Fix, RunReport, Safety, edits_by_path
 from codemod.transform import Transform, matches_prefilter
 
 MAX_PASSES = 8
@@ -261,6 +262,7 @@ def _fix_package(
             for f in t.run(pkg)
             if f.path in editable and not generated_by_gomapfix(contents[f.path])
         ]
+        findings = [_aligned(f, parsed) for f in findings]
         findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
         findings = _suppress(findings, pkg, task.options)
         if first is None:
@@ -292,6 +294,21 @@ def _fix_package(
         outcome.result = data
         report.files[path] = outcome
     return bool(first)
+
+
+def _aligned(finding: Finding, files: dict[Path, FileContext]) -> Finding:
+    """finding with each fix completed by the padding edits that keep gofmt's column alignment
+    of the lines around the lines it changes (codemod.alignment): part of the fix, so every
+    output shows them and merging sees them."""
+    fixes = []
+    for fix in finding.fixes:
+        padding: list[Edit] = []
+        for path, edits in edits_by_path(fix.edits).items():
+            f = files.get(path)
+            if f is not None:
+                padding += [e for e in alignment.realign(f, edits) if e not in fix.edits]
+        fixes.append(dataclasses.replace(fix, edits=(*fix.edits, *padding)) if padding else fix)
+    return dataclasses.replace(finding, fixes=tuple(fixes)) if fixes != list(finding.fixes) else finding
 
 
 def _suppress(findings: list[Finding], pkg: PackageContext, options: Options) -> list[Finding]:

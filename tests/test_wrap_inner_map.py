@@ -272,8 +272,8 @@ def test_std_sweep_subset_completes_without_internal_errors() -> None:
 
 @pytest.mark.parametrize("tail", ["", " // y", ' `db:"b"`', ' `db:"b"` // y'])
 def test_realigned_columns_are_what_gofmt_writes(tail: str, tmp_path: Path, go: GoToolchain) -> None:
+    from codemod import alignment
     from codemod.edits import apply_edits
-    from transforms.wrap_inner_map import alignment
 
     lines = ["a int // x", "bbbb map[string]map[string]*User" + tail, 'c string `db:"c"`', "dd []byte // z"]
     src = tmp_path / "s.go"

@@ -53,7 +53,7 @@ slices helpers) receiving it; selectors of exported field or method names
 must resolve through declared types; values of a struct holding the map that
 reach fmt, gob or reflection are detected only as direct arguments, of a
 declared type, of calls to other packages (not through interface variables); an existing wrapper of the
-same inner type is not reused; gofmt alignment is recomputed for struct
+same inner type is not reused; gofmt alignment (codemod.alignment, for every rule) is recomputed for struct
 fields, grouped declarations, statements and composite-literal elements
 followed by aligned comments or tags, and left alone (for `gofmt` to redo)
 in layouts its model cannot reproduce.
@@ -68,10 +68,10 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from codemod.model import Edit, Finding, Fix, Safety, Severity, edits_by_path
+from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
 from gofacts.signatures import base_type_name
-from transforms.wrap_inner_map import alignment, emit, mentions, nameindex
+from transforms.wrap_inner_map import emit, mentions, nameindex
 from transforms.wrap_inner_map.doc import DOC
 from transforms.wrap_inner_map.editset import Overlap
 from transforms.wrap_inner_map.flow import Blocker, Flow
@@ -165,7 +165,6 @@ def _fix(
         edits = flow.edits.build()
     except Overlap as e:
         return None, Blocker(first.file, first.node, f"overlapping rewrites ({e})")
-    edits = (*edits, *_alignment(pkg, edits))
     declaration = emit.declaration(f, pkg, after, name, group.key, inner, with_json)
     message = f"wrap the inner maps of {group.key} in type {name} and rewrite their uses"
     safety = Safety.SAFE
@@ -185,16 +184,6 @@ def _converting(fix: Fix, conversions: list[Blocker]) -> Fix:
         f"type: {named}{more})"
     )
     return dataclasses.replace(fix, message=message, safety=Safety.UNSAFE)
-
-
-def _alignment(pkg: PackageContext, edits: tuple[Edit, ...]) -> list[Edit]:
-    """Padding edits that keep gofmt's column alignment on the lines the rewrite changes."""
-    out: list[Edit] = []
-    for path, file_edits in edits_by_path(edits).items():
-        f = pkg.file(path)
-        if f is not None:
-            out.extend(alignment.realign(f, file_edits))
-    return out
 
 
 def _inner_text(group: Group, f: FileContext) -> str | None:

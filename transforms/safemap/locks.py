@@ -59,6 +59,12 @@ class LockView:
             return True
         return depth < CALLER_DEPTH and self._callers_hold(func, depth)
 
+    def callers(self, func: Node) -> list[tuple[FileContext, Node]]:
+        """The resolved calls of a function or method declaration (see _call_sites)."""
+        if func.type == "func_literal" or func.child_by_field_name("name") is None:
+            return []
+        return self._call_sites(_signature(func))
+
     def _called_locked(self, literal: Node, depth: int) -> bool:
         """A function literal bound to a local (`remove := func(...) {...}`) and only ever called,
         directly, where a lock is held, runs with that lock held."""

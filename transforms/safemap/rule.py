@@ -26,6 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tree_sitter import Node
+
+from codemod import syntax
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
@@ -140,9 +143,37 @@ def _concurrent(
         mine = set().union(*(r.roots for r in rs))
         for u in unlocked:
             theirs = set().union(*(r.roots for r in regions.containing(u.file, u.node)))
+            if not theirs:
+                theirs = _reached_only_from(u.node, regions, locks, production)
             if u is not w and (not theirs or not theirs <= mine) and not _ordered(u, rs, pkg):
                 return True
     return False
+
+
+def _reached_only_from(
+    node: Node, regions: Regions, locks: LockView, production: bool, depth: int = 0
+) -> set[tuple[str, int]]:
+    """The go statements whose goroutines are the only callers of the function holding node
+    (transitively, up to 2 levels of callers); empty when some call is made elsewhere, or the
+    function is not called by name (an exported function, a function value)."""
+    func = syntax.enclosing_function(node)
+    if func is None or depth > 1:
+        return set()
+    name = func.child_by_field_name("name")
+    if name is None or syntax.text(name)[:1].isupper():
+        return set()
+    calls = [(f, c) for f, c in locks.callers(func) if not (production and f.is_test)]
+    if not calls:
+        return set()
+    roots: set[tuple[str, int]] = set()
+    for f, call in calls:
+        found = set().union(*(r.roots for r in regions.containing(f, call)))
+        if not found:
+            found = _reached_only_from(call, regions, locks, production, depth + 1)
+        if not found:
+            return set()
+        roots |= found
+    return roots
 
 
 def _started(region: Region, production: bool) -> bool:

@@ -166,8 +166,8 @@ def test_finalizer_evidence_names_the_released_field(module: Path) -> None:
     f = only(found)
     assert "C.use runs: the call receives only k.c" in f.message, "k.table is not released by the finalizer"
     assert f.message.endswith(
-        "the package registers a finalizer for codec (runtime.SetFinalizer in finalizer_helpers.go) "
-        "that releases its field c"
+        "the package registers a finalizer for codec (runtime.SetFinalizer in finalizer_helpers.go, "
+        "running (*codec).finalize) that releases its field c"
     )
     assert f.fixes[0].safety is Safety.SAFE
 
@@ -202,7 +202,7 @@ def test_unfollowable_finalizer_is_a_suggestion_and_plain_types_are_silent(tmp_p
     write_module(tmp_path, {"p/w.go": OPAQUE})
     (widget,) = fix_paths([tmp_path / "p"], select=["keepalive"]).findings
     assert widget.message.endswith(
-        "the package registers a finalizer for widget (runtime.SetFinalizer in w.go) that gomapfix "
-        "cannot follow, so this is a suggestion"
+        "the package registers a finalizer for widget (runtime.SetFinalizer in w.go, running release) "
+        "that gomapfix cannot follow, so this is a suggestion"
     )
     assert [x.safety for x in widget.fixes] == [Safety.UNSAFE]

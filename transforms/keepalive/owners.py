@@ -12,6 +12,7 @@ a registration nothing frees the handle behind the owner's back: no finding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -211,6 +212,8 @@ def _classify(
         return None  # its finalizer does not release what the call receives
     module = Module.of(pkg)
     where = ev.where(pkg.directory, module.root if module is not None else None)
+    if re.fullmatch(r"[\w.()*]+", ev.function):
+        where += f", running {ev.function}"  # name the finalizer when it has a name
     what = ev.type[1] if ev.type[0] == pkg.directory else f"{_package_name(ev, module)}.{ev.type[1]}"
     registers = "the package registers" if ev.type[0] == pkg.directory else "the module registers"
     if ev.fields is None:

@@ -67,3 +67,21 @@ def test_options_and_go_mod_are_part_of_the_key(tmp_path: Path) -> None:
     (root / "go.mod").write_text("module example.com/m\n\ngo 1.23\n")
     find_module.cache_clear()
     assert key(root, {"w.go": "x"}, cache_inputs(task)) != first
+
+
+def test_a_finalizer_in_another_package_invalidates_a_cgo_directory(tmp_path: Path) -> None:
+    """gtk's findings depend on the finalizer glib registers: changing glib must not be
+    answered with gtk's cached result (cgo directories are keyed by the module's files)."""
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path / "m"
+    shutil.copytree(REPO / "golden" / "keepalive" / "cross_package" / "in", root)
+    cache = tmp_path / "cache"
+    assert "gtk/widget.go" in run(root, cache)
+    glib = root / "glib" / "object.go"
+    glib.write_text(
+        glib.read_text().replace("\truntime.SetFinalizer(obj, (*Object).Unref)\n", "\t_ = runtime.GOOS\n")
+    )
+    assert run(root, cache) == {}, "no finalizer any more: nothing to report in gtk"

@@ -267,6 +267,26 @@ class PackageTypes:
                 return Member(inner.type, inner.types, (via, *inner.via))
         return None
 
+    def method(
+        self, t: GoType | None, name: str, depth: int = 0
+    ) -> tuple[Node, FileContext, PackageTypes] | None:
+        """Method name of t's named type (or of *t), promoted from embedded fields too, across
+        the packages of the module: its declaration, file, and the resolver of its package."""
+        found = self.named(t)
+        if found is None or depth > 4:
+            return None
+        types, decl = found
+        own = types.methods.get((decl.name, name))
+        if own is not None:
+            return own[0], own[1], types
+        if decl.type_node.type != "struct_type":
+            return None
+        for _, ftype, embedded in types.fields(GoType(decl.type_node, decl.file)):
+            inner = types.method(ftype, name, depth + 1) if embedded else None
+            if inner is not None:
+                return inner
+        return None
+
     # -- expressions ---------------------------------------------------------------
 
     def type_of(self, expr: Node, f: FileContext, depth: int = 0) -> GoType | None:
@@ -317,9 +337,10 @@ class PackageTypes:
         fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
         if fn is None:
             return None
-        if index:
-            return self._result_of(fn, call, f, depth, index)
         fn = syntax.unparen(fn)
+        if index:
+            callee = self._callee(fn, f, depth)
+            return _result(*callee, index) if callee is not None else None
         first = args.named_children[0] if args is not None and args.named_child_count else None
         if fn.type == "identifier":
             name = syntax.text(fn)
@@ -330,55 +351,51 @@ class PackageTypes:
                 return GoType(None, f, typ) if name == "new" else typ
             if name in self.decls and args is not None and args.named_child_count == 1:
                 return GoType(fn, f)  # a conversion T(x), parsed as a call
-            if name in self.funcs:
-                decl, df = self.funcs[name]
-                if first is not None and returns_first_type_parameter(decl):
-                    return self.type_of(first, f, depth + 1)  # func clone[M ~map[K]V, ...](m M) M
-                return _result(decl, df, 0)
-            return None
+            callee = self._callee(fn, f, depth)
+            if callee is not None and first is not None and returns_first_type_parameter(callee[0]):
+                return self.type_of(first, f, depth + 1)  # func clone[M ~map[K]V, ...](m M) M
+            return _result(*callee, 0) if callee is not None else None
         if fn.type == "unary_expression":  # (*T)(x), unparenthesized above
-            inner = fn
-            if syntax.text(inner.children[0]) == "*":
-                target = inner.child_by_field_name("operand")
-                if target is not None and target.type in (
+            target = fn.child_by_field_name("operand")
+            if (
+                syntax.text(fn.children[0]) == "*"
+                and target is not None
+                and target.type
+                in (
                     "identifier",
                     "qualified_type",
                     "selector_expression",
-                ):
-                    return GoType(None, f, GoType(target, f))  # a conversion (*T)(x)
+                )
+            ):
+                return GoType(None, f, GoType(target, f))  # a conversion (*T)(x)
             return None
         if fn.type == "selector_expression":
             operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-            if operand is None or fld is None:
-                return None
-            if self._is_package(operand, f):
+            if operand is not None and fld is not None and self._is_package(operand, f):
                 # maps.Clone(m) has m's type.
                 clone = f.import_name("maps") == syntax.text(operand) and syntax.text(fld) == "Clone"
                 return self.type_of(first, f, depth + 1) if clone and first is not None else None
-            recv = self.type_of(operand, f, depth + 1)
-            base = self.pointee(recv) or recv
-            name = named_type_name(base)
-            found = self.methods.get((name, syntax.text(fld))) if name else None
-            return _result(*found, 0) if found is not None else None
+            callee = self._callee(fn, f, depth)
+            return _result(*callee, 0) if callee is not None else None
         return None
 
-    def _result_of(self, fn: Node, call: Node, f: FileContext, depth: int, index: int) -> GoType | None:
-        """Result index (> 0) of a call of a package function or method."""
-        fn = syntax.unparen(fn)
+    def _callee(self, fn: Node, f: FileContext, depth: int) -> tuple[Node, FileContext] | None:
+        """The declaration (and its file) of the package function or method a call's function
+        expression (unparenthesized) names: `f` not shadowed by a local, or `x.m` on a value
+        of a package type."""
         if fn.type == "identifier":
             name = syntax.text(fn)
-            if find_declaration(name, fn) is not None or name not in self.funcs:
+            if find_declaration(name, fn) is not None:
                 return None
-            return _result(*self.funcs[name], index)
-        if fn.type == "selector_expression":
-            operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-            if operand is None or fld is None or self._is_package(operand, f):
-                return None
-            recv = self.type_of(operand, f, depth + 1)
-            name = named_type_name(self.pointee(recv) or recv)
-            found = self.methods.get((name, syntax.text(fld))) if name else None
-            return _result(*found, index) if found is not None else None
-        return None
+            return self.funcs.get(name)
+        if fn.type != "selector_expression":
+            return None
+        operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+        if operand is None or fld is None or self._is_package(operand, f):
+            return None
+        recv = self.type_of(operand, f, depth + 1)
+        name = named_type_name(self.pointee(recv) or recv)
+        return self.methods.get((name, syntax.text(fld))) if name else None
 
     def identifier_type(self, name: str, at: Node, f: FileContext, depth: int = 0) -> GoType | None:
         """The declared type of identifier name as seen at node at."""

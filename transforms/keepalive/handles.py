@@ -24,7 +24,6 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
-from gofacts.decls import Declarations
 from gofacts.signatures import receiver_name
 from gofacts.types import GoType, PackageTypes
 from transforms.keepalive.cgo import owner_of, strip_conversions
@@ -94,7 +93,7 @@ def accessor_path(
     """The fields of the receiver an accessor method returns (see the module doc), or None."""
     if recv is None or depth > _MAX_ACCESSOR_DEPTH:
         return None
-    found = _method(types, recv, method, 0)
+    found = types.method(recv, method)
     if found is None:
         return None
     decl, decl_file, decl_types = found
@@ -150,28 +149,6 @@ def _unwrap(value: Node, f: FileContext) -> Node:
     if operand is None or syntax.text(operand) != "C":
         return value
     return strip_conversions(args.named_children[0], f, set())
-
-
-def _method(
-    types: PackageTypes, recv: GoType, name: str, depth: int
-) -> tuple[Node, FileContext, PackageTypes] | None:
-    """The declaration of method name of recv's type (promoted ones too), its file, and its
-    package's resolver."""
-    named = types.named(recv)
-    if named is None or depth > 4:
-        return None
-    owner_types, decl = named
-    found = Declarations.of(owner_types.pkg).methods.get((decl.name, name))
-    if found is not None:
-        return found[0], found[1], owner_types
-    if decl.type_node.type != "struct_type":
-        return None
-    for _, ftype, embedded in owner_types.fields(GoType(decl.type_node, decl.file)):
-        if embedded:
-            found = _method(owner_types, ftype, name, depth + 1)
-            if found is not None:
-                return found
-    return None
 
 
 def _statements(body: Node) -> list[Node]:

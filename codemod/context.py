@@ -174,6 +174,22 @@ class FileContext:
     def text(self, node: Node) -> str:
         return syntax.text(node)
 
+    def leaves_spelled(self, name: str) -> list[Node]:
+        """The leaves of the tree whose text is name, in source order: found from the bytes,
+        each occurrence asked of the tree (so one inside a comment or string is no leaf)."""
+        needle = name.encode()
+        if not needle:
+            return []
+        out = []
+        at = self.content.find(needle)
+        while at >= 0:
+            end = at + len(needle)
+            node = self.root.descendant_for_byte_range(at, end)
+            if node is not None and node.start_byte == at and node.end_byte == end and node.child_count == 0:
+                out.append(node)
+            at = self.content.find(needle, at + 1)
+        return out
+
     def edit(self, start: int, end: int, text: str | bytes) -> Edit:
         data = text.encode() if isinstance(text, str) else text
         return Edit(self.path, start, end, data)

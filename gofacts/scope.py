@@ -316,6 +316,24 @@ def find_declaration(name: str, at: Node) -> tuple[DeclKind, Node] | None:
     return classify(ident) if ident is not None else None
 
 
+def declared_value(name: str, decl: Node) -> Node | None:
+    """The value a short_var_declaration, var_spec or const_spec gives name, when it pairs
+    names with values one to one (`a, b := x, y`); None otherwise (`v, ok := m[k]`, no value)."""
+    if decl.type == "short_var_declaration":
+        left, right = decl.child_by_field_name("left"), decl.child_by_field_name("right")
+    else:
+        left, right = None, decl.child_by_field_name("value")
+    names = (
+        [syntax.text(c) for c in left.named_children]
+        if left is not None
+        else [syntax.text(c) for c in decl.children_by_field_name("name")]
+    )
+    values = right.named_children if right is not None else []
+    if name not in names or len(values) != len(names):
+        return None
+    return values[names.index(name)]
+
+
 def declared_locally(name: str, at: Node, anywhere: bool = False) -> bool:
     """True if name denotes something declared inside the functions enclosing node at.
 

@@ -18,7 +18,7 @@ from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts.locks import Held, LockCall, held_at
 from gofacts.scope import find_declaration
-from gofacts.types import GoType, PackageTypes
+from gofacts.types import BASIC_TYPES, GoType, PackageTypes
 from transforms.deepcopy.chains import (
     assigned_a_copy,
     chain_root,
@@ -495,10 +495,8 @@ def _chain_tops(ident: Node) -> Iterator[Node]:
         n = parent
 
 
-_SCALARS = frozenset(
-    "bool string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune"
-    " float32 float64 complex64 complex128".split()
-)
+_SCALARS = BASIC_TYPES - {"error", "any", "comparable"}
+"""The predeclared types whose values copy without sharing anything."""
 
 
 def _nil_compared(use: Node) -> bool:

@@ -59,9 +59,8 @@ def _calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[FileConte
 
 def _find_calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[FileContext, Node]] | None:
     out: list[tuple[FileContext, Node]] = []
-    needle = name.encode()
-    for f in pkg.files_with(needle):
-        for n in _spellings(f, needle):
+    for f in pkg.files_with(name.encode()):
+        for n in f.leaves_spelled(name):
             if n.type not in ("identifier", "field_identifier"):
                 continue
             parent = n.parent
@@ -80,18 +79,6 @@ def _find_calls(pkg: PackageContext, name: str, method: bool) -> list[tuple[File
             ):
                 return None  # a function or method value
             out.append((f, call))
-    return out
-
-
-def _spellings(f: FileContext, needle: bytes) -> list[Node]:
-    """The leaves of f spelled needle, found from its bytes."""
-    out = []
-    at = f.content.find(needle)
-    while at >= 0:
-        node = f.root.descendant_for_byte_range(at, at + len(needle))
-        if node is not None and node.start_byte == at and node.end_byte == at + len(needle):
-            out.append(node)
-        at = f.content.find(needle, at + 1)
     return out
 
 

@@ -193,12 +193,10 @@ def _c_pointer_root(
     if t is None or not t.text.lstrip("*").startswith(("C.", "unsafe.Pointer")):
         return None
     node = decl[1]
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    names = [syntax.text(c) for c in left.named_children] if left is not None else []
-    values = right.named_children if right is not None else []
-    if len(names) != len(values) or owner not in names:
+    value = scope.declared_value(owner, node)
+    if value is None:
         return None
-    source = _chain(strip_conversions(values[names.index(owner)], f, set()), f, types, 0)
+    source = _chain(strip_conversions(value, f, set()), f, types, 0)
     if source is None or source[0] == owner or not source[1]:
         return None
     body = syntax.enclosing_function(at)
@@ -212,13 +210,10 @@ def _derived_from(owner: str, at: Node) -> str:
     decl = scope.find_declaration(owner, at)
     if decl is None or decl[0] != "short_var":
         return ""
-    node = decl[1]
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    names = [syntax.text(c) for c in left.named_children] if left is not None else []
-    values = right.named_children if right is not None else []
-    if len(names) != len(values) or owner not in names:
+    value = scope.declared_value(owner, decl[1])
+    if value is None:
         return ""
-    value = syntax.unparen(values[names.index(owner)])
+    value = syntax.unparen(value)
     while value.type in ("call_expression", "selector_expression"):
         inner = value.child_by_field_name("function" if value.type == "call_expression" else "operand")
         if inner is None:

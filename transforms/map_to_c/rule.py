@@ -48,7 +48,7 @@ from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Severity
 from codemod.transform import finding
 from gofacts import cgo
-from gofacts.scope import find_declaration
+from gofacts.scope import declared_value, find_declaration
 from gofacts.types import GoType, PackageTypes
 from transforms.map_to_c.doc import DOC
 
@@ -286,7 +286,7 @@ def _is_pointer_type_conversion(fn: Node) -> bool:
 
 def _last_value(name: str, decl: Node, use: Node) -> Node | None:
     """The value name was last assigned before use: by its declaration, or by a later `name = v`."""
-    value = _declared_value(name, decl)
+    value = declared_value(name, decl)
     func = syntax.enclosing_function(use)
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
@@ -303,22 +303,6 @@ def _last_value(name: str, decl: Node, use: Node) -> Node | None:
             if t.type == "identifier" and syntax.text(t) == name and len(targets) == len(values):
                 value = v
     return value
-
-
-def _declared_value(name: str, decl: Node) -> Node | None:
-    if decl.type == "short_var_declaration":
-        left, right = decl.child_by_field_name("left"), decl.child_by_field_name("right")
-    else:
-        left, right = None, decl.child_by_field_name("value")
-    names = (
-        [syntax.text(c) for c in left.named_children]
-        if left is not None
-        else [syntax.text(c) for c in decl.children_by_field_name("name")]
-    )
-    values = right.named_children if right is not None else []
-    if name not in names or len(values) != len(names):
-        return None
-    return values[names.index(name)]
 
 
 def _squash(text: str) -> str:

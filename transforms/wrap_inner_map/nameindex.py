@@ -72,7 +72,7 @@ class FileIndex:
 
     def _spelled(self, name: str, types: frozenset[str]) -> list[Node]:
         """The nodes of one of types whose text is name, in source order."""
-        return [n for n in spellings(self.file, name) if n.type in types]
+        return [n for n in self.file.leaves_spelled(name) if n.type in types]
 
     def _selectors(self, name: str) -> list[Node]:
         out = []
@@ -96,23 +96,6 @@ class FileIndex:
             if key.named_child_count == 1:
                 out.append(keyed)
         return _in_order(out)
-
-
-def spellings(f: FileContext, name: str) -> list[Node]:
-    """The leaves of f's tree whose text is name, in source order (found by bytes)."""
-    needle = name.encode()
-    if not needle:
-        return []
-    out = []
-    root = f.root
-    at = f.content.find(needle)
-    while at >= 0:
-        end = at + len(needle)
-        node = root.descendant_for_byte_range(at, end)
-        if node is not None and node.start_byte == at and node.end_byte == end and node.child_count == 0:
-            out.append(node)
-        at = f.content.find(needle, at + 1)
-    return out
 
 
 class _MethodsByName(Mapping[str, list[tuple[FileContext, Node]]]):
@@ -216,7 +199,7 @@ def _count_members(pkg: PackageContext, name: str) -> int:
     count = 0
     for f in pkg.files_with(name.encode()):
         embedded: set[int] = set()
-        for leaf in spellings(f, name):
+        for leaf in f.leaves_spelled(name):
             parent = leaf.parent
             if parent is None:
                 continue

@@ -141,10 +141,12 @@ class Declarations:
             f = self.pkg.sources[i]
             if not (f.parsed or self._declbytes(i).may_declare("method", needle)) or f.broken:
                 continue
+            found: list[Decl] = []
             for (_, method), values in self._file_entries(i, f).get("method", {}).items():
                 if method == name:
-                    out.extend(values)  # type: ignore[arg-type]
-        return sorted(out, key=lambda d: (self._order(d[1]), d[0].start_byte))
+                    found.extend(values)  # type: ignore[arg-type]
+            out.extend(sorted(found, key=lambda d: d[0].start_byte))
+        return out
 
     def every(self, kind: str) -> Iterator[tuple[object, Any]]:
         """(key, winning declaration) for every key of kind, parsing the whole package."""
@@ -165,9 +167,6 @@ class Declarations:
                 continue
             out.extend(self._file_entries(i, f).get(kind, {}).get(key, ()))
         return out
-
-    def _order(self, f: FileContext) -> int:
-        return next(i for i, s in enumerate(self.pkg.sources) if s is f)
 
     def _holding(self, needle: bytes) -> Iterator[int]:
         """The indexes of the files whose bytes contain needle (which holds no NUL), in order."""

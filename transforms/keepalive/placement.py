@@ -412,13 +412,16 @@ def unkept(f: FileContext, sites: list[Site], types: PackageTypes) -> list[Site]
     owner, or of the variable it was derived from (`o := obj.AsObject()`: obj holds o)."""
     rt = f.import_name("runtime")
     existing: dict[tuple[int, str], list[_Keeper]] = {}
+    holders: dict[tuple[int, str], list[str]] = {}
     out = []
     for s in sites:
         func = syntax.enclosing_function(s.call)
         if func is None:
             continue
+        if (func.id, s.owner) not in holders:
+            holders[(func.id, s.owner)] = _holders(func, s.owner)
         others = [s.base] if s.base else []
-        others += _holders(func, s.owner)
+        others += holders[(func.id, s.owner)]
         for name in (s.owner, *others):
             if (func.id, name) not in existing:
                 existing[(func.id, name)] = existing_keepers(func, f, rt, name, types)

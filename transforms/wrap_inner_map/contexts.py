@@ -231,16 +231,8 @@ class ValueContexts(FlowState):
     # -- layer 3b: W expressions --------------------------------------------
 
     def _w_var_uses(self, f: FileContext, decl: Node) -> None:
-        func = syntax.enclosing_function(decl)
-        key = self._key(f, decl)
-        for ident in self._file_index(f).idents.get(syntax.text(decl), ()):
-            if ident.type != "identifier" or not nameindex.is_reference(ident):
-                continue
-            if func is not None and not (func.start_byte <= ident.start_byte < func.end_byte):
-                continue
-            d = scope.declaration_of(ident)
-            if d is not None and self._key(f, d) == key:
-                self._w_expr(f, ident)
+        for ident in self._references_to(f, decl):
+            self._w_expr(f, ident)
 
     def _w_expr(self, f: FileContext, x: Node) -> None:
         """A W value: `.data` yields the old inner map, except where W itself is stored or tested."""

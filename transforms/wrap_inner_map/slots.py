@@ -24,17 +24,8 @@ class SlotUses(FlowState):
     # -- layer 2b: uses of slots -------------------------------------------
 
     def _local_var_uses(self, f: FileContext, decl: Node) -> None:
-        func = syntax.enclosing_function(decl)
-        key = self._key(f, decl)
-        fi = self._file_index(f)
-        for ident in fi.idents.get(syntax.text(decl), ()):
-            if ident.type != "identifier" or not nameindex.is_reference(ident):
-                continue
-            if func is not None and not (func.start_byte <= ident.start_byte < func.end_byte):
-                continue
-            d = scope.declaration_of(ident)
-            if d is not None and self._key(f, d) == key:
-                self._slot_reference(f, ident)
+        for ident in self._references_to(f, decl):
+            self._slot_reference(f, ident)
 
     def _pkg_var_uses(self, name: str) -> None:
         for fi in self.index.files:
@@ -43,12 +34,6 @@ class SlotUses(FlowState):
                     continue
                 if scope.declaration_of(ident) is None:
                     self._slot_reference(fi.file, ident)
-
-    def _file_index(self, f: FileContext) -> nameindex.FileIndex:
-        for fi in self.index.files:
-            if fi.file is f:
-                return fi
-        raise KeyError(f.path)
 
     def _slot_reference(self, f: FileContext, ref: Node) -> None:
         """A use of a variable or field holding O: a write (checked later) or a read."""

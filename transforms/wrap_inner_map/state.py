@@ -6,6 +6,7 @@ W the wrapper; slots hold O values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -82,6 +83,25 @@ class FlowState:
 
     def _key(self, f: FileContext, node: Node) -> Key:
         return scope.node_key(f.path, node)
+
+    def _file_index(self, f: FileContext) -> nameindex.FileIndex:
+        for fi in self.index.files:
+            if fi.file is f:
+                return fi
+        raise KeyError(f.path)
+
+    def _references_to(self, f: FileContext, decl: Node) -> Iterator[Node]:
+        """The identifiers of f, within decl's function, that refer to the local decl declares."""
+        func = syntax.enclosing_function(decl)
+        key = self._key(f, decl)
+        for ident in self._file_index(f).idents.get(syntax.text(decl), ()):
+            if ident.type != "identifier" or not nameindex.is_reference(ident):
+                continue
+            if func is not None and not (func.start_byte <= ident.start_byte < func.end_byte):
+                continue
+            d = scope.declaration_of(ident)
+            if d is not None and self._key(f, d) == key:
+                yield ident
 
     def _first_visit(self, kind: str, f: FileContext, node: Node) -> bool:
         k = (kind, self._key(f, node))

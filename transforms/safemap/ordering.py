@@ -11,21 +11,25 @@ when something synchronises them:
 
 Only one goroutine may be involved (a go statement that runs once), the ordered
 access must be in the function that holds the go statement (not in a function literal
-of it, which may run at any time), and a waiting statement counts when it names a
-WaitGroup or channel the goroutine's body names too (`wg.Wait()` with `wg.Done()`
-inside, `<-done` with `close(done)`), and stands before the access in a statement list
-that holds it: every path to the access goes through it.
+of it, which may run at any time), or in a function that is only called after a call of
+that function, in sequence, when the function waits for its goroutine before it returns
+(`fill(m); report(m)` where fill ends with `wg.Wait()`: joined_before), and a waiting
+statement counts when it names a WaitGroup or channel the goroutine's body names too
+(`wg.Wait()` with `wg.Done()` inside, `<-done` with `close(done)`), and stands before
+the access in a statement list that holds it: every path to the access goes through it.
 
 A goroutine started in a loop runs many times at once, so its writes race with each
 other, unless each iteration hands the goroutine an object of its own: `c := newConn(x);
 go c.serve()` with c declared in the loop body and not used after the go statement
 (nor handed to anything but a method of its own before it) gives each goroutine its own
-c, and its maps.
+c, and its maps. So does a range loop's variable (`for _, c := range conns { go c.run() }`):
+gomapfix takes the elements of a collection to be distinct objects.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -55,6 +59,69 @@ def ordered(use: Node, use_file: FileContext, go: Node, go_file: FileContext, bo
     if use.end_byte <= go.start_byte:
         return True  # before the go statement, which runs once
     return _waited(use, go, body)
+
+
+def joined_before(use: Node, go: Node, body: Node, callers: Callers) -> bool:
+    """Whether use runs in a function every call of which comes after a call of the function
+    that holds go, in sequence, and that function waits for the goroutine before it returns."""
+    spawner, func = syntax.enclosing_function(go), syntax.enclosing_function(use)
+    if spawner is None or func is None or func == spawner or func.type == "func_literal":
+        return False
+    name = spawner.child_by_field_name("name")
+    if name is None or not _joined(go, spawner, body):
+        return False
+    sites = callers(func)
+    return bool(sites) and all(_called_before(call, syntax.text(name)) for _, call in sites)
+
+
+Callers = Callable[[Node], list[tuple[FileContext, Node]]]
+
+
+"""The resolved call sites of a function declaration (LockView.callers)."""
+
+
+def _joined(go: Node, spawner: Node, body: Node) -> bool:
+    """A statement of spawner's body after the one holding go waits for the goroutine, and no
+    return statement comes before it."""
+    outer = spawner.child_by_field_name("body")
+    top = go
+    while top.parent is not None and top.parent.parent is not None and top.parent.parent != outer:
+        top = top.parent
+    statements = top.parent
+    if outer is None or statements is None or statements.type != "statement_list":
+        return False
+    names = set(re.findall(rb"[A-Za-z_]\w*", body.text or b""))
+    for stmt in statements.named_children:
+        if stmt.start_byte < top.start_byte:
+            continue
+        if stmt.start_byte > top.start_byte and _waits(stmt, names):
+            return True
+        if _returns(stmt):
+            return False
+    return False
+
+
+def _returns(stmt: Node) -> bool:
+    """stmt holds a return statement outside function literals."""
+    if stmt.type == "return_statement":
+        return True
+    return any(_returns(c) for c in stmt.named_children if c.type != "func_literal")
+
+
+def _called_before(call: Node, name: str) -> bool:
+    """A statement `name(...)` or `x.name(...)` runs before call on every path to it."""
+    for stmt in golines.statements_before(call):
+        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+        if expr is None or expr.type != "call_expression":
+            continue
+        fn = expr.child_by_field_name("function")
+        if fn is None:
+            continue
+        fn = syntax.unparen(fn)
+        named = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
+        if named is not None and syntax.text(named) == name:
+            return True
+    return False
 
 
 def _waited(use: Node, go: Node, body: Node) -> bool:
@@ -106,13 +173,28 @@ def fresh_each_iteration(go: Node) -> bool:
     named += [syntax.unparen(a) for a in (args.named_children if args is not None else ())]
     if not named or any(n.type != "identifier" for n in named):
         return False
+    per_iteration = _range_variables(loop)  # type: ignore[arg-type]
     for n in named:
         decl = scope.declaration_of(n)
-        if decl is None or not (loop_body.start_byte <= decl.start_byte < loop_body.end_byte):
+        if decl is None:
+            return False
+        inside = loop_body.start_byte <= decl.start_byte < loop_body.end_byte
+        if not inside and (decl.start_byte, decl.end_byte) not in per_iteration:
             return False
         if not _own(syntax.text(n), decl, go, loop_body):
             return False
     return True
+
+
+def _range_variables(loop: Node) -> set[tuple[int, int]]:
+    """The spans of the variables a `for k, v := range xs` clause declares: each iteration
+    binds them to another element (distinct objects, as gomapfix assumes of a collection's
+    elements)."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    left = clause.child_by_field_name("left") if clause is not None else None
+    if left is None or not any(c.type == ":=" for c in clause.children):  # type: ignore[union-attr]
+        return set()
+    return {(n.start_byte, n.end_byte) for n in left.named_children if n.type == "identifier"}
 
 
 def _own(name: str, decl: Node, go: Node, loop_body: Node) -> bool:

@@ -59,7 +59,9 @@ class Region:
         many: it may run in several goroutines at once (a go statement in a
             loop, or several go statements reaching it).
         shared: receiver and parameter names bound to values the spawning
-            goroutine holds too (`go s.loop()` shares s, `go f(c)` shares c).
+            goroutine holds too (`go s.loop()` shares s, `go f(c)` shares c), by root: a
+            goroutine that reaches the body with an object of its own (`c := newConn();
+            c.serve()` inside it) does not share c, though another root may.
         looped: the roots that start it from a loop, once per iteration (on a shared object).
     """
 
@@ -67,14 +69,16 @@ class Region:
     body: Node
     roots: set[tuple[str, int]]
     many: bool
-    shared: set[str]
+    shared: dict[tuple[str, int], set[str]]
     looped: set[tuple[str, int]] = field(default_factory=set)
 
-    def many_for(self, production: bool) -> bool:
-        """many, counting only the go statements of non-test files when production is true:
-        goroutines a test starts drive the package's code on objects of the test's own."""
-        roots = {r for r in self.roots if not production or not r[0].endswith("_test.go")}
-        return len(roots) > 1 or bool(roots & self.looped)
+    def many_for(self, production: bool, roots: set[tuple[str, int]] | None = None) -> bool:
+        """many, counting only the go statements of non-test files when production is true
+        (goroutines a test starts drive the package's code on objects of the test's own),
+        and only roots when given (the goroutines that reach one object)."""
+        candidates = self.roots if roots is None else roots
+        found = {r for r in candidates if not production or not r[0].endswith("_test.go")}
+        return len(found) > 1 or bool(found & self.looped)
 
     @property
     def literal(self) -> bool:
@@ -83,12 +87,20 @@ class Region:
 
     def shares(self, root: Node) -> bool:
         """True if identifier root, used inside the body, denotes something the spawner
-        can reach too: a package-level name, a captured variable, or a shared parameter."""
-        if syntax.text(root) in self.shared:
-            return True
+        can reach too, for some goroutine that runs the body (sharing_roots)."""
+        return bool(self.sharing_roots(root))
+
+    def sharing_roots(self, root: Node) -> set[tuple[str, int]]:
+        """The go statements whose goroutine, running the body, reaches through identifier
+        root something its spawner can reach too: every root for a package-level name or a
+        captured variable, the roots that share a parameter for a parameter, none for a
+        variable declared in the body."""
+        name = syntax.text(root)
         decl = scope.declaration_of(root)
         func = self.body.parent or self.body
-        return decl is None or not (func.start_byte <= decl.start_byte < func.end_byte)
+        if decl is None or not (func.start_byte <= decl.start_byte < func.end_byte):
+            return set(self.roots)
+        return {r for r, names in self.shared.items() if name in names}
 
 
 @dataclass
@@ -130,11 +142,11 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
         if region is not None:
             region.many = region.many or many or root not in region.roots
             region.roots.add(root)
-            region.shared |= shared
+            region.shared.setdefault(root, set()).update(shared)
             if many:
                 region.looped.add(root)
             return
-        region = Region(f, body, {root}, many, set(shared), {root} if many else set())
+        region = Region(f, body, {root}, many, {root: set(shared)}, {root} if many else set())
         found[key] = region
         frontier.append((region, depth))
 
@@ -165,9 +177,11 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             fn = syntax.unparen(fn)
             operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
             base = root_identifier(operand) if operand is not None else None
+            sharing = region.sharing_roots(base) if base is not None else set()
             for target_file, target in _callees(fn, region.file, functions, types):
-                shared = set(parameter_types(target, "receiver")) if base and region.shares(base) else set()
+                receiver = set(parameter_types(target, "receiver"))
                 for root in sorted(region.roots):
+                    shared = receiver if root in sharing else set()
                     add(target_file, target, root, root in region.looped, shared, depth + 1)
     return Regions(list(found.values()))
 

@@ -26,9 +26,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tree_sitter import Node
-
-from codemod import syntax
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
@@ -40,7 +37,8 @@ from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, dec
 from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, root_identifier
-from transforms.safemap.ordering import go_statement, ordered
+from transforms.safemap.ordering import go_statement, joined_before, ordered
+from transforms.safemap.reach import reached_only_from
 from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
 from transforms.safemap.rewrite import Rewriter
 from transforms.safemap.shape import Blocked, Shape
@@ -113,7 +111,8 @@ def _may_race(
     for w in region_uses(decl, pkg, regions, types):
         if not w.resolved or not is_write(w.node):
             continue
-        if any(_shared(decl, w, r) for r in regions.containing(w.file, w.node)) and not locks.held_at(w.node):
+        shared = any(_sharing(decl, w, r) for r in regions.containing(w.file, w.node))
+        if shared and not locks.held_at(w.node):
             return True
     return False
 
@@ -122,58 +121,40 @@ def _concurrent(
     decl: MapDecl, found: list[Use], regions: Regions, locks: LockView, pkg: PackageContext
 ) -> bool:
     """An unlocked write inside a goroutine region, to a map the spawner can reach too,
-    and an unlocked use outside that goroutine that nothing orders with it (ordering.py),
+    and a use outside that goroutine that nothing orders with it (ordering.py): an unlocked
+    use, or a locked one when no write of the map holds a lock (a lock held at the use alone
+    orders nothing with an unlocked write; where some write holds one, the lock is taken
+    to guard the map, and an "unlocked" write to be one whose callers hold it),
     or the goroutine may run twice at once. For a map declared in a non-test file, the
     accesses and go statements of test files are left out: a test drives the package's
     code on objects of its own, usually after its goroutines are done."""
     production = not decl.file.is_test
-    unlocked = [
-        u for u in found if u.resolved and not (production and u.file.is_test) and not locks.held_at(u.node)
-    ]
+    seen = [u for u in found if u.resolved and not (production and u.file.is_test)]
+    unlocked = [u for u in seen if not locks.held_at(u.node)]
+    locked_writes = any(is_write(u.node) for u in seen if u not in unlocked)
+    others = unlocked if locked_writes else seen
     for w in unlocked:
         if not is_write(w.node):
             continue
-        rs = [
-            r for r in regions.containing(w.file, w.node) if _shared(decl, w, r) and _started(r, production)
-        ]
+        sharing = {r.body.start_byte: (r, _sharing(decl, w, r)) for r in regions.containing(w.file, w.node)}
+        rs = [(r, roots) for r, roots in sharing.values() if roots and _started(r, production)]
         if not rs:
             continue
-        if any(r.many_for(production) for r in rs):
+        if any(r.many_for(production, roots) for r, roots in rs):
             return True
-        mine = set().union(*(r.roots for r in rs))
-        for u in unlocked:
-            theirs = set().union(*(r.roots for r in regions.containing(u.file, u.node)))
+        mine = set().union(*(roots for _, roots in rs))
+        for u in others:
+            if u is w:
+                continue
+            containing = regions.containing(u.file, u.node)
+            theirs = set().union(*(_sharing(decl, u, r) for r in containing))
+            if containing and not theirs:
+                continue  # an object of the goroutine's own: the spawner cannot reach it
             if not theirs:
-                theirs = _reached_only_from(u.node, regions, locks, production)
-            if u is not w and (not theirs or not theirs <= mine) and not _ordered(u, rs, pkg):
+                theirs = reached_only_from(u.node, regions, locks, production)
+            if (not theirs or not theirs <= mine) and not _ordered(u, [r for r, _ in rs], pkg, locks):
                 return True
     return False
-
-
-def _reached_only_from(
-    node: Node, regions: Regions, locks: LockView, production: bool, depth: int = 0
-) -> set[tuple[str, int]]:
-    """The go statements whose goroutines are the only callers of the function holding node
-    (transitively, up to 2 levels of callers); empty when some call is made elsewhere, or the
-    function is not called by name (an exported function, a function value)."""
-    func = syntax.enclosing_function(node)
-    if func is None or depth > 1:
-        return set()
-    name = func.child_by_field_name("name")
-    if name is None or syntax.text(name)[:1].isupper():
-        return set()
-    calls = [(f, c) for f, c in locks.callers(func) if not (production and f.is_test)]
-    if not calls:
-        return set()
-    roots: set[tuple[str, int]] = set()
-    for f, call in calls:
-        found = set().union(*(r.roots for r in regions.containing(f, call)))
-        if not found:
-            found = _reached_only_from(call, regions, locks, production, depth + 1)
-        if not found:
-            return set()
-        roots |= found
-    return roots
 
 
 def _started(region: Region, production: bool) -> bool:
@@ -181,29 +162,33 @@ def _started(region: Region, production: bool) -> bool:
     return not production or any(not path.endswith("_test.go") for path, _ in region.roots)
 
 
-def _ordered(use: Use, rs: list[Region], pkg: PackageContext) -> bool:
+def _ordered(use: Use, rs: list[Region], pkg: PackageContext, locks: LockView) -> bool:
     """Whether use is ordered with every goroutine that runs the regions rs (ordering.py)."""
     for r in rs:
         for path, offset in r.roots:
             f = next((s for s in pkg.sources if str(s.path) == path), None)
             go = go_statement(f, offset) if f is not None else None
-            if go is None or not ordered(use.node, use.file, go, f, r.body):  # type: ignore[arg-type]
+            if go is None:
+                return False
+            if not ordered(use.node, use.file, go, f, r.body) and not joined_before(  # type: ignore[arg-type]
+                use.node, go, r.body, locks.callers
+            ):
                 return False
     return True
 
 
-def _shared(decl: MapDecl, use: Use, region: Region) -> bool:
-    """Whether the map written at use inside region is one the spawning goroutine can reach."""
+def _sharing(decl: MapDecl, use: Use, region: Region) -> set[tuple[str, int]]:
+    """The go statements whose goroutine, running region, reaches at use a map that its
+    spawner can reach too."""
     if decl.kind == "package":
-        return True
+        return set(region.roots)
     if decl.kind == "local":
         func = region.body.parent or region.body
-        return not (
-            decl.file.path == region.file.path and func.start_byte <= decl.holder.start_byte < func.end_byte
-        )
+        inside = func.start_byte <= decl.holder.start_byte < func.end_byte
+        return set() if inside and decl.file.path == region.file.path else set(region.roots)
     operand = use.node.child_by_field_name("operand")
     root = root_identifier(operand) if operand is not None else None
-    return root is not None and region.shares(root)
+    return region.sharing_roots(root) if root is not None else set()
 
 
 def _plan(pkg: PackageContext, candidates: list[_Candidate]) -> None:

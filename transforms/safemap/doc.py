@@ -88,9 +88,10 @@ alone) that is
   reach as well (a package variable, a captured variable, the receiver or an
   argument of the `go` call; not a map created inside the goroutine), and
 - used somewhere outside that goroutine (or the `go` statement is in a loop, or
-  several `go` statements reach it),
+  several `go` statements reach it with the same object),
 
-with no mutex held at either site. Lock recognition is shared with `deepcopy`
+with no mutex held at the write, and none at the other use either unless no write of the
+map holds a lock (a lock held on one side only orders nothing). Lock recognition is shared with `deepcopy`
 (`mu.Lock(); defer mu.Unlock()`, Lock…Unlock regions, embedded mutexes, `RLock`);
 in addition a function named `…Locked`, or one whose every call in the package
 is made with a lock held, counts as locked. A declaration marked with a
@@ -101,9 +102,15 @@ converted regardless of goroutines.
 fills the map before `go f(m)`) or by a wait the goroutine's end signals (`wg.Wait()` with
 `wg.Done()` in the goroutine, `<-done` with `close(done)`), when one goroutine is started;
 a go statement in a loop that hands each goroutine an object of its own (`c := newConn(x);
-go c.serve()`, c not used after the go statement); accesses made with a lock held, striped
-locks (`s.locks[i]`) and functions whose doc comment says the caller holds the lock
-included.
+go c.serve()`, c not used after the go statement; `for _, w := range workers { go w.run() }`,
+the elements taken to be distinct); goroutines that each create the object they work on
+(`c := newClient()` inside the goroutine); a use in a function whose every caller, followed
+up the call graph (recursion included), runs in that same goroutine, or that is handed on as
+a value only there (`filepath.WalkDir(root, visit)` inside the goroutine: gomapfix takes the
+callee to run the callback on the calling goroutine); a use in a function called only after
+a call of the function that starts the goroutine and waits for it (`fill(t); report(t)`);
+accesses made with a lock held, striped locks (`s.locks[i]`) and functions whose doc comment
+says the caller holds the lock included.
 
 **A local map filled by goroutines and returned** after they finish (a fan-out) cannot
 become a safeMap; the fix declares a mutex next to it (`var countsMu sync.Mutex`) and holds

@@ -150,3 +150,35 @@ def is_result(func: Node, name: str) -> bool:
     return any(
         syntax.text(n) == name for p in result.named_children for n in p.children_by_field_name("name")
     )
+
+
+def beside_a_copy(node: Node) -> bool:
+    """Whether node is the whole right side of `x = node` in one branch of an if statement
+    whose other branch assigns x the result of a call (`if doCopy { st.P = o.copyP() } else
+    { st.P = o.p }`): the author chose between a copy and a borrow, and the borrow is the
+    documented path of its callers."""
+    stmt = node.parent.parent if node.parent is not None else None
+    if stmt is None or stmt.type != "assignment_statement" or node.parent.named_child_count != 1:  # type: ignore[union-attr]
+        return False
+    left = stmt.child_by_field_name("left")
+    branch = stmt.parent.parent if stmt.parent is not None else None  # statement_list, block
+    cond = branch.parent if branch is not None else None
+    if left is None or left.named_child_count != 1 or cond is None or cond.type != "if_statement":
+        return False
+    consequence, alternative = (
+        cond.child_by_field_name("consequence"),
+        cond.child_by_field_name("alternative"),
+    )
+    other = alternative if branch == consequence else consequence
+    if other is None or other.type != "block":
+        return False
+    target = squash(syntax.text(left))
+    for assign in syntax.walk(other):
+        if assign.type != "assignment_statement":
+            continue
+        lhs, rhs = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if lhs is None or rhs is None or squash(syntax.text(lhs)) != target or rhs.named_child_count != 1:
+            continue
+        if syntax.unparen(rhs.named_children[0]).type == "call_expression":
+            return True
+    return False

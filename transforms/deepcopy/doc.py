@@ -114,8 +114,10 @@ map to C legal (see `map-to-c`).
 **Not reported.** A map that is never mutated in place after it is handed out (every
 write fills a map made fresh in the same locked region: `c.m = make(...); c.m[k] = v`);
 an alias read after the Unlock only under the same lock again, only compared with nil, or
-only for a field holding a number, string or bool; and findings in `_test.go` files, where
-the maps are usually read after the writing goroutines are done.
+only for a field holding a number, string or bool; a borrow chosen beside a copy (`if doCopy
+{ st.P = s.copyP() } else { st.P = s.p }`: the author offers both, and the borrow's callers
+are documented to hold the lock); and findings in `_test.go` files, where the maps are
+usually read after the writing goroutines are done.
 
 **Safety.** The fix is *safe* when the function is unexported or its doc comment does not
 promise aliasing. It is *unsafe* (a suggestion) when an exported function's doc comment

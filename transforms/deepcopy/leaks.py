@@ -21,6 +21,7 @@ from gofacts.scope import find_declaration
 from gofacts.types import BASIC_TYPES, GoType, PackageTypes
 from transforms.deepcopy.chains import (
     assigned_a_copy,
+    beside_a_copy,
     chain_root,
     continues_chain,
     declares_new,
@@ -135,6 +136,8 @@ class Finder:
             return
         if not self._written_under(guard, node):
             return  # nothing writes this map under the lock: readers race with no one
+        if beside_a_copy(node):
+            return  # a deliberate borrow, next to the copy its caller can ask for
         flow = _Flow(self, guard, func, node)
         path = squash(syntax.text(node))
         parent = node.parent

@@ -65,6 +65,33 @@ def test_exported_map_gets_an_unsafe_fix(go: GoToolchain, tmp_path: Path) -> Non
     go.run("vet", "./...", cwd=module)
 
 
+def test_a_race_only_with_an_exported_entry_point_is_a_warning_with_an_unsafe_fix(
+    go: GoToolchain, tmp_path: Path
+) -> None:
+    """The goroutine writes s.seen; the only other use is in exported Seen, which nothing in the
+    package calls: whether it races depends on which goroutine callers outside the package use."""
+    source = HEADER + "type Store struct {\n\tin   chan string\n\tseen map[string]int\n}\n\n"
+    source += "func (s *Store) Start() {\n\tgo s.loop()\n}\n\n"
+    source += "func (s *Store) loop() {\n\tfor k := range s.in {\n\t\ts.seen[k]++\n\t}\n}\n\n"
+    source += "func (s *Store) Seen(k string) int {\n\treturn s.seen[k]\n}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert finding.severity.value == "warning"
+    assert "used by exported Store.Seen, which callers outside the package may run" in finding.message
+    assert [f.safety for f in finding.fixes] == [Safety.UNSAFE]
+    assert report.changed_files() == []
+    module, report = run(tmp_path / "u", source, unsafe=True)
+    assert report.changed_files()
+    for outcome in report.changed_files():
+        outcome.path.write_bytes(outcome.result or b"")
+    go.run("vet", "./...", cwd=module)
+    # Called inside the package from a non-goroutine function, the same use is an error.
+    source += "\nfunc report(s *Store) int {\n\treturn s.Seen(\"a\")\n}\n"
+    _, report = run(tmp_path / "c", source)
+    (finding,) = report.findings
+    assert finding.severity.value == "error"
+
+
 def test_locked_sites_are_not_findings(tmp_path: Path) -> None:
     source = HEADER + 'import "sync"\n\nvar (\n\tmu sync.Mutex\n\tm  = map[string]int{}\n)\n\n'
     source += (

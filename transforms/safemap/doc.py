@@ -112,6 +112,11 @@ a call of the function that starts the goroutine and waits for it (`fill(t); rep
 accesses made with a lock held, striped locks (`s.locks[i]`) and functions whose doc comment
 says the caller holds the lock included.
 
+**Races with callers outside the package.** When the only use that races with the
+goroutine is in an exported function or method that no code of the package calls
+(`func (b *B) ReportMetric(...)`), which goroutine runs it is up to callers gomapfix cannot
+see: the finding is a warning, names that function, and its fix is unsafe.
+
 **A local map filled by goroutines and returned** after they finish (a fan-out) cannot
 become a safeMap; the fix declares a mutex next to it (`var countsMu sync.Mutex`) and holds
 it around each statement of the goroutines that touches the map, when every other access is

@@ -26,9 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from codemod import syntax
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
+from gofacts.signatures import receiver_type_name
 from gofacts.types import PackageTypes
 from transforms.safemap import files
 from transforms.safemap.decl import copied_by_value, declaration_edits
@@ -50,6 +52,9 @@ class _Candidate:
     uses: list[Use]
     fix: Fix | None = None
     blocked: str | None = None
+    entry: str = ""
+    """The exported function holding the only racing uses found, when every race found needs
+    a caller outside the package (whose goroutine gomapfix cannot see): a suggestion."""
 
 
 class SafeMapTransform:
@@ -80,8 +85,9 @@ class SafeMapTransform:
                 if not _may_race(decl, pkg, regions, locks, types):
                     continue
                 found = uses(decl, pkg, types)
-                if _concurrent(decl, found, regions, locks, pkg):
-                    candidates.append(_Candidate(decl, found))
+                race = _concurrent(decl, found, regions, locks, pkg)
+                if race is not None:
+                    candidates.append(_Candidate(decl, found, entry=race))
         if not candidates:
             return
         _plan(pkg, candidates)
@@ -119,7 +125,7 @@ def _may_race(
 
 def _concurrent(
     decl: MapDecl, found: list[Use], regions: Regions, locks: LockView, pkg: PackageContext
-) -> bool:
+) -> str | None:
     """An unlocked write inside a goroutine region, to a map the spawner can reach too,
     and a use outside that goroutine that nothing orders with it (ordering.py): an unlocked
     use, or a locked one when no write of the map holds a lock (a lock held at the use alone
@@ -127,8 +133,13 @@ def _concurrent(
     to guard the map, and an "unlocked" write to be one whose callers hold it),
     or the goroutine may run twice at once. For a map declared in a non-test file, the
     accesses and go statements of test files are left out: a test drives the package's
-    code on objects of its own, usually after its goroutines are done."""
+    code on objects of its own, usually after its goroutines are done.
+
+    None when there is no race; "" for a race; the name of an exported function when every
+    race found is with a use in such a function that no code of the package calls (which
+    goroutine runs it is up to callers outside the package)."""
     production = not decl.file.is_test
+    entry = None
     seen = [u for u in found if u.resolved and not (production and u.file.is_test)]
     unlocked = [u for u in seen if not locks.held_at(u.node)]
     locked_writes = any(is_write(u.node) for u in seen if u not in unlocked)
@@ -141,7 +152,7 @@ def _concurrent(
         if not rs:
             continue
         if any(r.many_for(production, roots) for r, roots in rs):
-            return True
+            return ""
         mine = set().union(*(roots for _, roots in rs))
         for u in others:
             if u is w:
@@ -153,8 +164,24 @@ def _concurrent(
             if not theirs:
                 theirs = reached_only_from(u.node, regions, locks, production)
             if (not theirs or not theirs <= mine) and not _ordered(u, [r for r, _ in rs], pkg, locks):
-                return True
-    return False
+                exported = "" if containing or theirs else _exported_entry(u, locks, production)
+                if not exported:
+                    return ""
+                entry = entry or exported
+    return entry
+
+
+def _exported_entry(use: Use, locks: LockView, production: bool) -> str:
+    """The name of the exported function or method holding use (not in a function literal),
+    when no code of the package calls it; else ""."""
+    func = syntax.enclosing_function(use.node)
+    name = func.child_by_field_name("name") if func is not None else None
+    if func is None or name is None or not syntax.text(name)[:1].isupper():
+        return ""
+    if any(not (production and f.is_test) for f, _ in locks.callers(func)):
+        return ""
+    recv = receiver_type_name(func) if func.type == "method_declaration" else ""
+    return f"{recv}.{syntax.text(name)}" if recv else syntax.text(name)
 
 
 def _started(region: Region, production: bool) -> bool:
@@ -224,7 +251,7 @@ def _plan(pkg: PackageContext, candidates: list[_Candidate]) -> None:
         except Blocked as e:
             c.blocked = str(e)
             continue
-        safety = Safety.UNSAFE if c.decl.exported or shapes[i].pointer else Safety.SAFE
+        safety = Safety.UNSAFE if c.decl.exported or shapes[i].pointer or c.entry else Safety.SAFE
         c.fix = Fix(
             f"Replace {_label(c.decl)} with a safeMap and rewrite its uses",
             tuple(sorted(edits + shim_edits)),
@@ -272,6 +299,12 @@ def _finding(c: _Candidate) -> Finding:
     label = _label(c.decl)
     if c.decl.marked:
         message = f"map {label} is marked {MARKER}"
+    elif c.entry:
+        message = (
+            f"map {label} is written in a goroutine with no lock held, and used by exported {c.entry},"
+            " which callers outside the package may run on any goroutine: if one runs it while the"
+            " goroutine writes, the program crashes"
+        )
     else:
         message = (
             f"map {label} is written in a goroutine and used elsewhere with no lock held;"
@@ -285,7 +318,7 @@ def _finding(c: _Candidate) -> Finding:
         c.decl.name_node,
         message,
         [c.fix] if c.fix is not None else [],
-        Severity.ERROR if not c.decl.marked else Severity.WARNING,
+        Severity.ERROR if not (c.decl.marked or c.entry) else Severity.WARNING,
     )
 
 

@@ -3,7 +3,7 @@ package p
 import "sync"
 
 // registry's loop goroutine writes entries with no lock; Lookup takes mu, which no write
-// holds, so the lock orders nothing: the read races with the writes.
+// holds, so the lock orders nothing: the read in resolve races with the writes.
 type registry struct {
 	mu      sync.Mutex
 	updates chan [2]string
@@ -26,4 +26,12 @@ func (r *registry) Lookup(name string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.entries[name]
+}
+
+func resolve(r *registry, names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, r.Lookup(n))
+	}
+	return out
 }

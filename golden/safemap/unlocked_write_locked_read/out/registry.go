@@ -3,7 +3,7 @@ package p
 import "sync"
 
 // registry's loop goroutine writes entries with no lock; Lookup takes mu, which no write
-// holds, so the lock orders nothing: the read races with the writes.
+// holds, so the lock orders nothing: the read in resolve races with the writes.
 type registry struct {
 	mu      sync.Mutex
 	updates chan [2]string
@@ -27,4 +27,12 @@ func (r *registry) Lookup(name string) string {
 	defer r.mu.Unlock()
 	v, _ := r.entries.Load(name)
 	return v
+}
+
+func resolve(r *registry, names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, r.Lookup(n))
+	}
+	return out
 }

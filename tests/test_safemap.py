@@ -86,7 +86,7 @@ def test_a_race_only_with_an_exported_entry_point_is_a_warning_with_an_unsafe_fi
         outcome.path.write_bytes(outcome.result or b"")
     go.run("vet", "./...", cwd=module)
     # Called inside the package from a non-goroutine function, the same use is an error.
-    source += "\nfunc report(s *Store) int {\n\treturn s.Seen(\"a\")\n}\n"
+    source += '\nfunc report(s *Store) int {\n\treturn s.Seen("a")\n}\n'
     _, report = run(tmp_path / "c", source)
     (finding,) = report.findings
     assert finding.severity.value == "error"

@@ -33,6 +33,7 @@ def collect(
         if on_result is not None:
             on_result()
     report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+    report.remaining.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
     return report, errors
 
 

@@ -280,6 +280,7 @@ def _fix_package(
                 new = apply_fixes(contents, valid)
         new = {p: c for p, c in new.items() if contents.get(p) != c}
         if not new:
+            report.remaining.extend(findings)  # the findings on the final contents
             break
         contents.update(new)
         editable |= set(new)

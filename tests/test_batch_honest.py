@@ -127,6 +127,17 @@ def test_dry_run_with_push_is_refused(repo: Mono) -> None:
     assert not out_dir(repo).exists()
 
 
+def test_output_on_an_existing_file_is_a_usage_error(repo: Mono) -> None:
+    target = repo.home / "report.txt"
+    target.write_text("keep me\n")
+    proc = repo.gomapfix("batch", "--select", "keepalive", "--no-verify", "--output", str(target))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"gomapfix: --output {target}: exists and is not a directory (name a directory)"
+    ]
+    assert target.read_text() == "keep me\n" and branches(repo) == {}
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory, go: GoToolchain) -> Mono:
     return make_monorepo(tmp_path_factory.mktemp("template"), go)

@@ -141,6 +141,10 @@ def run_batch(repo: git.Repo, request: BatchRequest, log: Log, warn: Log | None 
     root = top(repo)
     base = resolve(repo, request.base)
     out = (request.output or default_output(repo)).resolve()
+    if out.exists() and not out.is_dir():
+        raise GitflowError(
+            f"--output {request.output or out}: exists and is not a directory (name a directory)"
+        )
     if request.dry_run and (request.remote or request.open_prs):
         flags = " and ".join(
             f for f, on in (("--push", request.remote), ("--open-prs", request.open_prs)) if on

@@ -82,8 +82,9 @@ class Plan:
     """The candidates of one review and what is needed to preview and replay them.
 
     Attributes:
-        options: the run's options with unsafe fixes allowed and no accepted set.
-        found: the discovered files (reused by the replay, so both runs see the same targets).
+        groups: the run's files, by the configuration that governs them, each with its
+            options (unsafe fixes allowed, no accepted set); the replay reuses them, so
+            both runs see the same targets with the same settings.
         report: the dry run's report.
         errors: internal errors of the dry run, one line each.
         originals: the content, as read by the dry run, of every file a candidate touches.
@@ -91,8 +92,7 @@ class Plan:
         remembered: findings not asked about, because every fix was rejected before.
     """
 
-    options: Options
-    found: Discovery
+    groups: list[tuple[Options, Discovery]]
     report: RunReport
     errors: list[str]
     originals: dict[Path, bytes]
@@ -144,11 +144,14 @@ class Plan:
         same as in a full run).
         """
         keys, fixes = self.acceptance(chosen)
-        options = dataclasses.replace(self.options, accepted=keys, accepted_fixes=fixes)
-        found = self.found
-        if directory is not None:
-            found = Discovery([p for p in found.files if p.parent == directory])
-        return collect(found, options, jobs=self.jobs)
+        return _collect_groups(
+            [
+                (dataclasses.replace(options, accepted=keys, accepted_fixes=fixes), found)
+                for options, found in self.groups
+            ],
+            self.jobs,
+            directory,
+        )
 
     def proposed(self, path: Path, chosen: Iterable[Chosen]) -> bytes:
         """The content gomapfix would give path with the chosen fixes applied."""
@@ -241,22 +244,48 @@ def _moved(origin: Finding, before: bytes, after: bytes, candidates: Sequence[Fi
     return min(same, key=lambda f: abs(f.span.line - first))
 
 
+def _collect_groups(
+    groups: Sequence[tuple[Options, Discovery]], jobs: int, directory: Path | None = None
+) -> tuple[RunReport, list[str]]:
+    """One engine run per group (only directory's files, when given), merged."""
+    report = RunReport()
+    errors: list[str] = []
+    for options, found in groups:
+        if directory is not None:
+            found = Discovery([p for p in found.files if p.parent == directory])
+            if not found.files:
+                continue
+        part, part_errors = collect(found, options, jobs=jobs)
+        report.extend(part)
+        errors += part_errors
+    if len(groups) > 1:
+        report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+        report.remaining.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+    return report, errors
+
+
 def make_plan(
     paths: Sequence[Path],
     options: Options,
     store: DecisionStore,
     jobs: int = 1,
     found: Discovery | None = None,
+    groups: Sequence[tuple[Options, Discovery]] | None = None,
 ) -> Plan:
-    """Run the dry run over paths (or the files found) and list the findings to ask about.
+    """Run the dry run over paths (or the files found, or the groups of files each with its
+    options: see Plan.groups) and list the findings to ask about.
 
     Findings all of whose fixes the store remembers as rejected are not
     asked about (Plan.remembered).
     """
-    options = dataclasses.replace(options, unsafe_fixes=True, accepted=None, accepted_fixes=frozenset())
-    found = found if found is not None else discover(list(paths))
-    report, errors = collect(found, options, jobs=jobs)
-    plan = Plan(options, found, report, errors, {}, jobs=jobs, store_root=store.root)
+    if groups is None:
+        groups = [(options, found if found is not None else discover(list(paths)))]
+    groups = [
+        (dataclasses.replace(o, unsafe_fixes=True, accepted=None, accepted_fixes=frozenset()), f)
+        for o, f in groups
+    ]
+    report, errors = _collect_groups(groups, jobs)
+    plan = Plan(list(groups), report, errors, {}, jobs=jobs, store_root=store.root)
     findings = [f for f in report.findings if f.fixes and _read_originals(plan, f)]
     flat = fingerprints([(f, fix) for f in findings for fix in f.fixes], plan.originals, store.root)
     candidates: list[tuple[Finding, tuple[Fingerprint, ...]]] = []

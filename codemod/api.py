@@ -16,23 +16,23 @@ def collect(
     found: Discovery,
     options: Options,
     jobs: int = 0,
-    on_result: Callable[[], None] | None = None,
+    on_result: Callable[[int], None] | None = None,
     cache_dir: Path | None = None,
 ) -> tuple[RunReport, list[str]]:
     """Run over discovered files; returns the merged report and internal-error lines.
 
     cache_dir enables the content-hash result cache (codemod.cache); None disables it.
+    on_result(n) is called when n more directories are done (as they finish, in any order).
     """
     report = RunReport()
     errors: list[str] = []
     for path, reason in found.skipped:
         report.files[path] = FileOutcome(path, None, None, skipped=reason)
-    for result in run(found.files, options, jobs, cache_dir):
+    for result in run(found.files, options, jobs, cache_dir, on_done=on_result):
         report.extend(result.report)
         errors.extend(result.errors)
-        if on_result is not None:
-            on_result()
     report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+    report.remaining.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
     return report, errors
 
 

@@ -11,8 +11,9 @@ returning the exit status), imported only when it runs. A path that happens
 to be called like a subcommand can be given as ./explain.
 
 Settings come from three places, later ones winning: the defaults, the
-nearest .gomapfix.toml (codemod.config), and the flags. resolve_settings()
-merges them for the main command and for any subcommand that runs the engine.
+nearest .gomapfix.toml (codemod.config), and the flags. Each file is governed
+by its own nearest .gomapfix.toml: resolve_groups() splits the files by the
+configuration that governs them, and the engine runs once per group.
 
 Exit status: 0 success (dry run, or fixes written); 1 with --check when a
 finding fails it (model.Finding.fails_check: a fix would apply, or nothing but a
@@ -41,11 +42,7 @@ from codemod.formats import FORMATS, RenderContext, render, summary_lines
 from codemod.model import RunReport
 from codemod.progress import Progress
 from codemod.runner import Options, group_by_directory
-from codemod.settings import (
-    add_selection_arguments,
-    discover_targets,
-    resolve_settings,
-)
+from codemod.settings import Group, add_selection_arguments, resolve_groups, show_settings
 from codemod.writer import StaleFile, write_atomic
 
 
@@ -134,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     info = p.add_argument_group("information")
     info.add_argument("--list-transforms", action="store_true", help="list transforms and rules, then exit")
+    info.add_argument(
+        "--show-settings",
+        metavar="FILE",
+        type=Path,
+        help="print the configuration that governs FILE and the settings in force for it, then exit",
+    )
     info.add_argument("--version", action="version", version=f"gomapfix {__version__}")
     return p
 
@@ -177,22 +180,22 @@ def _main(argv: list[str]) -> int:
         raise UsageError("--jobs must be 0 (all cores) or a positive number")
     if args.diff_base is not None and args.interactive:
         raise UsageError("--diff-base cannot be combined with --interactive")
+    if args.show_settings is not None:
+        sys.stdout.write(show_settings(args, args.show_settings))
+        return 0
     targets = args.paths or [Path(".")]
-    settings = resolve_settings(args, targets)
-    found = discover_targets(targets, settings)
+    groups = resolve_groups(args, targets)
     if args.interactive or args.forget_decisions:
         from codemod.review import interactive
 
-        return interactive.cli_main(args, settings.options, found)
-    notes: list[str] = []
-    if args.diff_base is not None:
-        report, errors, notes = _run_changed(args, found, settings.options, targets[0])
-    else:
-        report, errors = _collect(args, found, settings.options)
-
+        return interactive.cli_main(args, groups)
+    report, errors, notes, failing = _run_groups(args, groups, targets[0])
     if args.write:
         _write(report, errors)
-    ctx = RenderContext(rules=settings.options.select, wrote=args.write, errors=tuple(errors))
+    rules = {n for g in groups for n in g.settings.options.select}
+    ctx = RenderContext(
+        rules=tuple(n for n in registry.names() if n in rules), wrote=args.write, errors=tuple(errors)
+    )
     out = sys.stdout.buffer
     out.write(render(args.format, report, ctx))
     out.flush()
@@ -203,10 +206,34 @@ def _main(argv: list[str]) -> int:
         print(f"gomapfix: {line}", file=sys.stderr)
     if errors:
         return 2
-    unsafe = settings.options.unsafe_fixes
-    if args.check and any(f.fails_check(unsafe) for f in report.findings):
+    if args.check and failing:
         return 1
     return 0
+
+
+def _run_groups(
+    args: argparse.Namespace, groups: list[Group], where: Path
+) -> tuple[RunReport, list[str], list[str], bool]:
+    """Run the engine on each group of files with its settings; the merged report, the
+    internal errors, notes for the summary, and whether a finding fails --check (each
+    finding judged with its own group's unsafe-fixes)."""
+    report = RunReport()
+    errors: list[str] = []
+    notes: list[str] = []
+    failing = False
+    for group in groups:
+        options = group.settings.options
+        if args.diff_base is not None:
+            part, part_errors, part_notes = _run_changed(args, group.found, options, where)
+            notes += part_notes
+        else:
+            part, part_errors = _collect(args, group.found, options)
+        failing = failing or any(f.fails_check(options.unsafe_fixes) for f in part.findings)
+        report.extend(part)
+        errors += part_errors
+    if len(groups) > 1:
+        report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+    return report, errors, notes, failing
 
 
 def _collect(args: argparse.Namespace, found: Discovery, options: Options) -> tuple[RunReport, list[str]]:

@@ -1,10 +1,18 @@
 """Project configuration: the .gomapfix.toml file.
 
-gomapfix looks for .gomapfix.toml in the directory of each target path and
-in every directory above it, up to and including the repository root (the
-first directory that contains .git) or, outside a repository, the file
-system root. The nearest file wins; it is not merged with files further up.
-Every key is optional:
+Each Go file is governed by the nearest .gomapfix.toml: in its own directory
+or the closest one above it, up to and including the repository root (the
+first directory that contains .git) or, outside a repository, the file system
+root. So a monorepo's modules can each have their own file, and one run from
+the root applies each file's settings to its own files (codemod.settings
+groups the files by the file that governs them). A file is not merged with
+the files further up unless it says so with `extend`:
+
+    extend = "../.gomapfix.toml"         # inherit that file's settings (a path relative to this file)
+
+then every key this file sets replaces the inherited one (a [transforms.NAME]
+table key by key), and the inherited exclude globs stay relative to the
+directory of the file that set them. Every key is optional:
 
     select = ["keepalive", "deepcopy"]   # rules to run (default: the rules on by default)
     extend-select = ["wrap-inner-map"]   # rules to run besides those (an opt-in rule, say)
@@ -53,7 +61,7 @@ from codemod.discovery import UsageError
 FILE_NAME = ".gomapfix.toml"
 _BOOLEAN_KEYS = ("unsafe-fixes", "include-generated", "report-unused-ignores")
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude")
-KEYS = (*_LIST_KEYS, *_BOOLEAN_KEYS, "transforms")
+KEYS = ("extend", *_LIST_KEYS, *_BOOLEAN_KEYS, "transforms")
 
 
 class ConfigError(UsageError):
@@ -66,7 +74,8 @@ class Config:
 
     Attributes:
         path: the file they came from (None for the empty configuration).
-        root: the directory exclude globs are relative to.
+        root: the directory exclude globs are relative to (that of the file that set them).
+        extends: the files path inherits from through `extend`, nearest first.
         select, extend_select, ignore: rule names.
         exclude: glob patterns.
         unsafe_fixes, include_generated, report_unused_ignores: booleans.
@@ -83,6 +92,7 @@ class Config:
     include_generated: bool | None = None
     report_unused_ignores: bool | None = None
     transforms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    extends: tuple[Path, ...] = ()
 
 
 def find_config(target: Path) -> Path | None:
@@ -116,17 +126,53 @@ def find_common_config(targets: Iterable[Path]) -> Path | None:
     return found.pop() if found else None
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate one configuration file. Raises ConfigError."""
+def load_config(path: Path, _chain: tuple[Path, ...] = ()) -> Config:
+    """Read and validate one configuration file, and the files it extends. Raises ConfigError."""
+    path = Path(os.path.abspath(path))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        where = f" (extended by {_chain[-1]})" if _chain else ""
+        raise ConfigError(f"{path}: cannot read{where}: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
-    return parse_config(data, path)
+    own = parse_config(data, path)
+    if "extend" not in data:
+        return own
+    extend = data["extend"]
+    if not isinstance(extend, str) or not extend:
+        raise ConfigError(f"{path}: extend must be the path of another configuration file")
+    parent_path = Path(os.path.normpath(path.parent / extend))
+    if parent_path in (*_chain, path):
+        raise ConfigError(f"{path}: extend: {extend} extends this file again (a cycle)")
+    parent = load_config(parent_path, (*_chain, path))
+    return merge(parent, own)
+
+
+def merge(parent: Config, child: Config) -> Config:
+    """child's settings over parent's: each key child sets replaces parent's; a
+    [transforms.NAME] table is merged key by key; exclude globs keep their own root."""
+    values: dict[str, Any] = {}
+    for f in (
+        "select",
+        "extend_select",
+        "ignore",
+        "unsafe_fixes",
+        "include_generated",
+        "report_unused_ignores",
+    ):
+        mine = getattr(child, f)
+        values[f] = mine if mine is not None else getattr(parent, f)
+    if child.exclude is not None:
+        values["exclude"], values["root"] = child.exclude, child.root
+    else:
+        values["exclude"], values["root"] = parent.exclude, parent.root
+    names = sorted(set(parent.transforms) | set(child.transforms))
+    tables = {n: {**parent.transforms.get(n, {}), **child.transforms.get(n, {})} for n in names}
+    assert child.path is not None and parent.path is not None
+    return Config(path=child.path, transforms=tables, extends=(parent.path, *parent.extends), **values)
 
 
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:

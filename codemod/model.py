@@ -174,9 +174,13 @@ class RunReport:
     """(rule, path, finding message, fix message) of every fix that was applied."""
     files: dict[Path, FileOutcome] = field(default_factory=dict)
     scanned: int = 0
+    remaining: list[Finding] = field(default_factory=list)
+    """The findings on the code as the run leaves it (after its fixes), in the same order as
+    findings; the interactive review shows a fix that an accepted one changed on this code."""
 
     def extend(self, other: RunReport) -> None:
         self.findings.extend(other.findings)
+        self.remaining.extend(other.remaining)
         self.applied_keys |= other.applied_keys
         self.files.update(other.files)
         self.scanned += other.scanned

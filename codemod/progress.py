@@ -17,6 +17,7 @@ class Progress:
         self.enabled = enabled and total >= MIN_UNITS and sys.stderr.isatty() and not os.environ.get("CI")
         self._bar = None
         self._task = None
+        self.done = 0
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -36,9 +37,11 @@ class Progress:
             self._task = self._bar.add_task("gomapfix: packages", total=self.total)
         return self
 
-    def advance(self) -> None:
+    def advance(self, n: int = 1) -> None:
+        """n more directories are done (called as each result arrives, in any order)."""
+        self.done += n
         if self._bar is not None:
-            self._bar.advance(self._task)
+            self._bar.advance(self._task, n)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

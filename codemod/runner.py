@@ -17,6 +17,7 @@ import dataclasses
 import gc
 import hashlib
 import os
+import signal
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -280,6 +281,7 @@ def _fix_package(
                 new = apply_fixes(contents, valid)
         new = {p: c for p, c in new.items() if contents.get(p) != c}
         if not new:
+            report.remaining.extend(findings)  # the findings on the final contents
             break
         contents.update(new)
         editable |= set(new)
@@ -354,14 +356,25 @@ def group_by_directory(files: Iterable[Path]) -> dict[Path, list[Path]]:
 
 
 def run(
-    files: list[Path], options: Options, jobs: int = 0, cache_dir: Path | None = None
+    files: list[Path],
+    options: Options,
+    jobs: int = 0,
+    cache_dir: Path | None = None,
+    on_done: Callable[[int], None] | None = None,
 ) -> Iterator[DirResult]:
     """Process files directory by directory; results come in sorted directory order.
 
     With cache_dir, results are served from (and stored in) the content-hash cache.
     In parallel, the largest directories are handed out first and small ones in
     batches, so that no worker is left with a big directory at the end; results
-    are reordered, so the output does not depend on the number of jobs.
+    are reordered, so the output does not depend on the number of jobs. on_done(n)
+    is called as soon as n more directories are done, before they are yielded in
+    order (a progress bar moves with the work, not with the order).
+
+    Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt), the directories
+    not started are cancelled and the workers stopped at once, instead of the pool
+    finishing every queued batch first; workers ignore SIGINT themselves, so the
+    terminal's Ctrl-C reaches only this process and nothing prints a traceback.
     """
     run_id = uuid.uuid4().hex
     tasks = [
@@ -369,19 +382,46 @@ def run(
     ]
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(tasks) < 4:
-        yield from map(cached_process, tasks)
+        for t in tasks:
+            result = cached_process(t)
+            if on_done is not None:
+                on_done(1)
+            yield result
         return
     order = {t.directory: i for i, t in enumerate(tasks)}
     done: dict[int, DirResult] = {}
     following = 0
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+    try:
         futures = [pool.submit(_process_batch, batch) for batch in _batches(tasks, jobs)]
         for future in as_completed(futures):
-            for r in future.result():
+            batch = future.result()
+            for r in batch:
                 done[order[r.directory]] = r
+            if on_done is not None:
+                on_done(len(batch))
             while following in done:
                 yield done.pop(following)
                 following += 1
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the main process's to handle (see run)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (an interrupted or failed run)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def cached_process(task: DirTask) -> DirResult:

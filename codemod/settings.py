@@ -4,6 +4,13 @@ The selection flags are defined once (add_selection_arguments) and shared by
 every command that runs the engine (gomapfix itself, branch, batch); later
 sources win: the defaults, then the nearest .gomapfix.toml (codemod.config),
 then the flags.
+
+Each file is governed by its own nearest .gomapfix.toml, so one run can hold
+files under several configuration files (a monorepo's modules, or pre-commit
+passing `a/x.go b/y.go`): resolve_groups splits the discovered files into
+Groups, one per configuration file, each with its merged Settings, and the
+engine runs once per group. --config FILE and --no-config put every file in
+one group.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from codemod import config, registry
 from codemod.discovery import Discovery, UsageError, discover
@@ -124,6 +132,11 @@ def resolve_settings(args: argparse.Namespace, targets: Sequence[Path]) -> Setti
     else:
         found = config.find_common_config(targets)
         cfg = config.load_config(found) if found is not None else config.Config()
+    return merged_settings(args, cfg)
+
+
+def merged_settings(args: argparse.Namespace, cfg: config.Config) -> Settings:
+    """The settings of one configuration (cfg) with the selection flags of args over it."""
     select = args.select if args.select is not None else cfg.select
     extend = args.extend_select if args.extend_select is not None else cfg.extend_select
     ignore = args.ignore if args.ignore is not None else cfg.ignore
@@ -136,6 +149,102 @@ def resolve_settings(args: argparse.Namespace, targets: Sequence[Path]) -> Setti
     )
     exclude = tuple(args.exclude) if args.exclude is not None else (cfg.exclude or ())
     return Settings(options, cfg, exclude)
+
+
+@dataclass
+class Group:
+    """The files one configuration governs in a run, and the settings they are processed with."""
+
+    settings: Settings
+    found: Discovery
+
+
+def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Group]:
+    """Discover the files under targets and group them by the configuration that governs them.
+
+    Each file's nearest .gomapfix.toml (codemod.config.find_config) governs it,
+    merged with the flags; --config and --no-config make one group. Excluded
+    files are left out of their group. Groups come in the order of their
+    configuration files (none first); files skipped by discovery are reported
+    in the first group. Always returns at least one group (the settings of the
+    first target, which are checked even when there is nothing to process).
+    """
+    found = discover(list(targets))
+    if args.no_config or args.config is not None:
+        single = resolve_settings(args, targets)
+        return [Group(single, _without_excluded(found, single))]
+    first = config.find_config(targets[0]) if targets else None
+    loaded: dict[Path | None, Settings] = {first: _settings_of(args, first)}
+    by_config: dict[Path | None, list[Path]] = {}
+    nearest: dict[Path, Path | None] = {}
+    for path in found.files:
+        if path.parent not in nearest:
+            nearest[path.parent] = config.find_config(path)
+        by_config.setdefault(nearest[path.parent], []).append(path)
+    groups = []
+    for cfg_path in sorted(by_config, key=lambda p: (p is not None, str(p))):
+        if cfg_path not in loaded:
+            loaded[cfg_path] = _settings_of(args, cfg_path)
+        part = Discovery(by_config[cfg_path])
+        groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path])))
+    if not groups:
+        groups.append(Group(loaded[first], Discovery([])))
+    groups[0].found.skipped = list(found.skipped)
+    return groups
+
+
+def _settings_of(args: argparse.Namespace, path: Path | None) -> Settings:
+    return merged_settings(args, config.load_config(path) if path is not None else config.Config())
+
+
+def _without_excluded(found: Discovery, settings: Settings) -> Discovery:
+    if settings.exclude:
+        found.files = [
+            p for p in found.files if not config.excluded(p, settings.exclude, settings.config.root)
+        ]
+    return found
+
+
+def show_settings(args: argparse.Namespace, target: Path) -> str:
+    """`--show-settings FILE`: the configuration that governs target and the settings in force."""
+    if args.no_config or args.config is not None:
+        settings = resolve_settings(args, [target])
+    else:
+        settings = _settings_of(args, config.find_config(target))
+    cfg = settings.config
+    options = settings.options
+    lines = [f"# the settings gomapfix uses for {target}"]
+    if cfg.path is None:
+        lines.append("# configuration file: none" + (" (--no-config)" if args.no_config else ""))
+    else:
+        lines.append(f"# configuration file: {cfg.path}")
+        lines += [f"#   extends {p}" for p in cfg.extends]
+    lines.append("# (flags on this command line are applied over it)")
+    excluded = bool(settings.exclude) and config.excluded(
+        Path(os.path.abspath(target)), settings.exclude, cfg.root
+    )
+    values: list[tuple[str, Any]] = [
+        ("select", list(options.select)),
+        ("unsafe-fixes", options.unsafe_fixes),
+        ("include-generated", options.include_generated),
+        ("report-unused-ignores", options.report_unused_ignores),
+        ("exclude", list(settings.exclude)),
+    ]
+    lines += [f"{key} = {_toml(value)}" for key, value in values]
+    lines.append(
+        f"# exclude globs are relative to {cfg.root}; {target} is {'' if excluded else 'not '}excluded"
+    )
+    for name, table in sorted(options.transform_options.items()):
+        lines += ["", f"[transforms.{name}]"] + [f"{k} = {_toml(v)}" for k, v in sorted(table.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def discover_targets(targets: Sequence[Path], settings: Settings) -> Discovery:

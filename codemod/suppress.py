@@ -9,31 +9,39 @@ A line comment
 suppresses the findings of the named rules (all rules when none is named)
 that start on the comment's own line or on the line below it, so it can
 trail the flagged line or stand on the line above. Like Go's own directives
-it has no space after `//`; rule names are separated by commas, and the
-reason after ` -- ` is free text. A suppressed finding is not reported and
-its fixes are not applied.
+it is written without a space after `//`, but `// gomapfix:ignore` (what
+gofmt-minded editors and people type) is honoured the same way, as ruff
+honours `# noqa` however it is spaced. Rule names are separated by commas,
+and the reason after ` -- ` is free text. A suppressed finding is not
+reported and its fixes are not applied.
 
 With --report-unused-ignores every directive, or rule named in one, that
 suppressed nothing in the run is reported as a finding of rule
 "unused-ignore", whose fix removes the directive (the whole line when it
 stands alone) or only the names that suppressed nothing; so are rule names
-that are not gomapfix rules, and malformed directives (without a fix). A name
+that are not gomapfix rules (a misspelt name is never "fixed" by deleting the
+directive and its reason: the finding has no safe fix, and an unsafe one that
+corrects the spelling when a rule's name is close), and malformed directives
+(without a fix). A name
 of a rule that was not selected for the run is never reported, and a
 directive without names only when every registered transform was run.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codemod.context import FileContext
-from codemod.model import Finding, Fix, Severity
+from codemod.model import Finding, Fix, Safety, Severity
 from codemod.ruledoc import RuleDoc
 from codemod.transform import finding
 
-NEEDLE = b"//gomapfix:ignore"
+NEEDLE = b"gomapfix:ignore"
+"""Bytes every directive contains (`//gomapfix:ignore` and `// gomapfix:ignore`): files
+without them have no directive."""
 UNUSED_IGNORE = "unused-ignore"
 """The rule under which --report-unused-ignores reports suppressions that suppressed nothing."""
 
@@ -59,7 +67,7 @@ UNUSED_IGNORE_DOC = RuleDoc(
     """,
 )
 """The documentation of unused-ignore, the engine's own rule (codemod.registry serves it)."""
-_DIRECTIVE = re.compile(rb"//gomapfix:ignore(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
+_DIRECTIVE = re.compile(rb"(//[ \t]*gomapfix:ignore)(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
 _NAMES = re.compile(r"[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*")
 
 
@@ -73,6 +81,7 @@ class Directive:
         rules: the rule names, in order; () means every rule.
         reason: the text after ` -- `, or "".
         malformed: the text after the directive is not `[rules] [-- reason]`.
+        head: the directive's own spelling, `//gomapfix:ignore` or `// gomapfix:ignore`.
     """
 
     line: int
@@ -81,6 +90,7 @@ class Directive:
     rules: tuple[str, ...]
     reason: str
     malformed: bool = False
+    head: str = "//gomapfix:ignore"
 
     def covers(self, f: Finding) -> bool:
         """Whether this directive suppresses finding f."""
@@ -92,7 +102,7 @@ class Directive:
 
     def render(self, rules: Sequence[str]) -> str:
         """The directive's text with the given rule names and its reason."""
-        text = "//gomapfix:ignore" + (" " + ",".join(rules) if rules else "")
+        text = self.head + (" " + ",".join(rules) if rules else "")
         return text + (f" -- {self.reason}" if self.reason else "")
 
 
@@ -105,13 +115,15 @@ def directives(f: FileContext) -> list[Directive]:
         node = f.root.descendant_for_byte_range(m.start(), m.start() + 2)
         if node is None or node.type != "comment" or node.start_byte != m.start():
             continue
-        rest = m.group(1).decode("utf-8", "replace").strip()
+        rest = m.group(2).decode("utf-8", "replace").strip()
         names, sep, reason = rest.partition("--")
         names = names.strip()
         malformed = bool(names) and _NAMES.fullmatch(names) is None
         rules = () if malformed or not names else tuple(n.strip() for n in names.split(","))
         end = min(node.end_byte, f.line_end(m.start()))
-        out.append(Directive(f.line_index(m.start()) + 1, m.start(), end, rules, reason.strip(), malformed))
+        head = m.group(1).decode()
+        line = f.line_index(m.start()) + 1
+        out.append(Directive(line, m.start(), end, rules, reason.strip(), malformed, head))
     return out
 
 
@@ -161,14 +173,34 @@ def _unused(
     idle = [r for r in d.rules if r in selected and r not in used and r not in unknown]
     if not unknown and not idle:
         return None
-    problems = [f"unknown rule {r!r}" for r in unknown] + [f"{r} suppressed nothing" for r in idle]
-    message = f"//gomapfix:ignore {','.join(d.rules)}: " + "; ".join(problems)
-    keep = [r for r in d.rules if r not in unknown and r not in idle]
+    close = {r: _closest(r, known) for r in unknown}
+    problems = [
+        f"unknown rule {r!r}" + (f" (did you mean {close[r]!r}?)" if close[r] else "") for r in unknown
+    ] + [f"{r} suppressed nothing" for r in idle]
+    message = f"{d.head} {','.join(d.rules)}: " + "; ".join(problems)
+    if unknown:
+        # A misspelt name is a suppression that was meant: never delete it (and its reason)
+        # as unused. Correcting the spelling makes it suppress, which a person decides.
+        if not all(close.values()):
+            return finding(rule, f, here, message, severity=Severity.WARNING)
+        names = list(dict.fromkeys(close.get(r) or r for r in d.rules))
+        spelled = ", ".join(f"{r} -> {close[r]}" for r in unknown)
+        fix = Fix(
+            f"correct the rule name ({spelled})", (f.edit(d.start, d.end, d.render(names)),), Safety.UNSAFE
+        )
+        return finding(rule, f, here, message, [fix], severity=Severity.WARNING)
+    keep = [r for r in d.rules if r not in idle]
     if not keep:
         return finding(rule, f, here, message, [_remove(f, d)])
     dropped = ", ".join(r for r in d.rules if r not in keep)
     fix = Fix(f"remove {dropped} from the directive", (f.edit(d.start, d.end, d.render(keep)),))
     return finding(rule, f, here, message, [fix])
+
+
+def _closest(name: str, known: Iterable[str]) -> str | None:
+    """The rule name name most likely misspells, if one is close enough."""
+    found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    return found[0] if found else None
 
 
 def _remove(f: FileContext, d: Directive) -> Fix:

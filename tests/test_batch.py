@@ -72,7 +72,8 @@ def test_walkthrough_from_dry_run_to_pull_requests(mono: Mono, go: GoToolchain, 
     dry = mono.gomapfix("batch", "--select", "keepalive", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert branches(mono) == {}
-    assert [line.split()[:2] for line in dry.stdout.splitlines()[:-1]] == [["verified", u] for u in UNITS]
+    assert [line.split()[:2] for line in dry.stdout.splitlines()[:-1]] == [["dry-run", u] for u in UNITS]
+    assert all(line.endswith("verified (build); no branch created") for line in dry.stdout.splitlines()[:-1])
     records = journal(mono)
     assert [(r["unit"], r["state"]) for r in records] == [
         (u, s) for u in UNITS for s in ("planned", "verified")
@@ -214,7 +215,7 @@ def test_a_foreign_branch_fails_its_unit_and_the_others_go_on(mono: Mono) -> Non
 
     assert proc.returncode == 1
     states = {line.split()[1]: line.split()[0] for line in proc.stdout.splitlines()[:-1]}
-    assert states == {u: ("failed" if u == billing else "verified") for u in UNITS}
+    assert states == {u: ("failed" if u == billing else "unverified") for u in UNITS}  # --no-verify
     assert "commits gomapfix did not make" in proc.stdout
     assert branches(mono)[billing] == hand
     assert journal(mono)[-1]["state"] == "verified" and any(r["state"] == "failed" for r in journal(mono))

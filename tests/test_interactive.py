@@ -474,16 +474,19 @@ def test_overlapping_fixes(todo: Path, pipe: PipeInput, monkeypatch: pytest.Monk
     select = ("todo", "shout")
     found = dry_run(todo, select)
     assert [f.rule for f in found] == ["todo", "shout", "todo", "todo"]
-    # The first fix is shown with a warning about the later one; after
-    # accepting it, the later one is shown with a warning that it cannot apply.
+    # The first fix is shown with a note about the later one; after accepting it,
+    # the later one is looked for on the changed code, where it is gone: it is
+    # skipped with a note instead of being asked about (and then not applied).
     result, screen, prompt = review(todo, pipe, ["y", "y", "d"], select=select)
-    assert "note: this fix overlaps fix 2 (shout at a.go:3): if you accept both, this one is" in screen
-    assert "note: this fix overlaps fix 1 (todo at a.go:3), which you accepted: that one is" in screen
-    expected = engine_result(todo, [key(found[0]), key(found[1])], select)
+    assert "note: this fix overlaps fix 2 (shout at a.go:3): if you accept both, fix 2 is shown" in screen
+    assert "fix 2/4 (shout at a.go:3) is skipped: the fixes you accepted change its code" in screen
+    assert screen.count("Apply this fix") == 0 and len(prompt.asked) == 3
+    expected = engine_result(todo, [key(found[0]), key(found[2])], select)
     assert (todo / "a.go").read_bytes() == expected[todo / "a.go"]
     assert b"// (removed)\nfunc FIRST" in expected[todo / "a.go"]
-    assert result.status == 0 and [i.number for i, _ in result.unapplied] == [2]
-    assert "not applied: fix 2 (shout at a.go:3: shout it): it overlaps a fix applied before it" in screen
+    assert b"// (removed)\nfunc SECOND" in expected[todo / "a.go"]
+    assert result.status == 0 and not result.unapplied
+    assert result.outcome is not None and [i.number for i in result.outcome.skipped] == [2, 4]
 
 
 # --- the command line ---------------------------------------------------------

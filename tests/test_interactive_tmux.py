@@ -276,3 +276,36 @@ def test_editor_gets_the_terminal(incident: Path, term: Tmux, tmp_path: Path) ->
     screen = term.wait("the end", lambda s: exited(s) is not None)
     assert exited(screen) == 0, screen
     assert f.path.read_bytes() == proposed + b"// checked by hand\n"
+
+
+def test_editing_a_fix_that_overlaps_an_accepted_one(incident: Path, term: Tmux, tmp_path: Path) -> None:
+    """Issue 15: accept wrap-inner-map, then `e` on deepcopy's overlapping fix in cache.go.
+
+    The editor opens on the code that will be written (the wrap and the copy), and the
+    file written keeps the copy: the race it fixes is not lost.
+    """
+    editor = tmp_path / "editor.sh"
+    seen = tmp_path / "seen.go"
+    editor.write_text(f'#!/bin/sh\ncp "$1" {shlex.quote(str(seen))}\nprintf "// edited\\n" >>"$1"\n')
+    editor.chmod(0o755)
+    command = gomapfix_command(".", "--extend-select", "wrap-inner-map")
+    term.start(f"EDITOR={shlex.quote(str(editor))} {command}")
+    screen = term.wait("the wrap", lambda s: "fix 1/" in s and pending(s, "Apply this fix"))
+    assert "wrap-inner-map safe cache.go:8" in flat(screen)
+    term.send("y")
+    screen = term.wait("deepcopy's fix", lambda s: "fix 2/" in s and pending(s, "Apply this fix"))
+    shown = screen[screen.rindex("fix 2/") :]
+    assert "deepcopy  safe  cache.go:" in shown
+    # Shown against the code that will be written: the wrapped return is what changes.
+    assert "- return c.m[team].data + return maps.Clone(c.m[team].data)" in flat(shown)
+    term.send("e")
+    screen = term.wait("the edited diff", lambda s: pending(s, "Use the edited file"))
+    term.send("y")
+    term.wait("the next question", lambda s: "fix 3/" in s and pending(s, "Apply this fix"))
+    term.send("q")
+    screen = term.wait("the end", lambda s: exited(s) is not None)
+    assert exited(screen) == 0, screen
+    assert "accepted 2 (1 edited by hand)" in screen
+    opened = seen.read_text()
+    assert "\treturn maps.Clone(c.m[team].data)\n" in opened and "type mInner struct" in opened
+    assert (incident / "cache.go").read_text() == opened + "// edited\n"

@@ -131,12 +131,16 @@ def test_unused_ignores_are_reported_only_on_request(root: Path) -> None:
             line_of(src, "because reasons"),
             "malformed //gomapfix:ignore directive (expected //gomapfix:ignore [rule,...] [-- reason])",
         ),
-        ("w.go", line_of(src, "keepalve"), "//gomapfix:ignore keepalive,keepalve: unknown rule 'keepalve'"),
+        (
+            "w.go",
+            line_of(src, "keepalve"),
+            "//gomapfix:ignore keepalive,keepalve: unknown rule 'keepalve' (did you mean 'keepalive'?)",
+        ),
     ]
-    assert [x["message"] for f in unused for x in f["fixes"]] == [
-        "remove the unused directive",
-        "remove the unused directive",
-        "remove keepalve from the directive",
+    assert [(x["message"], x["safety"]) for f in unused for x in f["fixes"]] == [
+        ("remove the unused directive", "safe"),
+        ("remove the unused directive", "safe"),
+        ("correct the rule name (keepalve -> keepalive)", "unsafe"),
     ]
     # safemap was not run: its directive is not reported; the blanket one suppressed something
     assert gomapfix(*KEEPALIVE, "--check", "--report-unused-ignores", "plain", cwd=root).returncode == 1
@@ -164,14 +168,18 @@ def test_writing_unused_ignore_fixes_is_clean_and_idempotent(root: Path, tmp_pat
     assert proc.returncode == 0, proc.stderr
     w = (copy / "w.go").read_text()
     assert "//gomapfix:ignore keepalive\n" not in w
-    assert "C.use(w.c) //gomapfix:ignore keepalive -- typo\n" in w
+    assert "C.use(w.c) //gomapfix:ignore keepalive,keepalve -- typo\n" in w  # a misspelling is kept
     assert (copy / "plain/plain.go").read_text() == "package plain\n\n// X is one.\nvar X = 1\n"
     assert go.gofmt_list(copy) == []
     go.run("vet", "./...", cwd=copy)
     again = gomapfix(*KEEPALIVE, "--report-unused-ignores", "--format", "json", cwd=copy)
-    (left,) = json.loads(again.stdout)["findings"]
-    assert left["message"].startswith("malformed //gomapfix:ignore directive")
+    left = json.loads(again.stdout)["findings"]
+    assert left[0]["message"].startswith("malformed //gomapfix:ignore directive")
+    assert "unknown rule 'keepalve'" in left[1]["message"] and len(left) == 2
     assert gomapfix(*KEEPALIVE, "--report-unused-ignores", cwd=copy).stdout == b""
+    unsafe = gomapfix(*KEEPALIVE, "--write", "--report-unused-ignores", "--unsafe-fixes", cwd=copy)
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert "C.use(w.c) //gomapfix:ignore keepalive -- typo\n" in (copy / "w.go").read_text()
 
 
 def test_removing_a_directive_between_blank_lines_keeps_gofmt_happy(tmp_path: Path, go) -> None:  # noqa: ANN001
@@ -215,3 +223,60 @@ def test_the_api_honours_directives(root: Path) -> None:
     assert fix_paths([plain], select=["keepalive"]).findings == []
     (unused,) = fix_paths([plain], select=["keepalive"], report_unused_ignores=True).findings
     assert (unused.rule, unused.span.line) == ("unused-ignore", 5)
+
+
+SPACED = """
+func (w *widget) spaced() {
+	C.use(w.c) // gomapfix:ignore keepalive -- the caller keeps w alive
+}
+
+func (w *widget) spacedAbove() {
+	//  gomapfix:ignore keepalive
+	C.use(w.c)
+}
+
+func (w *widget) spacedIdle() {
+	// gomapfix:ignore keepalive -- nothing here any more
+	runtime.KeepAlive(w)
+}
+"""
+
+
+def test_a_directive_with_a_space_after_the_slashes_is_honoured(tmp_path: Path) -> None:
+    root = write_module(tmp_path, {"w.go": HEAD + SPACED})
+    proc = gomapfix(*KEEPALIVE, "--format", "json", "--report-unused-ignores", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    reported = [(f["rule"], f["message"]) for f in json.loads(proc.stdout)["findings"]]
+    assert reported == [("unused-ignore", "// gomapfix:ignore keepalive: keepalive suppressed nothing")]
+    assert gomapfix(*KEEPALIVE, "--write", "--report-unused-ignores", cwd=root).returncode == 0
+    text = (root / "w.go").read_text()
+    assert "func (w *widget) spacedIdle() {\n\truntime.KeepAlive(w)\n}" in text  # the idle one removed
+    assert "\tC.use(w.c) // gomapfix:ignore keepalive -- the caller keeps w alive\n}" in text
+    assert "\t//  gomapfix:ignore keepalive\n\tC.use(w.c)\n}" in text  # suppressed: no KeepAlive added
+
+
+MISSPELT = """
+func (w *widget) misspelt() {
+	//gomapfix:ignore keepalve -- the caller keeps w alive (see #12)
+	C.use(w.c)
+}
+"""
+
+
+def test_a_misspelt_rule_name_is_reported_not_deleted(tmp_path: Path) -> None:
+    root = write_module(tmp_path, {"w.go": HEAD + MISSPELT})
+    proc = gomapfix(*KEEPALIVE, "--write", "--report-unused-ignores", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    text = (root / "w.go").read_text()
+    assert (
+        "//gomapfix:ignore keepalve -- the caller keeps w alive (see #12)" in text
+    )  # comment and reason kept
+    check = gomapfix(*KEEPALIVE, "--format", "json", "--report-unused-ignores", cwd=root)
+    messages = [f["message"] for f in json.loads(check.stdout)["findings"] if f["rule"] == "unused-ignore"]
+    assert messages == ["//gomapfix:ignore keepalve: unknown rule 'keepalve' (did you mean 'keepalive'?)"]
+    far = HEAD + MISSPELT.replace("keepalve", "nosuchrule")
+    (root / "w.go").write_text(far)
+    proc = gomapfix(*KEEPALIVE, "--write", "--report-unused-ignores", "--unsafe-fixes", cwd=root)
+    assert (
+        proc.returncode == 0 and "//gomapfix:ignore nosuchrule -- the caller" in (root / "w.go").read_text()
+    )

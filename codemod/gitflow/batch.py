@@ -95,9 +95,19 @@ class BatchRequest:
         return "pushed" if self.remote else "verified"
 
 
+VERIFY_RANK = {"none": 0, "build": 1, "test": 2}
+
+
 @dataclass
 class UnitResult:
-    """What the run did with one unit: state is a journal state, "unchanged" or "empty"."""
+    """What the run did with one unit.
+
+    state is what the run printed for it: "dry-run" (planned, and verified unless
+    --no-verify, but no branch made), "unverified" (its branch made with --no-verify),
+    "verified", "pushed", "pr-opened", "pr-updated" (an open pull request was updated),
+    "unchanged", "empty" or "failed". The journal records the underlying states
+    (codemod.gitflow.journal).
+    """
 
     unit: Unit
     state: str
@@ -131,6 +141,15 @@ def run_batch(repo: git.Repo, request: BatchRequest, log: Log, warn: Log | None 
     root = top(repo)
     base = resolve(repo, request.base)
     out = (request.output or default_output(repo)).resolve()
+    if out.exists() and not out.is_dir():
+        raise GitflowError(
+            f"--output {request.output or out}: exists and is not a directory (name a directory)"
+        )
+    if request.dry_run and (request.remote or request.open_prs):
+        flags = " and ".join(
+            f for f, on in (("--push", request.remote), ("--open-prs", request.open_prs)) if on
+        )
+        raise GitflowError(f"--dry-run creates no branch, so it cannot be combined with {flags}")
     result = BatchResult(out, base)
     github = None
     pr_base = request.pr_base
@@ -236,9 +255,12 @@ class _UnitRun:
     def _run(self, unit: Unit, previous: dict[str, Any] | None) -> UnitResult:
         request = self.request
         udir = unit_directory(self.out, unit)
+        level = self.settings.verify
         same = (
             previous is not None
             and previous.get("planned_hash") == unit.planned_hash
+            # a unit verified at a lower level (build, or none) than this run asks for is verified again
+            and VERIFY_RANK.get(previous.get("verify", "none"), 0) >= VERIFY_RANK[level]
             and ((udir / "manifest.json").is_file() or bool(previous.get("empty")))
             and self._commit_exists(previous.get("commit"))
         )
@@ -254,7 +276,8 @@ class _UnitRun:
             if record.get("empty"):
                 return UnitResult(unit, "empty", "every fix was reverted by verification", record)
         if request.dry_run:
-            return UnitResult(unit, "verified", "", record)
+            what = "not verified (--no-verify)" if level == "none" else f"verified ({level})"
+            return UnitResult(unit, "dry-run", f"{what}; no branch created", record)
         if not self._branch_at(unit.branch, record["commit"]):
             info = inspect(self.repo, unit.branch)
             if info.foreign:
@@ -264,13 +287,19 @@ class _UnitRun:
             self.log(f"{unit.id}: pushing to {request.remote}")
             push(self.repo, request.remote, unit.branch)
             record = self.journal.write(unit.id, "pushed", **_carry(record), remote=request.remote)
+        updated = False
         if self.github is not None and not reached(record, "pr-opened"):
             assert self.pr_base is not None
             pr = _load_pr(udir, unit)
-            url = self.github.open(pr, self.pr_base, udir / "pr-body.md", draft=request.draft)
-            self.log(f"{unit.id}: pull request {url}")
-            record = self.journal.write(unit.id, "pr-opened", **_carry(record), pr=url)
-        return UnitResult(unit, record["state"], "", record)
+            url, updated = self.github.open_or_update(pr, self.pr_base, udir / "pr-body.md", request.draft)
+            self.log(f"{unit.id}: pull request {url} {'updated' if updated else 'opened'}")
+            record = self.journal.write(unit.id, "pr-opened", **_carry(record), pr=url, pr_updated=updated)
+        state = record["state"]
+        if state == "pr-opened" and updated:
+            state = "pr-updated"
+        elif state == "verified" and record.get("verify") == "none":
+            state = "unverified"
+        return UnitResult(unit, state, "", record)
 
     def _verify(self, unit: Unit, udir: Path) -> dict[str, Any]:
         request = self.request
@@ -292,7 +321,12 @@ class _UnitRun:
             plan_hash=unit.planned_hash,
             log=self.log,
         )
-        fields = {"planned_hash": unit.planned_hash, "base": self.base, "branch": unit.branch}
+        fields = {
+            "planned_hash": unit.planned_hash,
+            "base": self.base,
+            "branch": unit.branch,
+            "verify": settings.verify,
+        }
         if prepared.empty:
             return self.journal.write(
                 unit.id, "verified", **fields, commit=self.base, empty=True, patch_hash=None

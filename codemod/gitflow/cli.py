@@ -343,14 +343,17 @@ def _print_branch(result: BranchResult) -> None:
 def _print_verdicts(verdicts: list[Verdict]) -> None:
     if not verdicts:
         return
-    by = {s: [v for v in verdicts if v.status == s] for s in ("ok", "reverted", "already-red")}
+    by = {s: [v for v in verdicts if v.status == s] for s in ("ok", "reverted", "already-red", "repaired")}
+    repaired = f", {len(by['repaired'])} repaired by the fixes" if by["repaired"] else ""
     print(
         f"verified {len(verdicts)} package(s): {len(by['ok'])} ok, {len(by['reverted'])} reverted, "
-        f"{len(by['already-red'])} already failing before gomapfix"
+        f"{len(by['already-red'])} already failing before gomapfix{repaired}"
     )
-    for v in by["reverted"] + by["already-red"]:
+    for v in by["reverted"] + by["already-red"] + by["repaired"]:
         if v.status == "reverted":
             what = f"{', '.join(v.regressions)} failed after the fixes; fixes reverted"
+        elif v.status == "repaired":
+            what = f"{', '.join(v.repaired)} failed at the base commit and passes after the fixes"
         else:
             what = f"{', '.join(v.already_red)} already failed at the base commit; not caused by gomapfix"
         print(f"  {v.directory}: {what}")

@@ -298,8 +298,8 @@ def prepare(
             before.update(verify.check(tool, root, missing, settings.verify))
             reset(wt, result.tip)
         log(f"verifying {len(touched)} package(s) after the fixes")
-        passed = {d: [step for step, r in before[d].items() if r.ok] for d in touched}
-        after = verify.check(tool, root, touched, settings.verify, steps=passed)
+        # Every step, also those that failed at the base: the fixes may repair them.
+        after = verify.check(tool, root, touched, settings.verify)
         result.verdicts = verify.judge({d: before[d] for d in touched}, after)
         broken = [v for v in result.verdicts if v.regressions]
         if not broken:

@@ -47,6 +47,7 @@ RATE_LIMITED = re.compile(
 STATUS_TEXT = {
     "ok": "ok",
     "already-red": "already failing before gomapfix (not caused by it; fixes kept)",
+    "repaired": "failing before gomapfix, **passes after the fixes**",
     "reverted": "**fixes reverted**: they broke this package",
 }
 
@@ -64,9 +65,11 @@ class PullRequest:
 
 
 def title(label: str, transforms: Sequence[str], prepared: Prepared) -> str:
-    """A one-line title: the transforms, how many fixes, and where."""
+    """A one-line title: the transforms that fixed something, how many fixes, and where."""
     fixed = sum(1 for r in prepared.rows if r.status == "fixed")
-    text = f"gomapfix({'+'.join(transforms)}): {fixed} fix(es) in {label}"
+    used = {r.transform for r in prepared.rows if r.status == "fixed"}
+    names = [t for t in transforms if t in used] or list(transforms)
+    text = f"gomapfix({'+'.join(names)}): {fixed} fix(es) in {label}"
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 3] + "..."
 
 
@@ -128,6 +131,8 @@ def _verification(verdicts: list[Verdict], level: str) -> list[str]:
         if v.status == "ok":
             continue
         which = "after the fixes" if v.status == "reverted" else "at the base commit"
+        if v.status == "repaired":
+            which += f" ({', '.join(v.repaired)} passes after the fixes)"
         out += ["", f"`{v.directory}` {which}:", "", "```text", v.quote() or "(no output)", "```"]
     return out
 
@@ -142,7 +147,7 @@ def _mark(v: Verdict, step: str) -> str:
     if before is None:
         return "—"
     b = "pass" if before.ok else "fail"
-    if after is None:  # failed before: not run again
+    if after is None:  # not run after the fixes (a journal of an older version)
         return b
     a = "pass" if after.ok else "fail"
     return b if a == b else f"{b} → {a}"
@@ -200,7 +205,9 @@ class GitHub:
 
     @classmethod
     def find(cls, cwd: Path, **kwargs: Any) -> GitHub:
-        """gh from PATH; GitflowError saying how to get it when it is not there."""
+        """gh from PATH, logged in (`gh auth status`): checked before any work is done, so a
+        missing login is not discovered after every branch was pushed. GitflowError says
+        how to get gh, or how to log in."""
         gh = shutil.which("gh")
         if gh is None:
             raise GitflowError(
@@ -208,21 +215,35 @@ class GitHub:
                 "https://cli.github.com/ and run `gh auth login`, or leave out --open-prs "
                 "(the titles and bodies are written to the output directory either way)"
             )
+        proc = subprocess.run([gh, "auth", "status"], cwd=cwd, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            said = (proc.stderr or proc.stdout).strip().splitlines()
+            raise GitflowError(
+                "--open-prs: `gh auth status` says gh is not logged in to GitHub"
+                + (f" ({said[0].strip()})" if said else "")
+                + ": run `gh auth login` (or set GH_TOKEN) first, or leave out --open-prs"
+            )
         return cls(gh, cwd, **kwargs)
 
     def open(self, pr: PullRequest, base: str, body_file: Path, draft: bool = False) -> str:
         """Open the pull request for pr.branch into base, or update the open one; returns its URL."""
+        return self.open_or_update(pr, base, body_file, draft)[0]
+
+    def open_or_update(
+        self, pr: PullRequest, base: str, body_file: Path, draft: bool = False
+    ) -> tuple[str, bool]:
+        """As open; returns (URL, whether an open pull request was updated rather than created)."""
         existing = self.existing(pr.branch)
         reviewers = [a for r in pr.reviewers for a in ("--reviewer" if not existing else "--add-reviewer", r)]
         if existing:
             args = ["pr", "edit", existing, "--title", pr.title, "--body-file", str(body_file), *reviewers]
             self.call(args, mutating=True)
-            return existing
+            return existing, True
         args = ["pr", "create", "--head", pr.branch, "--base", base, "--title", pr.title]
         args += ["--body-file", str(body_file), *reviewers, *(["--draft"] if draft else [])]
         out = self.call(args, mutating=True)
         urls = [line for line in out.split() if line.startswith("http")]
-        return urls[-1] if urls else out.strip()
+        return (urls[-1] if urls else out.strip()), False
 
     def existing(self, branch: str) -> str | None:
         """The URL of the open pull request whose head is branch, if there is one."""

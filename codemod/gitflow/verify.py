@@ -17,7 +17,8 @@ it repeated package by package to learn which one failed (the go command
 caches results, so the repetition costs little). `judge` compares health
 before and after the fixes: a step that passed before and fails after is a
 regression, and that package's fixes must be reverted; a step that already
-failed before is reported but not blamed on gomapfix.
+failed before is run again after the fixes, and reported either as still
+failing (not blamed on gomapfix) or as repaired by them.
 
 `go build` and `go vet` run with -trimpath, so their results are cached by
 content whatever temporary directory the worktree is in, and messages name
@@ -131,15 +132,25 @@ class Verdict:
         return [s for s, r in self.after.items() if not r.ok and s in self.before and self.before[s].ok]
 
     @property
+    def repaired(self) -> list[str]:
+        """Steps that failed before and pass after the fixes (a race fix can make a test pass)."""
+        return [s for s in self.already_red if s in self.after and self.after[s].ok]
+
+    @property
     def status(self) -> str:
-        """One of: reverted (the fixes broke it), already-red (failed before; not blamed), ok."""
+        """One of: reverted (the fixes broke it), already-red (failed before and still fails;
+        not blamed), repaired (failed before, every step passes after), ok."""
         if self.regressions:
             return "reverted"
-        return "already-red" if self.already_red else "ok"
+        if self.already_red:
+            return "repaired" if self.repaired == self.already_red else "already-red"
+        return "ok"
 
     def quote(self) -> str:
         """The first lines of the first failing step: after the fixes for a regression, else before."""
-        steps = self.regressions or self.already_red
+        steps = (
+            self.regressions or [s for s in self.already_red if s not in self.repaired] or self.already_red
+        )
         if not steps:
             return ""
         health = self.after if self.regressions else self.before
@@ -165,9 +176,8 @@ def check(
 ) -> dict[str, Health]:
     """Run the steps of level on each package directory (relative to root, POSIX separators).
 
-    steps, when given, limits the steps run per directory (after the fixes,
-    only the steps that passed before need to run: a step that failed before
-    cannot be blamed on the fixes). The go commands of different modules and
+    steps, when given, limits the steps run per directory (prepare runs every
+    step after the fixes too: one that failed before may pass after). The go commands of different modules and
     steps run in parallel (as many as there are CPUs). A directory outside
     any module, or without .go files any more, gets a failing "build" step
     that says so.

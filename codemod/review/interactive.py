@@ -32,6 +32,7 @@ from codemod.review.prompt import Prompt, questionary_prompt
 from codemod.review.render import View
 from codemod.review.session import Aborted, Outcome, Session
 from codemod.runner import Options
+from codemod.settings import Group
 from codemod.writer import StaleFile, write_atomic
 
 NO_TERMINAL = "gomapfix: --interactive needs a terminal on stdin (run it in a terminal, or use --write)"
@@ -62,9 +63,10 @@ class ReviewResult:
 _EXCLUSIVE = (("--write", "write"), ("--check", "check"), ("--diff-base", "diff_base"))
 
 
-def cli_main(args: argparse.Namespace, options: Options, found: Discovery) -> int:
+def cli_main(args: argparse.Namespace, groups: Sequence[Group]) -> int:
     """`gomapfix --interactive` / `--forget-decisions`, called by codemod.cli with its parsed
-    arguments, the resolved options and the discovered (and not excluded) files."""
+    arguments and the discovered (and not excluded) files grouped by the configuration that
+    governs them (codemod.settings.resolve_groups), each with its options."""
     on = [flag for flag, name in _EXCLUSIVE if getattr(args, name, None)]
     if getattr(args, "format", "diff") not in ("diff", None):
         on.append("--format")
@@ -72,7 +74,8 @@ def cli_main(args: argparse.Namespace, options: Options, found: Discovery) -> in
         mode = "--interactive" if args.interactive else "--forget-decisions"
         raise UsageError(f"{mode} cannot be combined with {', '.join(on)}")
     paths = args.paths or [Path(".")]
-    return main(paths, options, args.interactive, args.forget_decisions, getattr(args, "jobs", 0), found)
+    parts = [(g.settings.options, g.found) for g in groups]
+    return main(paths, parts[0][0], args.interactive, args.forget_decisions, getattr(args, "jobs", 0), parts)
 
 
 def main(
@@ -81,7 +84,7 @@ def main(
     review: bool = True,
     forget: bool = False,
     jobs: int = 0,
-    found: Discovery | None = None,
+    groups: Sequence[tuple[Options, Discovery]] | None = None,
 ) -> int:
     """The command-line entry: `--interactive` (review) and/or `--forget-decisions` (forget).
 
@@ -96,7 +99,7 @@ def main(
             print(NO_TERMINAL, file=sys.stderr)
             return 2
         prompt = questionary_prompt()
-        result = run_review(paths, options, prompt, Console(), forget=forget, jobs=jobs, found=found)
+        result = run_review(paths, options, prompt, Console(), forget=forget, jobs=jobs, groups=groups)
     except DecisionsError as e:
         print(f"gomapfix: {e}; fix or delete it, or pass --forget-decisions", file=sys.stderr)
         return 2
@@ -125,13 +128,14 @@ def run_review(
     console: Console,
     forget: bool = False,
     jobs: int = 1,
-    found: Discovery | None = None,
+    groups: Sequence[tuple[Options, Discovery]] | None = None,
 ) -> ReviewResult:
     """Review the fixes for paths, then write the accepted ones and save the decisions.
 
     prompt reads the keys (codemod.review.prompt); console receives the
-    screen; found, when given, is discover(paths) already filtered (the
-    CLI's excludes). Raises Aborted (nothing written) when the user aborts, and
+    screen; groups, when given, replace (options, discover(paths)): the
+    files to review, split by the configuration that governs them (the
+    CLI's excludes applied), each with its options. Raises Aborted (nothing written) when the user aborts, and
     DecisionsError for an unreadable decisions file (unless forget).
     """
     root = repository_root(paths)
@@ -139,7 +143,7 @@ def run_review(
     if forget:
         store.forget()
     view = View(console, root)
-    plan = make_plan(paths, options, store, jobs, found)
+    plan = make_plan(paths, options, store, jobs, groups=groups)
     result = ReviewResult(None, errors=list(plan.errors))
     view.lines(_intro(plan))
     if plan.items:

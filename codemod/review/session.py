@@ -10,9 +10,13 @@ shows its fix and reads a key:
     x  abort, writing nothing          Tab / 1-9  pick an alternative fix
 
 "Rest of the file" and "everything left" take each remaining finding's
-first (best) fix. Rejecting a finding rejects all of its alternatives, and
-each is recorded in the DecisionStore (which the caller saves only if the
-session was not aborted). Skipped findings are not remembered.
+first (best) fix. A finding one of whose fixes overlaps a fix accepted before
+it is first rebased onto the code the accepted fixes produce (Plan.rebase):
+it is shown, edited and accepted there, or skipped with a note when it is no
+longer found there, so an accepted fix never hides another. Rejecting a
+finding rejects all of its alternatives, and each is recorded in the
+DecisionStore (which the caller saves only if the session was not aborted).
+Skipped findings are not remembered.
 
 Editing (e): the file is written to a temporary directory as gomapfix would
 produce it with the fixes accepted so far plus this one, and $EDITOR (else
@@ -126,10 +130,30 @@ class Session:
         touched = {p for fix in item.finding.fixes for p in fix.paths} | {item.path}
         if self._mode == "quit" or mode == "skip" or touched & out.edited.keys():
             out.skipped.append(item)
+            return
+        current = self._current(item)
+        if current is None:
+            out.skipped.append(item)
         elif mode in ("all", "accept"):
-            out.accepted.append((item, item.finding.fixes[0]))
+            out.accepted.append((current, current.finding.fixes[0]))
         else:
-            self._ask(item)
+            self._ask(current)
+
+    def _current(self, item: Item) -> Item | None:
+        """item as it will be applied: rebased onto the code the accepted fixes produce when one
+        of its fixes overlaps an accepted fix (Plan.rebase); None, with a note, when the
+        finding is not found on that code any more."""
+        # In the original bytes' offsets: a rebased fix's own offsets are on other code.
+        accepted = [g for i, f in self.outcome.accepted for g in (i.origin.fixes if i.base else (f,))]
+        if not any(overlaps(fix, other) for fix in item.finding.fixes for other in accepted):
+            return item
+        rebased = self.plan.rebase(item, self.outcome.chosen)
+        if rebased is None:
+            self.view.note(
+                f"fix {item.number}/{len(self.plan.items)} ({self._where(item)}) is skipped: the fixes "
+                "you accepted change its code, and gomapfix finds nothing to fix there any more"
+            )
+        return rebased
 
     def _ask(self, item: Item) -> None:
         fixes = item.finding.fixes
@@ -142,7 +166,8 @@ class Session:
             fix = fixes[alt]
             if show:
                 progress = Progress(item.number, len(self.plan.items), item.file_number, self.plan.files)
-                self.view.fix(item.finding, fix, alt, progress, self.plan.changes(fix), self._note(item, fix))
+                changes = self.plan.changes(fix, item.base)
+                self.view.fix(item.finding, fix, alt, progress, changes, self._note(item, fix))
                 show = False
             key = self.prompt(f"Apply this fix [{','.join(KEYS)}]?", keys)
             if key == TAB or key.isdigit():
@@ -183,27 +208,29 @@ class Session:
             out.quit = True
 
     def _note(self, item: Item, fix: Fix) -> str | None:
-        """A warning when fix cannot be applied together with another fix of the review.
-
-        The engine applies the first of two overlapping fixes (in review
-        order) and retries the other in its next pass on the changed code,
-        where its finding may have changed (then it is not applied, and a
-        later run proposes it again).
-        """
-        chosen = {i.number: f for i, f in self.outcome.accepted}
+        """A note when fix is shown on code an accepted fix changed (a rebased item), or when it
+        overlaps a later fix of the review (which is then shown on the code this one changes,
+        if accepted)."""
+        if item.base is not None:
+            chosen = {i.number for i, _ in self.outcome.accepted}
+            origin = item.origin or item.finding
+            before = [
+                other
+                for other in self.plan.items
+                if other.number in chosen
+                and any(overlaps(a, b) for a in origin.fixes for b in other.finding.fixes)
+            ]
+            names = ", ".join(f"fix {o.number} ({self._where(o)})" for o in before) or "a fix"
+            return (
+                f"note: {names}, which you accepted, changes this code: the fix is shown, and "
+                "applied, on the code as it will be written"
+            )
         for other in self.plan.items:
-            if other.number < item.number and other.number in chosen:
-                if overlaps(fix, chosen[other.number]):
-                    return (
-                        f"note: this fix overlaps fix {other.number} ({self._where(other)}), which you "
-                        "accepted: that one is applied first and this one is retried on the changed "
-                        "code, where it may no longer apply"
-                    )
-            elif other.number > item.number and overlaps(fix, other.finding.fixes[0]):
+            if other.number > item.number and overlaps(fix, other.finding.fixes[0]):
                 return (
                     f"note: this fix overlaps fix {other.number} ({self._where(other)}): if you "
-                    f"accept both, this one is applied first and fix {other.number} is retried on "
-                    "the changed code, where it may no longer apply"
+                    f"accept both, fix {other.number} is shown, and applied, on the code this one "
+                    "changes"
                 )
         return None
 

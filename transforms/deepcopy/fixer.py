@@ -53,7 +53,9 @@ class Fixer:
 
     def __init__(self, pkg: PackageContext, types: PackageTypes) -> None:
         self.pkg, self.types = pkg, types
-        self.clone_path = pkg.directory / clone_go.CLONE_FILE
+        # [transforms.deepcopy] helper-file in .gomapfix.toml names the file (validated there).
+        self.clone_name: str = pkg.option("deepcopy", "helper-file", clone_go.CLONE_FILE)
+        self.clone_path = pkg.directory / self.clone_name
         self.clone_file = next((f for f in pkg.sources if f.path == self.clone_path and not f.broken), None)
         self.existing: set[clone_go.CloneHelper] = set()
         self.helper_problem = ""
@@ -63,7 +65,7 @@ class Fixer:
             try:
                 self.existing = clone_go.helpers_in(self.clone_file.content)
             except ValueError as e:
-                self.helper_problem = f"{clone_go.CLONE_FILE} cannot be updated ({e})"
+                self.helper_problem = f"{self.clone_name} cannot be updated ({e})"
         self._user_names: dict[str, bool] = {}
         self.taken: dict[str, clone_go.CloneHelper] = {clone_go.helper_name(h): h for h in self.existing}
 

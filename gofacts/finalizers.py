@@ -52,6 +52,9 @@ class Registration:
         file: the file holding the call.
         function: the finalizer as written ("(*Stmt).Close", "destroyBPF", "a function literal").
         fields: the fields of the object it uses (what it releases); None when unknown.
+            Fields the registering function sets from the same pointer as one of those
+            (`&Commit{Object: Object{ptr: (*C.git_object)(p)}, cast_ptr: p}`) are included.
+        aliases: for each such aliasing field, the released field it points with.
     """
 
     type: QualifiedType
@@ -59,6 +62,7 @@ class Registration:
     file: Path
     function: str
     fields: frozenset[str] | None
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Evidence:
     file: Path
     function: str
     fields: frozenset[str] | None
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def where(self, seen_from: Path, module_root: Path | None) -> str:
         """ "runtime.SetFinalizer in w.go", the file named relative to the module root when it is
@@ -100,10 +105,11 @@ class Finalizers:
         for r in regs:
             old = self._evidence.get(r.type)
             if old is None:
-                self._evidence[r.type] = Evidence(r.type, r.call, r.file, r.function, r.fields)
+                self._evidence[r.type] = Evidence(r.type, r.call, r.file, r.function, r.fields, r.aliases)
             else:
                 fields = None if old.fields is None or r.fields is None else old.fields | r.fields
-                self._evidence[r.type] = Evidence(r.type, old.call, old.file, old.function, fields)
+                aliases = tuple(sorted(set(old.aliases) | set(r.aliases)))
+                self._evidence[r.type] = Evidence(r.type, old.call, old.file, old.function, fields, aliases)
 
     @staticmethod
     def of(pkg: PackageContext) -> Finalizers:
@@ -173,7 +179,87 @@ def _registration(
         return None
     types, name = found
     function, fields = _released(kind, given, name, types, f)
-    return Registration((types.pkg.directory, name), kind, f.path, function, fields)
+    aliases = _aliases(given[0], fields) if fields else ()
+    if fields and aliases:
+        fields = fields | {alias for alias, _ in aliases}
+    return Registration((types.pkg.directory, name), kind, f.path, function, fields, aliases)
+
+
+def _aliases(obj: Node, fields: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The fields that the composite literal building obj (`o := &T{ptr: (*C.obj)(p),
+    cast: p}` in the registering function) sets from the same variable as one of fields:
+    they point at the same C memory, so the finalizer releases what they point to too."""
+    obj = syntax.unparen(obj)
+    if obj.type != "identifier":
+        return ()
+    func = syntax.enclosing_function(obj)
+    literal = _built_by(syntax.text(obj), func, obj.start_byte) if func is not None else None
+    if literal is None:
+        return ()
+    sources: dict[str, set[str]] = {}
+    for field, value in _literal_fields(literal):
+        sources.setdefault(value, set()).add(field)
+    out: set[tuple[str, str]] = set()
+    for group in sources.values():
+        released = sorted(group & fields)
+        out |= {(alias, released[0]) for alias in group - fields} if released else set()
+    return tuple(sorted(out))
+
+
+def _built_by(name: str, func: Node, before: int) -> Node | None:
+    """The composite literal of the last `name := &T{...}` / `name := T{...}` before offset."""
+    found = None
+    for n in syntax.named_walk(func):
+        if n.start_byte >= before:
+            break
+        if n.type != "short_var_declaration":
+            continue
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        if left is None or right is None or syntax.text(left) != name or right.named_child_count != 1:
+            continue
+        value = syntax.unparen(right.named_children[0])
+        if value.type == "unary_expression" and value.named_child_count == 1:
+            value = syntax.unparen(value.named_children[0])
+        found = value if value.type == "composite_literal" else None
+    return found
+
+
+def _literal_fields(literal: Node) -> list[tuple[str, str]]:
+    """(field, the variable its value converts) for the keyed elements of a struct literal,
+    nested literals of embedded structs included: `ptr: (*C.git_object)(p)` gives (ptr, p)."""
+    body = literal.child_by_field_name("body")
+    out = []
+    for element in body.named_children if body is not None else []:
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = (
+            syntax.unparen(c.named_children[0]) if c.named_children else c for c in element.named_children
+        )
+        if value.type == "composite_literal":
+            out += _literal_fields(value)
+            continue
+        root = _converted(value)
+        if key.type in ("identifier", "field_identifier") and root is not None:
+            out.append((syntax.text(key), root))
+    return out
+
+
+def _converted(value: Node) -> str | None:
+    """The variable value names, through conversions (`(*C.T)(p)`, `unsafe.Pointer(p)`)."""
+    value = syntax.unparen(value)
+    while value.type in ("call_expression", "type_conversion_expression"):
+        args = value.child_by_field_name("arguments")
+        fn = value.child_by_field_name("function")
+        if args is None or args.named_child_count != 1 or fn is None:
+            if value.type == "type_conversion_expression":
+                operand = value.child_by_field_name("operand")
+                return syntax.text(operand) if operand is not None and operand.type == "identifier" else None
+            return None
+        text = syntax.text(fn)
+        if not (text.startswith("(") or text.startswith("C.") or text == "unsafe.Pointer"):
+            return None
+        value = syntax.unparen(args.named_children[0])
+    return syntax.text(value) if value.type == "identifier" else None
 
 
 def _finalized_type(

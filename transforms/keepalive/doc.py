@@ -87,7 +87,9 @@ type or a type the chain to the handle reaches through a pointer (an embedded `*
 What the finalizer releases is followed through function literals, method expressions
 (`(*Stmt).Close`, also of a promoted method), method values handed to helpers
 (`strategy(v.free)`) and package functions; a finalizer that provably does not touch the
-field the call receives is no evidence, and an empty cleanup (which only ties lifetimes)
+field the call receives is no evidence (a field the registering function sets from the
+same pointer as a released one, `&Commit{Object: Object{ptr: (*C.object)(p)}, castPtr: p}`,
+counts as released with it), and an empty cleanup (which only ties lifetimes)
 releases nothing. No finalizer or cleanup for the type: no finding.
 
 **What already keeps the owner alive** (no finding): `runtime.KeepAlive(w)` after the

@@ -222,7 +222,11 @@ def _classify(
             "so this is a suggestion"
         )
     else:
-        reason = f"{registers} a finalizer for {what} ({where}) that releases its field {chain.selector}"
+        released = dict(ev.aliases).get(chain.selector)
+        field = released or chain.selector
+        reason = f"{registers} a finalizer for {what} ({where}) that releases its field {field}"
+        if released:
+            reason += f", which {chain.selector} points at too (both are set from one pointer)"
     safety = Safety.SAFE if chain.kind is True and ev.fields is not None else Safety.UNSAFE
     if owner_type.kind == "pointer_type":
         return Site(f, call, func_name, arg, owner, stmt, safety, reason, base=owned.base)

@@ -3,7 +3,10 @@
 `func (f *filter) addRule(...) { C.add(f.ctx, ...) }` passes only f.ctx to C, but
 when addRule is unexported and each of its calls keeps its f alive past the call (a
 `defer f.mu.Unlock()` registered before it, a later use, a KeepAlive), f cannot be
-collected while C runs. Only direct calls are followed: a function used as a value
+collected while C runs. A caller that passes on a receiver or parameter of its own keeps it
+alive when its own callers do (followed up to MAX_LEVELS levels: `compress(cctx)` calling
+`compressInternal(cctx)`, with compress's caller putting cctx back into a pool afterwards).
+Only direct calls are followed: a function used as a value
 (passed, stored, a method value) may be called from anywhere, and so may an
 exported one.
 """
@@ -21,24 +24,35 @@ from gofacts.types import PackageTypes
 from transforms.keepalive.owners import Site
 from transforms.keepalive.placement import existing_keepers, keeps
 
+MAX_LEVELS = 3
+
+
+"""How many levels of callers kept_by_callers follows a variable passed on through."""
+
 
 def kept_by_callers(site: Site, pkg: PackageContext, types: PackageTypes) -> bool:
     """True when site's owner is the receiver or a parameter of an unexported function whose
     every call keeps the argument alive after it (see the module doc)."""
-    func = syntax.enclosing_function(site.call)
-    if func is None or func.type == "func_literal":
+    return _callers_keep(syntax.enclosing_function(site.call), site.owner, pkg, types, 1)
+
+
+def _callers_keep(
+    func: Node | None, owner: str, pkg: PackageContext, types: PackageTypes, level: int
+) -> bool:
+    """Whether owner, func's receiver or parameter, lives past every call of func."""
+    if func is None or func.type == "func_literal" or level > MAX_LEVELS:
         return False
     name_node = func.child_by_field_name("name")
     body = func.child_by_field_name("body")
     if name_node is None or body is None:
         return False
     name = syntax.text(name_node)
-    if not name or name[0].isupper() or scope.assigns_to(site.owner, body):
+    if not name or name[0].isupper() or scope.assigns_to(owner, body):
         return False
-    if func.type == "method_declaration" and receiver_name(func) == site.owner:
+    if func.type == "method_declaration" and receiver_name(func) == owner:
         position = -1
-    elif site.owner in parameter_names(func):
-        position = parameter_names(func).index(site.owner)
+    elif owner in parameter_names(func):
+        position = parameter_names(func).index(owner)
     else:
         return False
     calls = _calls(pkg, name, func.type == "method_declaration")
@@ -46,7 +60,14 @@ def kept_by_callers(site: Site, pkg: PackageContext, types: PackageTypes) -> boo
         return False
     for f, call in calls:
         arg = _argument(call, position)
-        if arg is None or not _kept_at(f, call, arg, types):
+        if arg is None:
+            return False
+        if _kept_at(f, call, arg, types):
+            continue
+        caller = syntax.enclosing_function(call)
+        if arg.type != "identifier" or caller == func:
+            return False
+        if not _callers_keep(caller, syntax.text(arg), pkg, types, level + 1):
             return False
     return True
 

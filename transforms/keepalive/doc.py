@@ -99,7 +99,9 @@ after the call (a field, an argument, a composite literal element, a comparison)
 that holds `w` (`it := &iter{c: w}`) and is used after the call; `w` handed to Go code by
 the same call (`C.set(w.db, register(w))`, a handle table); a `KeepAlive` of the variable
 `w` was taken from (`o := obj.AsObject()`); every call of an unexported function whose
-receiver or parameter `w` is keeps its argument alive past the call.
+receiver or parameter `w` is keeps its argument alive past the call, itself or through its
+own callers when it passes on a parameter of its own (three levels: `Compress` puts the
+pooled context back after `compress(w)`, which calls `compressInternal(w)`).
 
 **Safety.** The fix is *safe* when the finalizer is followed to the field the call receives
 and that field has a C, `unsafe.Pointer`, `uintptr` or `cgo.Handle` type; otherwise it is

@@ -19,8 +19,9 @@ from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from codemod.model import Safety
 from gofacts import scope
-from gofacts.signatures import parameter_names, receiver_name
+from gofacts.signatures import first_parameter, parameter_names, receiver_name
 from gofacts.types import PackageTypes
+from transforms.keepalive.evidence import is_finalizer_call
 from transforms.keepalive.owners import Site
 from transforms.keepalive.placement import existing_keepers, keeps
 
@@ -122,10 +123,18 @@ def _argument(call: Node, position: int) -> Node | None:
 
 
 def _kept_at(f: FileContext, call: Node, arg: Node, types: PackageTypes) -> bool:
-    """Whether the variable arg keeps living past call in its function."""
+    """Whether the variable arg keeps living past call in its function: a package-level
+    variable, a local kept alive after the call, the object a finalizer runs on (inside the
+    finalizer it stays reachable), or a field of a variable that is kept alive (`info.m`, with
+    info used after the call: the object stays reachable from info while the call runs)."""
+    if arg.type == "selector_expression":
+        operand = arg.child_by_field_name("operand")
+        return operand is not None and _kept_at(f, call, syntax.unparen(operand), types)
     if arg.type != "identifier":
         return False
     name = syntax.text(arg)
+    if _finalized_here(call, name):
+        return True
     if not scope.declared_locally(name, call):
         return True  # a package-level variable is always reachable
     func = syntax.enclosing_function(call)
@@ -135,3 +144,14 @@ def _kept_at(f: FileContext, call: Node, arg: Node, types: PackageTypes) -> bool
     probe = Site(f, call, "", arg, name, stmt, Safety.SAFE, "")
     rt = f.import_name("runtime")
     return any(keeps(k, probe) for k in existing_keepers(func, f, rt, name, types))
+
+
+def _finalized_here(call: Node, name: str) -> bool:
+    """Whether call is inside the function literal given to runtime.SetFinalizer (or
+    AddCleanup) and name is that literal's parameter: the object being finalized."""
+    literal = syntax.enclosing_function(call)
+    if literal is None or literal.type != "func_literal" or first_parameter(literal) != name:
+        return False
+    args = literal.parent
+    registration = args.parent if args is not None and args.type == "argument_list" else None
+    return registration is not None and is_finalizer_call(registration)

@@ -101,7 +101,9 @@ the same call (`C.set(w.db, register(w))`, a handle table); a `KeepAlive` of the
 `w` was taken from (`o := obj.AsObject()`); every call of an unexported function whose
 receiver or parameter `w` is keeps its argument alive past the call, itself or through its
 own callers when it passes on a parameter of its own (three levels: `Compress` puts the
-pooled context back after `compress(w)`, which calls `compressInternal(w)`).
+pooled context back after `compress(w)`, which calls `compressInternal(w)`); a call made by
+the finalizer on the object it finalizes, or on a field of a variable used after the call
+(`info.m.release(); info.m = nil`), keeps that argument alive.
 
 **Safety.** The fix is *safe* when the finalizer is followed to the field the call receives
 and that field has a C, `unsafe.Pointer`, `uintptr` or `cgo.Handle` type; otherwise it is

@@ -84,7 +84,7 @@ region after the `if`), `RLock`/`RUnlock`, embedded mutexes (`c.Lock()`), and
 package-level mutexes guarding package-level maps. A mutex guards a map when both are
 reached from the same variable (`c.mu` and `c.m`), or both are package-level. A finding
 needs evidence of the race: some function of the package must write that map (`m[k] = v`,
-`m[k]++`, `delete`, `clear`, also through a local holding it) while holding the same lock.
+`m[k]++`, `delete`, `clear`, `maps.Copy`, `maps.DeleteFunc`, `maps.Insert`, also through a local holding it) while holding the same lock.
 A map taken out of the structure before it is handed over (`m := c.m; c.m = nil`, or
 `inner := c.m[k]; delete(c.m, k)`) is not reported.
 

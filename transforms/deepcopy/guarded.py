@@ -137,7 +137,12 @@ def function_of(lc: LockCall) -> Node | None:
 _WRITES = (
     "[(assignment_statement) (inc_statement) (dec_statement)] @write"
     ' (call_expression function: (identifier) @fn (#any-of? @fn "delete" "clear")) @write'
+    " (call_expression function:"
+    " (selector_expression operand: (identifier) @pkg field: (field_identifier) @f)"
+    ' (#eq? @pkg "maps") (#any-of? @f "Copy" "DeleteFunc" "Insert")) @write'
 )
+"""Statements and calls that may write a map: assignments, `delete`, `clear`, and the
+functions of package maps (or golang.org/x/exp/maps) that write their first argument."""
 
 
 def _writes_in_locking_functions(locks: list[tuple[FileContext, list[LockCall]]]) -> Iterator[Node]:
@@ -168,12 +173,8 @@ def _written_map(n: Node) -> Node | None:
         return None
     if n.type == "call_expression":
         fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
-        if (
-            fn is not None
-            and syntax.text(fn) in ("delete", "clear")
-            and args is not None
-            and args.named_children
-        ):
+        writes = ("delete", "clear", "maps.Copy", "maps.DeleteFunc", "maps.Insert")
+        if fn is not None and syntax.text(fn) in writes and args is not None and args.named_children:
             return args.named_children[0]
     return None
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from types import FrameType
 
 from codemod import settings
+from codemod.cliparse import Parser
 from codemod.discovery import UsageError
 from codemod.gitflow import journal
 from codemod.gitflow.batch import BatchRequest, BatchResult, default_output, run_batch
@@ -40,11 +41,6 @@ from codemod.gitflow.gitutil import open_repository, top
 from codemod.gitflow.prepare import Settings
 from codemod.gitflow.units import SPLITS, parse_shard
 from codemod.gitflow.verify import LEVELS, Toolchain, Verdict
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -79,7 +75,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def branch_parser() -> argparse.ArgumentParser:
     """The parser of `gomapfix branch`."""
-    p = _Parser(
+    p = Parser(
         prog="gomapfix branch",
         description="Commit the verified fixes for PATHs to a review branch, one commit per transform, "
         "without touching your checkout (the work happens in a temporary git worktree).",
@@ -98,7 +94,7 @@ def branch_parser() -> argparse.ArgumentParser:
 
 def batch_parser() -> argparse.ArgumentParser:
     """The parser of `gomapfix batch`."""
-    p = _Parser(
+    p = Parser(
         prog="gomapfix batch",
         description="One verified branch (and pull request) per module, owner or transform of a monorepo. "
         "`gomapfix batch status [DIR ...]` shows the state of every unit from the journals.",
@@ -146,9 +142,7 @@ def batch_parser() -> argparse.ArgumentParser:
 
 def status_parser() -> argparse.ArgumentParser:
     """The parser of `gomapfix batch status`."""
-    p = _Parser(
-        prog="gomapfix batch status", description="Merge batch journals and print every unit's state."
-    )
+    p = Parser(prog="gomapfix batch status", description="Merge batch journals and print every unit's state.")
     p.add_argument(
         "locations",
         nargs="*",

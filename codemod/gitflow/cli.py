@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -31,14 +32,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-from codemod import settings
+from codemod import registry, settings
 from codemod.cliparse import Parser
 from codemod.discovery import UsageError
 from codemod.gitflow import journal
 from codemod.gitflow.batch import BatchRequest, BatchResult, default_output, run_batch
 from codemod.gitflow.branch import BranchRequest, BranchResult, Refused, run_branch
 from codemod.gitflow.gitutil import open_repository, top
-from codemod.gitflow.prepare import Settings
+from codemod.gitflow.prepare import ConfigGroup, Settings
 from codemod.gitflow.units import SPLITS, parse_shard
 from codemod.gitflow.verify import LEVELS, Toolchain, Verdict
 
@@ -266,15 +267,29 @@ def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[P
     cwd_rel = os.path.relpath(Path.cwd(), top(repo))  # type: ignore[arg-type]
 
     def configure(wt_root: Path, paths: list[Path]) -> Settings:
-        resolved = settings.resolve_settings(args, paths)
-        root = resolved.config.root if resolved.config.path is not None else wt_root / cwd_rel
+        groups = settings.resolve_groups(args, paths)
+        parts = []
+        group_of: dict[Path, int] = {}
+        for index, g in enumerate(groups):
+            cfg = g.settings.config
+            root = cfg.root if cfg.path is not None else wt_root / cwd_rel
+            parts.append(ConfigGroup(g.settings.options, tuple(g.settings.exclude), root))
+            for f in g.found.files:
+                group_of.setdefault(f.parent, index)
+        selected = {n for p in parts for n in p.options.select}
+        first = parts[0]
+        options = dataclasses.replace(
+            first.options, select=tuple(n for n in registry.names() if n in selected)
+        )
         return Settings(
-            resolved.options,
+            options,
             verify=args.verify,
             toolchain=tool,
             jobs=args.jobs,
-            exclude=tuple(resolved.exclude),
-            exclude_root=root,
+            exclude=first.exclude,
+            exclude_root=first.exclude_root,
+            groups=tuple(parts) if len(parts) > 1 else (),
+            group_of=group_of if len(parts) > 1 else {},
         )
 
     return configure

@@ -146,12 +146,12 @@ def _main(argv: list[str]) -> int:
     ctx = RenderContext(
         rules=tuple(n for n in registry.names() if n in rules), wrote=args.write, errors=tuple(errors)
     )
-    if args.statistics:
+    if args.statistics:  # the statistics take the place of the output on stdout
+        outputs = [o for o in outputs if o.path is not None]
         sys.stdout.write(clioutput.statistics(report, args.write))
         sys.stdout.flush()
-    else:
-        color = clioutput.use_color(args.color, sys.stdout)
-        clioutput.write_outputs([(o, render(o.format, report, ctx)) for o in outputs], color)
+    color = clioutput.use_color(args.color, sys.stdout)
+    clioutput.write_outputs([(o, render(o.format, report, ctx)) for o in outputs], color)
     if not args.quiet:
         if not args.statistics and any(o.format == "diff" and o.path is None for o in outputs):
             unsafe = any(g.settings.options.unsafe_fixes for g in groups)

@@ -64,6 +64,9 @@ def test_statistics(incident: Path) -> None:
     ]
     assert "diff --git" not in proc.stdout
     assert run(incident, "--statistics", "--check").returncode == 1
+    with_file = run(incident, "--statistics", "--format", "diff", "--format", "json:findings.json")
+    assert with_file.stdout == proc.stdout  # statistics in place of the diff; the file is written
+    assert len(json.loads((incident / "findings.json").read_text())["findings"]) == 6
 
 
 def test_exit_zero(incident: Path) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import importlib
 import os
 import sys
@@ -286,7 +287,9 @@ def explain_main(argv: list[str]) -> int:
     if args.rule is None:
         raise UsageError(f"explain needs a rule name (one of: {', '.join(names)})")
     if args.rule not in docs:
-        raise UsageError(f"unknown rule {args.rule!r} (known: {', '.join(names)})")
+        close = difflib.get_close_matches(args.rule, names, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UsageError(f"unknown rule {args.rule!r}{hint} (known: {', '.join(names)})")
     doc = docs[args.rule]
     sys.stdout.write(ruledoc.explain(doc, suppressible=args.rule in registry.names()))
     return 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from codemod.diff import display_path
 from codemod.discovery import UsageError
 from codemod.formats import FORMATS
 from codemod.model import Finding, RunReport, Safety, Severity
+from codemod.writer import write_atomic
 
 _RESET = "\x1b[0m"
 _DIFF_COLORS = (
@@ -153,10 +155,6 @@ def statistics(report: RunReport, wrote: bool) -> str:
 
 def write_outputs(items: Sequence[tuple[Output, bytes]], stdout_color: bool) -> None:
     """Send each output's bytes where it goes; files are written atomically."""
-    import sys
-
-    from codemod.writer import write_atomic
-
     for output, data in items:
         if output.path is None:
             sys.stdout.buffer.write(color_diff(data) if stdout_color and output.format == "diff" else data)

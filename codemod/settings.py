@@ -16,6 +16,7 @@ one group.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,11 +89,17 @@ def selected_transforms(
     ignored = _names(ignore)
     for name in chosen:
         if name not in known:
-            raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
+            raise UsageError(_unknown(name, known))
     for name in ignored:
         if name not in known and registry.doc(name) is None:
-            raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
+            raise UsageError(_unknown(name, known))
     return tuple(n for n in known if n in chosen and n not in ignored)
+
+
+def _unknown(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown transform or rule {name!r}{hint} (known: {', '.join(known)})"
 
 
 @dataclass(frozen=True)

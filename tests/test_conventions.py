@@ -142,6 +142,7 @@ def test_color_auto_follows_the_terminal_and_no_color(monkeypatch: pytest.Monkey
         (["--list-transforms", "--write"], "--list-transforms prints information and exits; it cannot be"),
         (["--show-settings", "cache.go", "--check"], "--show-settings prints information and exits"),
         (["--reason", "x"], "--reason goes with --add-ignore"),
+        (["--select", "keepalve"], "unknown transform or rule 'keepalve' (did you mean 'keepalive'?)"),
         (["--add-ignore", "--write"], "--add-ignore cannot be combined with --write"),
     ],
 )
@@ -151,6 +152,14 @@ def test_flag_errors(incident: Path, args: list[str], message: str) -> None:
     assert proc.returncode == 2
     assert len(proc.stderr.splitlines()) == 1 and message in proc.stderr, proc.stderr
     assert {p: p.read_bytes() for p in incident.iterdir()} == before
+
+
+def test_a_misspelt_rule_for_explain(incident: Path) -> None:
+    proc = gomapfix("explain", "deepcoppy", cwd=incident, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("gomapfix: unknown rule 'deepcoppy' (did you mean 'deepcopy'?) (known: ")
+    late = run(incident, "explain", "keepalive")  # a subcommand goes first: after a flag it is a path
+    assert late.stderr == "gomapfix: explain: no such file or directory (did you mean `gomapfix explain`?)\n"
 
 
 def test_no_abbreviations_in_subcommands(incident: Path) -> None:

@@ -160,10 +160,15 @@ def merged_settings(args: argparse.Namespace, cfg: config.Config) -> Settings:
 
 @dataclass
 class Group:
-    """The files one configuration governs in a run, and the settings they are processed with."""
+    """The files one configuration governs in a run, and the settings they are processed with.
+
+    directories: every directory with a Go file this configuration governs, also one
+    whose files it all excludes (found holds the files left to process).
+    """
 
     settings: Settings
     found: Discovery
+    directories: frozenset[Path] = frozenset()
 
 
 def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Group]:
@@ -179,7 +184,8 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
     found = discover(list(targets))
     if args.no_config or args.config is not None:
         single = resolve_settings(args, targets)
-        return [Group(single, _without_excluded(found, single))]
+        directories = frozenset(p.parent for p in found.files)
+        return [Group(single, _without_excluded(found, single), directories)]
     first = config.find_config(targets[0]) if targets else None
     loaded: dict[Path | None, Settings] = {first: _settings_of(args, first)}
     by_config: dict[Path | None, list[Path]] = {}
@@ -193,7 +199,8 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
         if cfg_path not in loaded:
             loaded[cfg_path] = _settings_of(args, cfg_path)
         part = Discovery(by_config[cfg_path])
-        groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path])))
+        directories = frozenset(p.parent for p in part.files)
+        groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path]), directories))
     if not groups:
         groups.append(Group(loaded[first], Discovery([])))
     groups[0].found.skipped = list(found.skipped)

@@ -274,8 +274,8 @@ def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[P
             cfg = g.settings.config
             root = cfg.root if cfg.path is not None else wt_root / cwd_rel
             parts.append(ConfigGroup(g.settings.options, tuple(g.settings.exclude), root))
-            for f in g.found.files:
-                group_of.setdefault(f.parent, index)
+            for d in g.directories:
+                group_of.setdefault(d, index)
         selected = {n for p in parts for n in p.options.select}
         first = parts[0]
         options = dataclasses.replace(

@@ -172,7 +172,7 @@ def build_parser(epilog: str = "") -> argparse.ArgumentParser:
         help="colour the diff and the findings on a terminal (auto, the default; NO_COLOR=1 turns it "
         "off), always, or never",
     )
-    out.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    out.add_argument("--quiet", "-q", action="store_true", help="no finding list or summary on stderr")
     out.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     run = p.add_argument_group("performance")
     run.add_argument(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import importlib
 import os
 import sys
@@ -33,16 +34,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from codemod import __version__, diffbase, registry, ruledoc
+from codemod import clioutput, cliparse, registry, ruledoc
 from codemod.api import collect
 from codemod.cache import default_dir as default_cache_dir
 from codemod.diff import display_path
 from codemod.discovery import Discovery, UsageError
-from codemod.formats import FORMATS, RenderContext, render, summary_lines
+from codemod.formats import RenderContext, render, summary_lines
 from codemod.model import RunReport
 from codemod.progress import Progress
 from codemod.runner import Options, group_by_directory
-from codemod.settings import Group, add_selection_arguments, resolve_groups, show_settings
+from codemod.settings import Group, resolve_groups, show_settings
 from codemod.writer import StaleFile, write_atomic
 
 
@@ -75,11 +76,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
 def _epilog() -> str:
     lines = ["subcommands:"]
     lines += [f"  gomapfix {name:<9} {sub.summary}" for name, sub in SUBCOMMANDS.items()]
@@ -87,58 +83,8 @@ def _epilog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The main command's parser: every flag of `gomapfix [PATH ...]`, documented here only."""
-    p = _Parser(
-        prog="gomapfix",
-        description="Find and safely rewrite hazards where Go maps meet cgo and concurrency. "
-        "By default prints a unified diff of every safe fix and changes nothing.",
-        epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)")
-    mode = p.add_argument_group("mode")
-    mode.add_argument("--write", action="store_true", help="apply the fixes in place (atomically)")
-    mode.add_argument(
-        "--check",
-        action="store_true",
-        help="exit 1 if a finding has a fix that would apply, or no fix and severity error or warning "
-        "(a suggestion that needs --unsafe-fixes fails only with it)",
-    )
-    mode.add_argument(
-        "--diff-base",
-        metavar="REV",
-        help="report only findings (and apply only fixes) on lines changed since git revision REV",
-    )
-    mode.add_argument(
-        "--interactive",
-        action="store_true",
-        help="review each fix in the terminal, one key per decision, then write the accepted ones",
-    )
-    mode.add_argument(
-        "--forget-decisions",
-        action="store_true",
-        help="forget the fixes rejected in earlier --interactive reviews (.gomapfix/decisions.json)",
-    )
-    add_selection_arguments(p)
-    out = p.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, default="diff", help="output format (default: diff)")
-    out.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
-    out.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    run = p.add_argument_group("performance")
-    run.add_argument(
-        "--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)"
-    )
-    run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
-    info = p.add_argument_group("information")
-    info.add_argument("--list-transforms", action="store_true", help="list transforms and rules, then exit")
-    info.add_argument(
-        "--show-settings",
-        metavar="FILE",
-        type=Path,
-        help="print the configuration that governs FILE and the settings in force for it, then exit",
-    )
-    info.add_argument("--version", action="version", version=f"gomapfix {__version__}")
-    return p
+    """The main command's parser (codemod.cliparse.build_parser, with the subcommands listed)."""
+    return cliparse.build_parser(_epilog())
 
 
 def list_transforms() -> str:
@@ -173,42 +119,91 @@ def _main(argv: list[str]) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return SUBCOMMANDS[argv[0]].load()(argv[1:])
     args = build_parser().parse_args(argv)
+    cliparse.check_args(args)
     if args.list_transforms:
         sys.stdout.write(list_transforms())
         return 0
-    if args.jobs < 0:
-        raise UsageError("--jobs must be 0 (all cores) or a positive number")
-    if args.diff_base is not None and args.interactive:
-        raise UsageError("--diff-base cannot be combined with --interactive")
     if args.show_settings is not None:
         sys.stdout.write(show_settings(args, args.show_settings))
         return 0
+    for path in args.paths:
+        command = cliparse.did_you_mean_command(path, list(SUBCOMMANDS))
+        if command is not None:
+            raise UsageError(f"{path}: no such file or directory (did you mean `gomapfix {command}`?)")
+    outputs = clioutput.outputs(args) if not (args.interactive or args.forget_decisions) else []
     targets = args.paths or [Path(".")]
     groups = resolve_groups(args, targets)
+    _warn_empty_selection(args, groups)
     if args.interactive or args.forget_decisions:
         from codemod.review import interactive
 
         return interactive.cli_main(args, groups)
     report, errors, notes, failing = _run_groups(args, groups, targets[0])
+    if args.add_ignore:
+        return _add_ignore(args, report, errors)
     if args.write:
         _write(report, errors)
     rules = {n for g in groups for n in g.settings.options.select}
     ctx = RenderContext(
         rules=tuple(n for n in registry.names() if n in rules), wrote=args.write, errors=tuple(errors)
     )
-    out = sys.stdout.buffer
-    out.write(render(args.format, report, ctx))
-    out.flush()
+    if args.statistics:  # the statistics take the place of the output on stdout
+        outputs = [o for o in outputs if o.path is not None]
+        sys.stdout.write(clioutput.statistics(report, args.write))
+        sys.stdout.flush()
+    color = clioutput.use_color(args.color, sys.stdout)
+    clioutput.write_outputs([(o, render(o.format, report, ctx)) for o in outputs], color)
     if not args.quiet:
+        if not args.statistics and any(o.format == "diff" and o.path is None for o in outputs):
+            unsafe = any(g.settings.options.unsafe_fixes for g in groups)
+            color = clioutput.use_color(args.color, sys.stderr)
+            for line in clioutput.finding_lines(report, args.write, unsafe, color):
+                print(line, file=sys.stderr)
         for line in summary_lines(report, wrote=args.write, notes=notes):
             print(line, file=sys.stderr)
     for line in errors:
         print(f"gomapfix: {line}", file=sys.stderr)
     if errors:
         return 2
-    if args.check and failing:
+    if args.check and failing and not args.exit_zero:
         return 1
     return 0
+
+
+def _warn_empty_selection(args: argparse.Namespace, groups: list[Group]) -> None:
+    """Say when a selection selects no rule (`--select keepalive --ignore keepalive`): the files it
+    governs are then not checked at all, which a passing --check would otherwise hide."""
+    for g in groups:
+        if g.settings.options.select:
+            continue
+        where = display_path(g.settings.config.path) if g.settings.config.path else "the flags"
+        files = f" for {len(g.found.files)} file(s)" if len(groups) > 1 else ""
+        print(
+            f"gomapfix: warning: no rule is selected{files} (select, extend-select and ignore of "
+            f"{where} leave none); nothing is checked",
+            file=sys.stderr,
+        )
+
+
+def _add_ignore(args: argparse.Namespace, report: RunReport, errors: list[str]) -> int:
+    """--add-ignore: write a //gomapfix:ignore directive at every current finding."""
+    from codemod.addignore import add_ignores
+
+    if errors:
+        for line in errors:
+            print(f"gomapfix: {line}", file=sys.stderr)
+        print("gomapfix: --add-ignore: nothing written after an internal error", file=sys.stderr)
+        return 2
+    added, _ = add_ignores(report, args.reason)
+    for line in added.problems:
+        print(f"gomapfix: {line}", file=sys.stderr)
+    count = sum(added.directives.values())
+    print(
+        f"gomapfix: added {count} //gomapfix:ignore directive(s) in {len(added.directives)} file(s), "
+        f"silencing {added.silenced} finding(s)",
+        file=sys.stderr,
+    )
+    return 2 if added.problems else 0
 
 
 def _run_groups(
@@ -248,6 +243,8 @@ def _run_changed(
 ) -> tuple[RunReport, list[str], list[str]]:
     """--diff-base: run on the changed directories, keep what touches changed lines, and
     re-run with exactly the kept fixes accepted so that the output holds nothing else."""
+    from codemod import diffbase
+
     changed = diffbase.changed_lines(args.diff_base, where)
     total = len(found.files)
     found.files = diffbase.restrict(found.files, changed)
@@ -280,7 +277,7 @@ def explain_main(argv: list[str]) -> int:
     """`gomapfix explain RULE`: print the rule's explanation; exit 2 for an unknown rule."""
     docs = registry.docs()
     names = list(docs)
-    p = _Parser(
+    p = cliparse.Parser(
         prog="gomapfix explain",
         description="Explain a rule: what it finds, why it matters, the fix, and an example.",
         epilog=f"rules: {', '.join(names)}",
@@ -290,7 +287,9 @@ def explain_main(argv: list[str]) -> int:
     if args.rule is None:
         raise UsageError(f"explain needs a rule name (one of: {', '.join(names)})")
     if args.rule not in docs:
-        raise UsageError(f"unknown rule {args.rule!r} (known: {', '.join(names)})")
+        close = difflib.get_close_matches(args.rule, names, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UsageError(f"unknown rule {args.rule!r}{hint} (known: {', '.join(names)})")
     doc = docs[args.rule]
     sys.stdout.write(ruledoc.explain(doc, suppressible=args.rule in registry.names()))
     return 0

@@ -16,6 +16,7 @@ one group.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,11 +89,17 @@ def selected_transforms(
     ignored = _names(ignore)
     for name in chosen:
         if name not in known:
-            raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
+            raise UsageError(_unknown(name, known))
     for name in ignored:
         if name not in known and registry.doc(name) is None:
-            raise UsageError(f"unknown transform or rule {name!r} (known: {', '.join(known)})")
+            raise UsageError(_unknown(name, known))
     return tuple(n for n in known if n in chosen and n not in ignored)
+
+
+def _unknown(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown transform or rule {name!r}{hint} (known: {', '.join(known)})"
 
 
 @dataclass(frozen=True)
@@ -153,10 +160,15 @@ def merged_settings(args: argparse.Namespace, cfg: config.Config) -> Settings:
 
 @dataclass
 class Group:
-    """The files one configuration governs in a run, and the settings they are processed with."""
+    """The files one configuration governs in a run, and the settings they are processed with.
+
+    directories: every directory with a Go file this configuration governs, also one
+    whose files it all excludes (found holds the files left to process).
+    """
 
     settings: Settings
     found: Discovery
+    directories: frozenset[Path] = frozenset()
 
 
 def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Group]:
@@ -172,7 +184,8 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
     found = discover(list(targets))
     if args.no_config or args.config is not None:
         single = resolve_settings(args, targets)
-        return [Group(single, _without_excluded(found, single))]
+        directories = frozenset(p.parent for p in found.files)
+        return [Group(single, _without_excluded(found, single), directories)]
     first = config.find_config(targets[0]) if targets else None
     loaded: dict[Path | None, Settings] = {first: _settings_of(args, first)}
     by_config: dict[Path | None, list[Path]] = {}
@@ -186,7 +199,8 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
         if cfg_path not in loaded:
             loaded[cfg_path] = _settings_of(args, cfg_path)
         part = Discovery(by_config[cfg_path])
-        groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path])))
+        directories = frozenset(p.parent for p in part.files)
+        groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path]), directories))
     if not groups:
         groups.append(Group(loaded[first], Discovery([])))
     groups[0].found.skipped = list(found.skipped)

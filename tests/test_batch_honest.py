@@ -177,3 +177,24 @@ def test_titles_name_the_rules_that_changed_something(mono: Mono) -> None:
     assert proc.returncode == 0, proc.stderr
     titles = [p.read_text() for p in (mono.path / ".git/gomapfix/batch/units").glob("*/pr-title.txt")]
     assert titles and all(t.startswith("gomapfix(keepalive): ") for t in titles), titles
+
+
+def test_batch_and_branch_apply_each_modules_own_configuration(mono: Mono) -> None:
+    (mono.path / "services" / "billing" / ".gomapfix.toml").write_text('ignore = ["keepalive"]\n')
+    (mono.path / "services" / "render" / ".gomapfix.toml").write_text('exclude = ["font"]\n')
+    mono.git("add", "services/billing/.gomapfix.toml", "services/render/.gomapfix.toml")
+    mono.git("commit", "-q", "-m", "billing: no keepalive fixes here")
+    proc = mono.gomapfix("batch", "--select", "keepalive", "--dry-run", "--no-verify")
+    assert proc.returncode == 0, proc.stderr
+    units = [line.split()[1] for line in proc.stdout.splitlines()[:-1]]
+    assert units == ["gomapfix/module/keepalive/root", "gomapfix/module/keepalive/services-render"]
+    manifest = json.loads(
+        (unit_dir(mono, "gomapfix/module/keepalive/services-render") / "manifest.json").read_text()
+    )
+    assert manifest["files"] == ["services/render/canvas/canvas.go"]  # font excluded by render's own file
+    branch = mono.gomapfix("branch", "--select", "keepalive", "--no-verify")
+    assert branch.returncode == 0, branch.stderr
+    changed = mono.git("diff", "--name-only", "HEAD", "gomapfix/keepalive").split()
+    assert changed and not [
+        c for c in changed if c.startswith(("services/billing/", "services/render/font/"))
+    ]

@@ -34,7 +34,7 @@ def test_dry_run_prints_a_diff_that_git_applies(tmp_path: Path, go) -> None:  # 
     assert "--- a/sub/x.go\n+++ b/sub/x.go\n" in patch
     assert "+\truntime.KeepAlive(w)\n" in patch
     assert len(unidiff.PatchSet(patch)) == 2
-    assert b"2 finding(s), 2 fixed; 2 file(s) would change" in proc.stderr
+    assert b"2 finding(s), 2 would be fixed; 2 file(s) would change" in proc.stderr
     (tmp_path / "fix.patch").write_text(patch)
     git("apply", "--check", "fix.patch", cwd=tmp_path)
     git("apply", "fix.patch", cwd=tmp_path)

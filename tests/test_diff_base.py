@@ -51,7 +51,7 @@ def test_only_findings_on_changed_lines_are_reported(repo: Path) -> None:
     assert found == [("n/n.go", 21), ("w.go", new_call)]
     assert "--diff-base HEAD: 1 finding(s) outside the changed lines left out; " in stderr
     assert "1 file(s) in unchanged directories not checked" in stderr
-    assert "2 finding(s), 2 fixed; 2 file(s) would change" in stderr
+    assert "2 finding(s), 2 would be fixed; 2 file(s) would change" in stderr
 
 
 def test_the_diff_holds_exactly_the_kept_fixes(repo: Path, tmp_path: Path) -> None:

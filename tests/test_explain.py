@@ -40,7 +40,8 @@ def test_explain_errors_are_one_line_with_status_2(tmp_path: Path) -> None:
         assert proc.returncode == 2, args
         assert proc.stderr.count(b"\n") == 1 and proc.stderr.startswith(b"gomapfix: "), proc.stderr
     assert (
-        b"unknown rule 'keepalve' (known: keepalive," in gomapfix("explain", "keepalve", cwd=tmp_path).stderr
+        b"unknown rule 'keepalve' (did you mean 'keepalive'?) (known: keepalive,"
+        in gomapfix("explain", "keepalve", cwd=tmp_path).stderr
     )
 
 

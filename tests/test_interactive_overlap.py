@@ -10,21 +10,24 @@ a prompt_toolkit pipe into the real questionary prompts (see test_interactive).
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import REPO, GoToolchain
+from conftest import REPO, GoToolchain, fake_doc, register, write_module
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 from codemod import registry
+from codemod.model import Edit, Fix
 from codemod.review.interactive import ReviewResult, run_review
 from codemod.review.prompt import questionary_prompt
 from codemod.runner import Options
+from codemod.transform import finding
 
 SELECT = (*registry.defaults(), "wrap-inner-map")
 WRAPPED_RETURN = "\treturn c.m[team].data\n"
@@ -125,3 +128,60 @@ def test_rejecting_the_overlapping_fix_is_remembered_on_the_written_code(
     result, screen = review(incident, pipe, ["q"])
     assert "1 fix(es) rejected in an earlier review are not asked again" in screen
     assert "deepcopy  safe  cache.go" not in screen
+
+
+class MarkTransform:
+    """A test rule: every `// TODO word` comment is a finding named by its word; the fix marks it done."""
+
+    doc = fake_doc("mark", "test transform: TODO comments")
+    name = "mark"
+    prefilter = ((b"TODO",),)
+
+    def run(self, pkg):  # type: ignore[no-untyped-def]
+        for f in pkg.files:
+            for m in re.finditer(rb"// TODO +(\w+)", f.content):
+                edit = Edit(f.path, m.start(), m.start() + 7, b"// DONE")
+                yield finding(
+                    self.name, f, m.span(), f"TODO {m.group(1).decode()}", [Fix("mark it done", (edit,))]
+                )
+
+
+BLOCK = b"// TODO first\n// TODO second\n"
+
+
+class StripTransform:
+    """A test rule reported on `// header`, whose fix rewrites the two comment lines below it."""
+
+    doc = fake_doc("strip", "test transform: rewrite the TODO block")
+    name = "strip"
+    prefilter = ((b"// header",),)
+
+    def run(self, pkg):  # type: ignore[no-untyped-def]
+        for f in pkg.files:
+            at = f.content.find(b"// header")
+            block = f.content.find(BLOCK)
+            if at >= 0 and block >= 0:
+                edit = Edit(f.path, block, block + len(BLOCK), b"// NOTE first\n// TODO  second\n")
+                yield finding(self.name, f, (at, at + 9), "the block", [Fix("rewrite it", (edit,))])
+
+
+def test_an_overlapping_finding_is_never_taken_for_another_one(
+    tmp_path: Path, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(monkeypatch, MarkTransform(), StripTransform())
+    src = "package a\n\n// header\n// TODO first\n// TODO second\nfunc F() {}\n"
+    root = write_module(tmp_path / "m", {"a.go": src})
+    prompt = Keys(pipe, ["y", "n"])
+    buf = io.StringIO()
+    console = Console(file=buf, width=400, force_terminal=False, color_system=None)
+    result = run_review([root], Options(select=("mark", "strip")), prompt, console, jobs=1)
+    screen = buf.getvalue()
+    assert not prompt.keys
+    # fix 1: strip (accepted); fix 2: "TODO first", gone once strip is applied: skipped with a
+    # note, not shown as "TODO second" (which the rewrite moved into the same changed lines).
+    assert "fix 2/3 (mark at a.go:4) is skipped: the fixes you accepted change its code" in screen
+    assert screen.count("mark  safe  a.go:5") == 1  # fix 3, asked once, as itself
+    assert result.outcome is not None and [i.number for i in result.outcome.skipped] == [2]
+    assert (
+        root / "a.go"
+    ).read_text() == "package a\n\n// header\n// NOTE first\n// TODO  second\nfunc F() {}\n"

@@ -309,3 +309,15 @@ def test_editing_a_fix_that_overlaps_an_accepted_one(incident: Path, term: Tmux,
     opened = seen.read_text()
     assert "\treturn maps.Clone(c.m[team].data)\n" in opened and "type mInner struct" in opened
     assert (incident / "cache.go").read_text() == opened + "// edited\n"
+
+
+def test_color_auto_in_a_real_terminal_and_no_color(incident: Path, term: Tmux) -> None:
+    """--color auto colours the diff on a terminal, and NO_COLOR turns it off (issue 15)."""
+    plain = shlex.join([sys.executable, "-m", "codemod", "--no-cache", "--no-progress", "."])
+    term.start(f"{plain}; NO_COLOR=1 {plain}")
+    screen = term.wait("both runs", lambda s: exited(s) is not None and s.count("scanned") == 2)
+    coloured = term.tmux("capture-pane", "-p", "-e", "-J", "-S", "-")  # with the escape sequences
+    first, second = coloured.split("8 scanned", 1)
+    assert "\x1b[32m+" in first and "runtime.KeepAlive(w)" in first  # auto: a terminal
+    assert "runtime.KeepAlive(w)" in second and "\x1b[32m+" not in second and "\x1b[31m" not in second
+    assert "[no fix]" in screen

@@ -120,7 +120,9 @@ def test_judge_blames_only_steps_that_turned_red(tool: Toolchain, module: Path, 
     assert verdicts["red"].status == "already-red"  # failed before and after: not gomapfix's doing
     assert verdicts["red"].regressions == []
     assert "cannot use" in verdicts["red"].quote()
-    assert verdicts["unformatted"].status == "already-red" and verdicts["unformatted"].regressions == []
+    # gofmt failed before and passes after: run again after the fixes, and credited to them
+    assert verdicts["unformatted"].status == "repaired" and verdicts["unformatted"].regressions == []
+    assert verdicts["unformatted"].repaired == ["gofmt"]
 
 
 def test_a_directory_outside_any_module_fails_its_build_step(tool: Toolchain, tmp_path: Path) -> None:

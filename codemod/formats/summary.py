@@ -16,7 +16,7 @@ def summary_lines(report: RunReport, wrote: bool, notes: Sequence[str] = ()) -> 
     changed = report.changed_files()
     fixable = sum(1 for f in report.findings if any(report.fix_applied(f, x) for x in f.fixes))
     lines = [
-        f"gomapfix: {len(report.findings)} finding(s), {fixable} fixed; "
+        f"gomapfix: {len(report.findings)} finding(s), {fixable} {'fixed' if wrote else 'would be fixed'}; "
         f"{len(changed)} file(s) {'changed' if wrote else 'would change'}; "
         f"{report.scanned} scanned"
     ]

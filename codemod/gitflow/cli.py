@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -31,20 +32,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-from codemod import settings
+from codemod import registry, settings
+from codemod.cliparse import Parser
 from codemod.discovery import UsageError
 from codemod.gitflow import journal
 from codemod.gitflow.batch import BatchRequest, BatchResult, default_output, run_batch
 from codemod.gitflow.branch import BranchRequest, BranchResult, Refused, run_branch
 from codemod.gitflow.gitutil import open_repository, top
-from codemod.gitflow.prepare import Settings
+from codemod.gitflow.prepare import ConfigGroup, Settings
 from codemod.gitflow.units import SPLITS, parse_shard
 from codemod.gitflow.verify import LEVELS, Toolchain, Verdict
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -79,7 +76,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def branch_parser() -> argparse.ArgumentParser:
     """The parser of `gomapfix branch`."""
-    p = _Parser(
+    p = Parser(
         prog="gomapfix branch",
         description="Commit the verified fixes for PATHs to a review branch, one commit per transform, "
         "without touching your checkout (the work happens in a temporary git worktree).",
@@ -98,7 +95,7 @@ def branch_parser() -> argparse.ArgumentParser:
 
 def batch_parser() -> argparse.ArgumentParser:
     """The parser of `gomapfix batch`."""
-    p = _Parser(
+    p = Parser(
         prog="gomapfix batch",
         description="One verified branch (and pull request) per module, owner or transform of a monorepo. "
         "`gomapfix batch status [DIR ...]` shows the state of every unit from the journals.",
@@ -146,9 +143,7 @@ def batch_parser() -> argparse.ArgumentParser:
 
 def status_parser() -> argparse.ArgumentParser:
     """The parser of `gomapfix batch status`."""
-    p = _Parser(
-        prog="gomapfix batch status", description="Merge batch journals and print every unit's state."
-    )
+    p = Parser(prog="gomapfix batch status", description="Merge batch journals and print every unit's state.")
     p.add_argument(
         "locations",
         nargs="*",
@@ -272,15 +267,29 @@ def _configure(args: argparse.Namespace, repo: object) -> Callable[[Path, list[P
     cwd_rel = os.path.relpath(Path.cwd(), top(repo))  # type: ignore[arg-type]
 
     def configure(wt_root: Path, paths: list[Path]) -> Settings:
-        resolved = settings.resolve_settings(args, paths)
-        root = resolved.config.root if resolved.config.path is not None else wt_root / cwd_rel
+        groups = settings.resolve_groups(args, paths)
+        parts = []
+        group_of: dict[Path, int] = {}
+        for index, g in enumerate(groups):
+            cfg = g.settings.config
+            root = cfg.root if cfg.path is not None else wt_root / cwd_rel
+            parts.append(ConfigGroup(g.settings.options, tuple(g.settings.exclude), root))
+            for d in g.directories:
+                group_of.setdefault(d, index)
+        selected = {n for p in parts for n in p.options.select}
+        first = parts[0]
+        options = dataclasses.replace(
+            first.options, select=tuple(n for n in registry.names() if n in selected)
+        )
         return Settings(
-            resolved.options,
+            options,
             verify=args.verify,
             toolchain=tool,
             jobs=args.jobs,
-            exclude=tuple(resolved.exclude),
-            exclude_root=root,
+            exclude=first.exclude,
+            exclude_root=first.exclude_root,
+            groups=tuple(parts) if len(parts) > 1 else (),
+            group_of=group_of if len(parts) > 1 else {},
         )
 
     return configure

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,14 +47,34 @@ MAX_LISTED = 50
 
 
 @dataclass(frozen=True)
+class ConfigGroup:
+    """The engine options and exclusions of the files one .gomapfix.toml governs."""
+
+    options: Options
+    exclude: tuple[str, ...] = ()
+    exclude_root: Path | None = None
+
+    def excluded(self, path: Path) -> bool:
+        from codemod import config
+
+        return bool(self.exclude) and config.excluded(path, self.exclude, self.exclude_root or Path.cwd())
+
+
+@dataclass(frozen=True)
 class Settings:
     """What every git command shares: the engine's options, exclusions and the verification level.
 
-    options come from the main command's resolve_settings (defaults,
-    .gomapfix.toml, --select/--ignore/--unsafe-fixes/...), so the selection
-    means exactly what it means for `gomapfix [PATH ...]`; exclude and
-    exclude_root are the configuration's exclude globs and the directory they
-    are relative to.
+    options come from the main command's settings (defaults, .gomapfix.toml,
+    --select/--ignore/--unsafe-fixes/...), so the selection means exactly what
+    it means for `gomapfix [PATH ...]`; exclude and exclude_root are the
+    configuration's exclude globs and the directory they are relative to.
+
+    When the paths are governed by several .gomapfix.toml files (a monorepo's
+    modules, codemod.settings.resolve_groups), groups holds each one's options
+    and exclusions and group_of maps every directory with Go files to its
+    group; options.select is then the union of the groups' selections, and the
+    engine runs once per group (run_groups). Without groups, options and
+    exclude apply to every file.
     """
 
     options: Options
@@ -63,6 +83,8 @@ class Settings:
     jobs: int = 1
     exclude: tuple[str, ...] = ()
     exclude_root: Path | None = None
+    groups: tuple[ConfigGroup, ...] = ()
+    group_of: Mapping[Path, int] = field(default_factory=dict)
 
     @property
     def transforms(self) -> tuple[str, ...]:
@@ -78,14 +100,47 @@ class Settings:
         return self.options.include_generated
 
     def only(self, names: tuple[str, ...]) -> Settings:
-        """These settings with only the transforms names selected."""
-        return dataclasses.replace(self, options=dataclasses.replace(self.options, select=names))
+        """These settings with only the transforms names selected (in each group, those of
+        names the group selects)."""
+        groups = tuple(
+            dataclasses.replace(
+                g,
+                options=dataclasses.replace(
+                    g.options, select=tuple(n for n in g.options.select if n in names)
+                ),
+            )
+            for g in self.groups
+        )
+        return dataclasses.replace(
+            self, options=dataclasses.replace(self.options, select=names), groups=groups
+        )
+
+    def group(self, path: Path) -> ConfigGroup:
+        """The options and exclusions that govern path."""
+        if not self.groups:
+            return ConfigGroup(self.options, self.exclude, self.exclude_root)
+        return self.groups[self.group_of.get(path.parent, 0)]
 
     def excluded(self, path: Path) -> bool:
-        """Whether the configuration's exclude globs skip path."""
-        from codemod import config
+        """Whether the exclude globs of the configuration that governs path skip it."""
+        return self.group(path).excluded(path)
 
-        return bool(self.exclude) and config.excluded(path, self.exclude, self.exclude_root or Path.cwd())
+    def run_groups(self, files: Iterable[Path]) -> tuple[RunReport, list[str]]:
+        """Run the engine over files, once per configuration group with its options (a group
+        that selects no transform is not run); the merged report and error lines."""
+        by_group: dict[int, list[Path]] = {}
+        for p in files:
+            by_group.setdefault(self.group_of.get(p.parent, 0) if self.groups else 0, []).append(p)
+        report, errors = RunReport(), []
+        for index in sorted(by_group):
+            options = self.groups[index].options if self.groups else self.options
+            if not options.select and not options.report_unused_ignores:
+                continue
+            part, part_errors = collect(discover(by_group[index]), options, self.jobs)
+            report.extend(part)
+            errors += part_errors
+        report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))
+        return report, errors
 
 
 @dataclass(frozen=True)
@@ -238,7 +293,7 @@ def plan(
     out = Plan()
     if not files or not names:
         return out
-    report, errors = collect(discover(files), settings.only(names).options, settings.jobs)
+    report, errors = settings.only(names).run_groups(files)
     out.errors = errors
     for outcome in report.changed_files():
         assert outcome.result is not None
@@ -334,7 +389,7 @@ def _commit_transforms(
         files = targets(root, paths, settings, only, excluded)
         if not files:
             break
-        report, errors = collect(discover(files), settings.only((name,)).options, settings.jobs)
+        report, errors = settings.only((name,)).run_groups(files)
         result.errors += errors
         found = rows(report, root, settings)
         result.rows += found

@@ -60,7 +60,15 @@ class ReviewResult:
         return 2 if self.errors else 0
 
 
-_EXCLUSIVE = (("--write", "write"), ("--check", "check"), ("--diff-base", "diff_base"))
+_EXCLUSIVE = (
+    ("--write", "write"),
+    ("--check", "check"),
+    ("--diff-base", "diff_base"),
+    ("--add-ignore", "add_ignore"),
+    ("--statistics", "statistics"),
+    ("--output-file", "output_file"),
+    ("--exit-zero", "exit_zero"),
+)
 
 
 def cli_main(args: argparse.Namespace, groups: Sequence[Group]) -> int:
@@ -68,7 +76,7 @@ def cli_main(args: argparse.Namespace, groups: Sequence[Group]) -> int:
     arguments and the discovered (and not excluded) files grouped by the configuration that
     governs them (codemod.settings.resolve_groups), each with its options."""
     on = [flag for flag, name in _EXCLUSIVE if getattr(args, name, None)]
-    if getattr(args, "format", "diff") not in ("diff", None):
+    if getattr(args, "format", None) not in (None, ["diff"]):
         on.append("--format")
     if on:
         mode = "--interactive" if args.interactive else "--forget-decisions"

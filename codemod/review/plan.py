@@ -192,8 +192,12 @@ class Plan:
         before = self.originals[origin.path]
         if after is None:
             return None
+        # Another item's finding that the accepted fixes left as it was is that item, not this one.
+        others = {i.finding.key for i in self.items if (i.origin or i.finding) is not origin} - {origin.key}
         candidates = [
-            f for f in report.remaining if f.rule == origin.rule and f.path == origin.path and f.fixes
+            f
+            for f in report.remaining
+            if f.rule == origin.rule and f.path == origin.path and f.fixes and f.key not in others
         ]
         found = _moved(origin, before, after, candidates)
         if found is None:

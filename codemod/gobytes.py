@@ -25,6 +25,17 @@ def may_import_c(content: bytes) -> bool:
     return next(in_code(content, candidates), None) is not None
 
 
+def may_hand_out_locked_maps(content: bytes) -> bool:
+    """False when Go source provably declares no exported function that could return a map
+    read under a lock (no `Lock()`, no `map[`, or no exported func declaration); True when
+    it may. deepcopy judges such a function's fix by its callers in other packages of the
+    module, so its package's result depends on those packages."""
+    return b"Lock()" in content and b"map[" in content and _EXPORTED_FUNC.search(content) is not None
+
+
+_EXPORTED_FUNC = re.compile(rb"(?m)^func\s*(?:\([^)]*\)\s*)?[A-Z]")
+
+
 LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
 """Comments and string and rune literals, found left to right as Go's scanner finds them."""
 

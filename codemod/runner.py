@@ -30,7 +30,7 @@ from codemod import alignment, cache, registry, suppress, syntax
 from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import generated_by_gomapfix, is_generated, module_files
 from codemod.edits import apply_fixes, merge
-from codemod.gobytes import may_import_c
+from codemod.gobytes import may_hand_out_locked_maps, may_import_c
 from codemod.model import Edit, FileOutcome, Finding, Fix, RunReport, Safety, edits_by_path
 from codemod.transform import Transform, matches_prefilter
 
@@ -433,18 +433,26 @@ def cached_process(task: DirTask) -> DirResult:
         task.cache_dir,
         task.directory,
         names,
-        lambda flags: cache_inputs(task, "c" in "".join(flags.values())),
+        lambda flags: cache_inputs(task, bool("".join(flags.values()))),
         lambda: process_directory(task),
         keep=lambda result: not result.errors,
-        flags_of=lambda data: "c" if may_import_c(data) else "",
+        flags_of=_module_flags,
     )
+
+
+def _module_flags(data: bytes) -> str:
+    """Why a file makes its directory's result depend on the rest of the module: "c" for a
+    cgo file (keepalive reads finalizers registered in other packages), "m" for a file
+    that may hand out a locked map from an exported function (deepcopy reads its callers
+    in other packages); "" when it does not."""
+    return ("c" if may_import_c(data) else "") + ("m" if may_hand_out_locked_maps(data) else "")
 
 
 def cache_inputs(task: DirTask, cgo: bool = False) -> tuple[str, ...]:
     """What a directory's result depends on besides gomapfix's code and the directory's files:
     the options, the module's go.mod (root and language version), the target files, and for
-    a directory with cgo files (cgo), the rest of the module: a rule may read another
-    package of it (the finalizers registered for a type embedded from there)."""
+    a directory whose result reads other packages of the module (cgo: see _module_flags),
+    the rest of the module."""
     module_root, go_version = find_module(task.directory)
     targets = "\0".join(sorted(str(p) for p in task.targets))
     out = (cache.canonical(task.options), str(module_root), repr(go_version), targets)

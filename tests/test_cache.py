@@ -85,3 +85,20 @@ def test_a_finalizer_in_another_package_invalidates_a_cgo_directory(tmp_path: Pa
         glib.read_text().replace("\truntime.SetFinalizer(obj, (*Object).Unref)\n", "\t_ = runtime.GOOS\n")
     )
     assert run(root, cache) == {}, "no finalizer any more: nothing to report in gtk"
+
+
+def test_a_caller_in_another_package_invalidates_a_deepcopy_directory(tmp_path: Path) -> None:
+    """store's fix is unsafe because package revoke writes through the map Tokens returns; once
+    revoke stops writing, the cached result of store must not be served: the fix becomes safe."""
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path / "m"
+    shutil.copytree(REPO / "golden" / "deepcopy" / "writer_in_other_package" / "in", root)
+    cache = tmp_path / "cache"
+    deepcopy = Options(select=("deepcopy",))
+    assert run(root, cache, deepcopy) == {}, "the only fix is unsafe"
+    revoke = root / "revoke" / "revoke.go"
+    revoke.write_text(revoke.read_text().replace("\t\ttokens[cluster] = nil\n", ""))
+    assert "store/store.go" in run(root, cache, deepcopy), "nothing writes through it any more"

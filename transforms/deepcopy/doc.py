@@ -122,8 +122,10 @@ usually read after the writing goroutines are done.
 **Safety.** The fix is *safe* when the function is unexported or its doc comment does not
 promise aliasing. It is *unsafe* (a suggestion) when an exported function's doc comment
 promises the map itself ("returns the underlying map", "not a copy", "shared", …), when code
-of the package writes through the map the function returns (those writes would go to the
-copy), or when the values have another package's type or an interface type that may hold
+of the package (for an exported function, of any package of the module) writes through the
+map the function returns (those writes would go to the copy): indexing it as an assignment
+target, `delete`, `clear`, `maps.Copy` into it, passing it to a function of its package that
+does, or through one wrapper that returns it; or when the values have another package's type or an interface type that may hold
 maps of its own (a copy would still share them). There is no fix, and the message says
 why, for maps three levels deep, for values that hold maps (`map[string]userSet` with a
 struct `userSet` holding a map), and when the copy cannot be placed where the lock is held

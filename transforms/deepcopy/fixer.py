@@ -16,7 +16,7 @@ from codemod.transform import finding
 from gofacts.scope import find_declaration
 from gofacts.types import GoType, PackageTypes
 from transforms.deepcopy import clone_go
-from transforms.deepcopy.chains import in_order, is_assigned, is_write_target, squash, uses, writes_through
+from transforms.deepcopy.chains import squash
 from transforms.deepcopy.copyable import (
     camel,
     copyable,
@@ -28,6 +28,7 @@ from transforms.deepcopy.copyable import (
 )
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.leaks import Leak
+from transforms.deepcopy.writers import writer_of_result
 
 _PROMISE = re.compile(
     r"\b(underlying|not a copy|no copy|without copying|alias(?:es|ed|ing)?|shared?|live view|reflected|"
@@ -162,7 +163,7 @@ class Fixer:
                 out.append(f'the doc comment of {name} says the map is shared ("{m.group(0)}")')
         if decl is not None and name and leak.route.startswith("is returned") and leak.func == decl:
             # The map itself is the result (not a value holding it): callers may write through it.
-            writer = _writes_through_result(self.pkg, decl, name)
+            writer = writer_of_result(self.pkg, decl, name)
             if writer:
                 out.append(f"{writer} writes through the map {name} returns, and would write to the copy")
         return out
@@ -374,61 +375,3 @@ def _doc_comment(decl: Node) -> str:
         row = node.start_point[0]
         node = node.prev_named_sibling
     return " ".join(lines)
-
-
-def _writes_through_result(pkg: PackageContext, decl: Node, name: str) -> str:
-    """The name of a function of the package that writes through the map decl returns ("" if none)."""
-    method = decl.type == "method_declaration"
-    needle = name.encode()
-    for f in pkg.files_with(needle):
-        for call in in_order(syntax.captures("(call_expression) @call", f.root).get("call", [])):
-            fn = call.child_by_field_name("function")
-            if fn is None:
-                continue
-            if method:
-                fld = fn.child_by_field_name("field") if fn.type == "selector_expression" else None
-                if fld is None or syntax.text(fld) != name:
-                    continue
-            elif fn.type != "identifier" or syntax.text(fn) != name:
-                continue
-            if _result_written(call):
-                caller = _declaration(syntax.enclosing_function(call) or call)
-                caller_name = caller.child_by_field_name("name") if caller is not None else None
-                return syntax.text(caller_name) if caller_name is not None else "a caller"
-    return ""
-
-
-def _result_written(call: Node) -> bool:
-    """True when the map a call returns is written through, directly or via a local it is assigned to."""
-    if writes_through(call):
-        return True
-    parent = call.parent
-    if parent is None or parent.type != "expression_list" or parent.parent is None:
-        return False
-    owner = parent.parent
-    if (
-        owner.type not in ("short_var_declaration", "assignment_statement")
-        or owner.child_by_field_name("right") != parent
-    ):
-        return False
-    left = owner.child_by_field_name("left")
-    targets = left.named_children if left is not None else []
-    i = next(k for k, c in enumerate(parent.named_children) if c == call)
-    if i >= len(targets) or targets[i].type != "identifier":
-        return False
-    func = syntax.enclosing_function(call)
-    body = func.child_by_field_name("body") if func is not None else None
-    if body is None:
-        return False
-    name = syntax.text(targets[i])
-    for use in uses(body, name, owner.end_byte):
-        if is_assigned(use):
-            break
-        parent_use = use.parent
-        if parent_use is not None and parent_use.type == "index_expression" and is_write_target(parent_use):
-            return True
-        if parent_use is not None and parent_use.type == "argument_list":
-            fn = parent_use.parent.child_by_field_name("function") if parent_use.parent is not None else None
-            if fn is not None and syntax.text(fn) in ("delete", "clear"):
-                return True
-    return False

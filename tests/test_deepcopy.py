@@ -327,3 +327,27 @@ def test_value_copying_variant_is_offered_as_unsafe_and_works(go: GoToolchain, t
     assert helpers == {clone_go.CloneHelper("single-values")}
     go.run("vet", ".", cwd=root)
     go.run("test", "-count=1", ".", cwd=root)
+
+
+def test_a_registry_filled_by_another_package_at_run_time_is_still_reported(tmp_path: Path) -> None:
+    """golden/deepcopy/init_registry is silent because only init functions register; once a
+    package of the module calls Register from ordinary code, the catalog is written while
+    All's callers read it, and the finding is back."""
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path / "m"
+    shutil.copytree(REPO / "golden" / "deepcopy" / "init_registry" / "in", root)
+    options = Options(select=("deepcopy",))
+    report, errors = collect(discover([root]), options, jobs=1)
+    assert errors == [] and report.findings == []
+    plugins = root / "plugins" / "plugins.go"
+    plugins.write_text(
+        plugins.read_text()
+        + "\nfunc Load(name string) {\n\tcatalog.Register(&catalog.Plugin{Name: name})\n}\n"
+    )
+    report, errors = collect(discover([root]), options, jobs=1)
+    assert errors == []
+    (finding,) = report.findings
+    assert finding.path.name == "catalog.go" and "All" in finding.message

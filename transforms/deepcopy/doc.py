@@ -85,6 +85,9 @@ package-level mutexes guarding package-level maps. A mutex guards a map when bot
 reached from the same variable (`c.mu` and `c.m`), or both are package-level. A finding
 needs evidence of the race: some function of the package must write that map (`m[k] = v`,
 `m[k]++`, `delete`, `clear`, `maps.Copy`, `maps.DeleteFunc`, `maps.Insert`, also through a local holding it) while holding the same lock.
+Writes made only while the package initialises do not count: in `init`, or in a package
+function called only from such functions (for an exported one, named by no other package of
+the module that imports this one), such as a registry filled by `Register` calls in `init()`.
 A map taken out of the structure before it is handed over (`m := c.m; c.m = nil`, or
 `inner := c.m[k]; delete(c.m, k)`) is not reported.
 

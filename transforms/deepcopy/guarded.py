@@ -7,7 +7,7 @@ a lock by its mutex chain; a finding needs some function of the package to write
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
@@ -57,14 +57,17 @@ def lock_key(held: Held) -> Key | None:
     return ("~", *("." + p for p in parts[1:])) if local else (parts[0], *("." + p for p in parts[1:]))
 
 
-def guarded_writes(locks: list[tuple[FileContext, list[LockCall]]]) -> set[tuple[Key, Key]]:
+def guarded_writes(
+    locks: list[tuple[FileContext, list[LockCall]]], initialising: Callable[[Node], bool] = lambda n: False
+) -> set[tuple[Key, Key]]:
     """(lock key, map key) for every map the package writes (m[k] = v, m[k]++, delete, clear)
     while holding a lock that guards it: the writers a leaked map would race with. locks: the
-    package's files that take locks, with their acquiring lock calls."""
+    package's files that take locks, with their acquiring lock calls; writes for which
+    initialising holds (they run only while the package initialises) race with no one."""
     out: set[tuple[Key, Key]] = set()
     for n in _writes_in_locking_functions(locks):
         target = _written_map(n)
-        if target is None or _filled_fresh(target, n):
+        if target is None or _filled_fresh(target, n) or initialising(n):
             continue
         chain = _resolve_alias(target)
         found = _path(chain) if chain is not None else None

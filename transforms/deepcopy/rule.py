@@ -20,6 +20,7 @@ from gofacts.types import PackageTypes
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.fixer import Fixer
 from transforms.deepcopy.guarded import guarded_writes, takes_locks
+from transforms.deepcopy.initonly import InitOnly
 from transforms.deepcopy.leaks import Finder, Leak
 
 
@@ -31,7 +32,7 @@ class DeepCopy:
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         types = PackageTypes.of(pkg)
         locks = [(f, acquires(f)) for f in pkg.sources if takes_locks(f)]
-        writes = guarded_writes(locks)
+        writes = guarded_writes(locks, InitOnly(pkg))
         if not writes:
             return
         leaks: list[Leak] = []

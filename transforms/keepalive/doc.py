@@ -90,7 +90,9 @@ What the finalizer releases is followed through function literals, method expres
 field the call receives is no evidence (a field the registering function sets from the
 same pointer as a released one, `&Commit{Object: Object{ptr: (*C.object)(p)}, castPtr: p}`,
 counts as released with it), and an empty cleanup (which only ties lifetimes)
-releases nothing. No finalizer or cleanup for the type: no finding.
+releases nothing (a finalizer of an embedded type further along the chain then counts:
+an empty `AddCleanup` on the outer object does not hide the embedded object's finalizer).
+No finalizer or cleanup for the type: no finding.
 
 **What already keeps the owner alive** (no finding): `runtime.KeepAlive(w)` after the
 call, or deferred before it; a deferred call holding `w` (`defer w.Close()`), or a pointer

@@ -137,16 +137,22 @@ def _resolve(types: PackageTypes, owner_type: GoType, fields: tuple[str, ...], f
         if member is None:
             return _Chain(None, evidence, selector)
         for emb in member.via:
-            if evidence is None and emb.pointer:
+            if _weak(evidence, selector) and emb.pointer:
                 hit = _finalized(emb.types, emb.type, fins)
-                if hit is not None:
+                if hit is not None and not _weak(hit[0], name):
                     evidence, selector = hit[0], name
         t, at = member.type, member.types
-        if evidence is None and t.kind == "pointer_type" and i + 1 < len(fields):
+        if _weak(evidence, selector) and t.kind == "pointer_type" and i + 1 < len(fields):
             hit = _finalized(at, t, fins)
-            if hit is not None:
+            if hit is not None and (evidence is None or not _weak(hit[0], fields[i + 1])):
                 evidence, selector = hit[0], fields[i + 1]
     return _Chain(handle_kind(at, t), evidence, selector)
+
+
+def _weak(evidence: Evidence | None, selector: str | None) -> bool:
+    """No evidence, or a finalizer known not to release the field selector (an empty cleanup
+    that only ties lifetimes, say): a finalized object further along the chain counts instead."""
+    return evidence is None or (evidence.fields is not None and selector not in evidence.fields)
 
 
 def handle_kind(types: PackageTypes, t: GoType, depth: int = 0) -> bool | None:

@@ -1,0 +1,3 @@
+module example.com/attrs
+
+go 1.24

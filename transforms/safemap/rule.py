@@ -142,7 +142,8 @@ def _concurrent(
     entry = None
     seen = [u for u in found if u.resolved and not (production and u.file.is_test)]
     unlocked = [u for u in seen if not locks.held_at(u.node)]
-    locked_writes = any(is_write(u.node) for u in seen if u not in unlocked)
+    free = {id(u) for u in unlocked}
+    locked_writes = any(is_write(u.node) for u in seen if id(u) not in free)
     others = unlocked if locked_writes else seen
     for w in unlocked:
         if not is_write(w.node):

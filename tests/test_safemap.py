@@ -197,3 +197,19 @@ def _expression_of(stmt, raw: str):  # noqa: ANN001, ANN202
         if syntax.text(n) == raw and n.is_named:
             return n
     raise AssertionError(raw)
+
+
+def test_a_goroutine_per_element_shares_only_what_is_not_the_element(tmp_path: Path) -> None:
+    """`for _, w := range ws { go w.run(&wg) }` gives each goroutine its own w; starting them
+    all on one element (`go ws[0].run(&wg)`) shares its map, and is reported."""
+    source = HEADER + 'import "sync"\n\n'
+    source += "type worker struct {\n\tjobs chan string\n\tseen map[string]int\n}\n\n"
+    source += "func (w *worker) run(wg *sync.WaitGroup) {\n\tdefer wg.Done()\n"
+    source += "\tfor j := range w.jobs {\n\t\tw.seen[j]++\n\t}\n}\n\n"
+    loop = "func runAll(ws []*worker) {\n\tvar wg sync.WaitGroup\n\tfor _, w := range ws {\n"
+    loop += "\t\twg.Add(1)\n\t\tgo GO\n\t}\n\twg.Wait()\n}\n"
+    _, report = run(tmp_path, source + loop.replace("GO", "w.run(&wg)"))
+    assert report.findings == []
+    _, report = run(tmp_path / "shared", source + loop.replace("GO", "ws[0].run(&wg)\n\t\t_ = w"))
+    (finding,) = report.findings
+    assert "worker.seen" in finding.message

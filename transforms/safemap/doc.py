@@ -102,7 +102,7 @@ converted regardless of goroutines.
 fills the map before `go f(m)`) or by a wait the goroutine's end signals (`wg.Wait()` with
 `wg.Done()` in the goroutine, `<-done` with `close(done)`), when one goroutine is started;
 a go statement in a loop that hands each goroutine an object of its own (`c := newConn(x);
-go c.serve()`, c not used after the go statement; `for _, w := range workers { go w.run() }`,
+go c.serve()`, c not used after the go statement; `for _, w := range workers { go w.run(&wg) }`,
 the elements taken to be distinct); goroutines that each create the object they work on
 (`c := newClient()` inside the goroutine); a use in a function whose every caller, followed
 up the call graph (recursion included), runs in that same goroutine, or that is handed on as

@@ -154,36 +154,47 @@ def _waits(stmt: Node, names: set[bytes]) -> bool:
 
 def fresh_each_iteration(go: Node) -> bool:
     """Whether a go statement in a loop hands each goroutine objects of its own: every
-    variable its call names (receiver and arguments) is declared in the loop body, and is
-    not used after the go statement in the loop, nor passed anywhere before it."""
+    variable its call names (receiver and arguments) is declared in the loop body (or by the
+    range clause), and is not used after the go statement in the loop, nor passed anywhere
+    before it."""
+    operands = fresh_operands(go)
+    return bool(operands) and all(fresh for _, fresh in operands)
+
+
+def fresh_operands(go: Node) -> list[tuple[int, bool]]:
+    """For a go statement in a loop calling a named function or method: (position, whether
+    that operand is an object of the iteration's own, as fresh_each_iteration defines it)
+    for the receiver (position -1) and each argument; empty for a function literal or a go
+    statement outside a loop."""
     call = go.named_children[0] if go.named_children else None
     if call is None or call.type != "call_expression":
-        return False
+        return []
     loop = next((a for a in syntax.ancestors(go) if a.type == "for_statement"), None)
     loop_body = loop.child_by_field_name("body") if loop is not None else None
-    if loop_body is None:
-        return False
+    if loop is None or loop_body is None:
+        return []
     fn = syntax.unparen(call.child_by_field_name("function") or call)
     if fn.type == "func_literal":
-        return False  # a literal captures variables: they may be shared
-    named = (
-        [syntax.unparen(fn.child_by_field_name("operand") or fn)] if fn.type == "selector_expression" else []
-    )
+        return []  # a literal captures variables: they may be shared
+    named = []
+    if fn.type == "selector_expression":
+        named.append((-1, syntax.unparen(fn.child_by_field_name("operand") or fn)))
     args = call.child_by_field_name("arguments")
-    named += [syntax.unparen(a) for a in (args.named_children if args is not None else ())]
-    if not named or any(n.type != "identifier" for n in named):
+    named += [(i, syntax.unparen(a)) for i, a in enumerate(args.named_children if args is not None else ())]
+    per_iteration = _range_variables(loop)
+    return [(i, _fresh_operand(n, go, loop_body, per_iteration)) for i, n in named]
+
+
+def _fresh_operand(n: Node, go: Node, loop_body: Node, per_iteration: set[tuple[int, int]]) -> bool:
+    if n.type != "identifier":
         return False
-    per_iteration = _range_variables(loop)  # type: ignore[arg-type]
-    for n in named:
-        decl = scope.declaration_of(n)
-        if decl is None:
-            return False
-        inside = loop_body.start_byte <= decl.start_byte < loop_body.end_byte
-        if not inside and (decl.start_byte, decl.end_byte) not in per_iteration:
-            return False
-        if not _own(syntax.text(n), decl, go, loop_body):
-            return False
-    return True
+    decl = scope.declaration_of(n)
+    if decl is None:
+        return False
+    inside = loop_body.start_byte <= decl.start_byte < loop_body.end_byte
+    if not inside and (decl.start_byte, decl.end_byte) not in per_iteration:
+        return False
+    return _own(syntax.text(n), decl, go, loop_body)
 
 
 def _range_variables(loop: Node) -> set[tuple[int, int]]:

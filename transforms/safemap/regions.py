@@ -16,10 +16,10 @@ from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
 from gofacts.decls import Declarations
-from gofacts.signatures import parameter_types
+from gofacts.signatures import parameter_names, parameter_types, receiver_name
 from gofacts.types import PackageTypes
 from transforms.safemap.ops import is_write, names_package, root_identifier, type_name
-from transforms.safemap.ordering import fresh_each_iteration
+from transforms.safemap.ordering import fresh_each_iteration, fresh_operands
 
 CALL_DEPTH = 2
 
@@ -63,6 +63,9 @@ class Region:
             goroutine that reaches the body with an object of its own (`c := newConn();
             c.serve()` inside it) does not share c, though another root may.
         looped: the roots that start it from a loop, once per iteration (on a shared object).
+        fresh: by looped root, the receiver and parameter names bound to an object of the
+            iteration's own (`for _, w := range ws { go w.run(&wg) }`: w, not wg): what is
+            reached through them is not shared between that root's goroutines.
     """
 
     file: FileContext
@@ -71,14 +74,17 @@ class Region:
     many: bool
     shared: dict[tuple[str, int], set[str]]
     looped: set[tuple[str, int]] = field(default_factory=set)
+    fresh: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
-    def many_for(self, production: bool, roots: set[tuple[str, int]] | None = None) -> bool:
+    def many_for(self, production: bool, roots: set[tuple[str, int]] | None = None, name: str = "") -> bool:
         """many, counting only the go statements of non-test files when production is true
         (goroutines a test starts drive the package's code on objects of the test's own),
-        and only roots when given (the goroutines that reach one object)."""
+        and only roots when given (the goroutines that reach one object); a looped root does
+        not count when name, the variable the object is reached through, is fresh for it."""
         candidates = self.roots if roots is None else roots
         found = {r for r in candidates if not production or not r[0].endswith("_test.go")}
-        return len(found) > 1 or bool(found & self.looped)
+        looped = {r for r in found & self.looped if not name or name not in self.fresh.get(r, set())}
+        return len(found) > 1 or bool(looped)
 
     @property
     def literal(self) -> bool:
@@ -132,23 +138,33 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
     frontier: list[tuple[Region, int]] = []
 
     def add(
-        f: FileContext, func: Node, root: tuple[str, int], many: bool, shared: set[str], depth: int
+        f: FileContext,
+        func: Node,
+        root: tuple[str, int],
+        many: bool,
+        shared: set[str],
+        depth: int,
+        fresh: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> None:
         body = func.child_by_field_name("body")
         if body is None:
             return
         key = (str(f.path), body.start_byte)
         region = found.get(key)
-        if region is not None:
-            region.many = region.many or many or root not in region.roots
-            region.roots.add(root)
-            region.shared.setdefault(root, set()).update(shared)
-            if many:
-                region.looped.add(root)
-            return
-        region = Region(f, body, {root}, many, {root: set(shared)}, {root} if many else set())
-        found[key] = region
-        frontier.append((region, depth))
+        if region is None:
+            region = found[key] = Region(f, body, set(), many, {})
+            frontier.append((region, depth))
+        elif root not in region.roots:
+            region.many = True
+        region.many = region.many or many
+        region.roots.add(root)
+        region.shared.setdefault(root, set()).update(shared)
+        if many:
+            region.looped.add(root)
+            if root in region.fresh:
+                region.fresh[root] &= fresh
+            else:
+                region.fresh[root] = set(fresh)
 
     for f in pkg.sources:
         offsets = go_keywords(f.content)
@@ -162,10 +178,11 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             root = (str(f.path), stmt.start_byte)
             fn = syntax.unparen(fn)
             targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, functions, types)
+            operands = fresh_operands(stmt) if _in_loop(stmt) else []
             for target_file, target in targets:
                 params = set(parameter_types(target))
                 many = _in_loop(stmt) and not fresh_each_iteration(stmt)
-                add(target_file, target, root, many, params, 0)
+                add(target_file, target, root, many, params, 0, _fresh_names(target, operands))
     while frontier:
         region, depth = frontier.pop()
         if depth >= CALL_DEPTH:
@@ -178,12 +195,29 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
             base = root_identifier(operand) if operand is not None else None
             sharing = region.sharing_roots(base) if base is not None else set()
+            base_name = syntax.text(base) if base is not None else ""
             for target_file, target in _callees(fn, region.file, functions, types):
                 receiver = set(parameter_types(target, "receiver"))
                 for root in sorted(region.roots):
                     shared = receiver if root in sharing else set()
-                    add(target_file, target, root, root in region.looped, shared, depth + 1)
+                    fresh = receiver if base_name in region.fresh.get(root, ()) else set()
+                    add(target_file, target, root, root in region.looped, shared, depth + 1, fresh)
     return Regions(list(found.values()))
+
+
+def _fresh_names(target: Node, operands: list[tuple[int, bool]]) -> set[str]:
+    """The receiver and parameter names of target bound to the go call's fresh operands."""
+    names: set[str] = set()
+    params = parameter_names(target)
+    for i, fresh in operands:
+        if not fresh:
+            continue
+        name = receiver_name(target) if i < 0 and target.type == "method_declaration" else None
+        if i >= 0 and i < len(params):
+            name = params[i]
+        if name:
+            names.add(name)
+    return names
 
 
 def _go_statements(f: FileContext, offsets: list[int]) -> list[Node]:

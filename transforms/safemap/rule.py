@@ -152,7 +152,8 @@ def _concurrent(
         rs = [(r, roots) for r, roots in sharing.values() if roots and _started(r, production)]
         if not rs:
             continue
-        if any(r.many_for(production, roots) for r, roots in rs):
+        through = _through(decl, w)
+        if any(r.many_for(production, roots, through) for r, roots in rs):
             return ""
         mine = set().union(*(roots for _, roots in rs))
         for u in others:
@@ -203,6 +204,13 @@ def _ordered(use: Use, rs: list[Region], pkg: PackageContext, locks: LockView) -
             ):
                 return False
     return True
+
+
+def _through(decl: MapDecl, use: Use) -> str:
+    """The variable a field map is reached through at use (`w` in `w.seen[k]++`), else ""."""
+    operand = use.node.child_by_field_name("operand") if decl.kind == "field" else None
+    root = root_identifier(operand) if operand is not None else None
+    return syntax.text(root) if root is not None else ""
 
 
 def _sharing(decl: MapDecl, use: Use, region: Region) -> set[tuple[str, int]]:

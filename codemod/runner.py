@@ -304,12 +304,12 @@ def _aligned(finding: Finding, files: dict[Path, FileContext]) -> Finding:
     output shows them and merging sees them."""
     fixes = []
     for fix in finding.fixes:
-        padding: list[Edit] = []
-        for path, edits in edits_by_path(fix.edits).items():
+        edits: list[Edit] = []
+        for path, mine in edits_by_path(fix.edits).items():
             f = files.get(path)
-            if f is not None:
-                padding += [e for e in alignment.realign(f, edits) if e not in fix.edits]
-        fixes.append(dataclasses.replace(fix, edits=(*fix.edits, *padding)) if padding else fix)
+            edits += alignment.realign(f, mine) if f is not None else mine
+        changed = sorted(edits) != sorted(fix.edits)
+        fixes.append(dataclasses.replace(fix, edits=tuple(edits)) if changed else fix)
     return dataclasses.replace(finding, fixes=tuple(fixes)) if fixes != list(finding.fixes) else finding
 
 

@@ -56,17 +56,6 @@ def alone_on_lines(f: FileContext, stmt: Node) -> bool:
     return rest == b"" or rest.startswith(b"//")
 
 
-def has_trailing_comment(f: FileContext, offset: int) -> bool:
-    """True if the line holding offset ends with a comment that follows code."""
-    start, end = f.line_start(offset), f.line_end(offset)
-    if end == start:
-        return False
-    node = f.root.descendant_for_byte_range(end - 1, end)
-    if node is None or node.type != "comment" or node.end_byte != end or node.start_byte <= start:
-        return False
-    return f.content[start : node.start_byte].strip(b" \t") != b""
-
-
 def statement_indent(f: FileContext, stmt: Node) -> bytes:
     """The indentation of statements in stmt's list. gofmt puts a label one tab to the
     left of the statements around it, so a labelled statement's own line does not tell."""
@@ -84,12 +73,12 @@ def _block(indent: bytes, lines: str | Sequence[str]) -> list[bytes]:
 
 
 def insert_after(f: FileContext, stmt: Node, lines: str | Sequence[str]) -> Edit | None:
-    """Insert lines as new statements after stmt, at stmt's indentation."""
+    """Insert lines as new statements after stmt, at stmt's indentation. A line inserted into
+    a run of aligned trailing comments splits it; the runner realigns both halves
+    (codemod.alignment)."""
     if not alone_on_lines(f, stmt):
         return None
     end = f.line_end(stmt.end_byte)
-    if has_trailing_comment(f, stmt.end_byte) and _next_line_has_trailing_comment(f, end):
-        return None  # would split a gofmt comment-alignment block
     return f.edit(end, end, b"".join(f.newline + x for x in _block(statement_indent(f, stmt), lines)))
 
 
@@ -112,11 +101,6 @@ def insert_first(f: FileContext, block: Node, lines: str | Sequence[str]) -> Edi
         return None
     indent = f.indent(opening.start_byte) + b"\t"
     return f.edit(end, end, b"".join(f.newline + x for x in _block(indent, lines)))
-
-
-def _next_line_has_trailing_comment(f: FileContext, end: int) -> bool:
-    nxt = end + len(f.newline)
-    return nxt < len(f.content) and has_trailing_comment(f, nxt)
 
 
 def _comment_block_start(f: FileContext, stmt: Node) -> int:

@@ -285,7 +285,7 @@ def test_realigned_columns_are_what_gofmt_writes(tail: str, tmp_path: Path, go: 
     )
     inner = node.child_by_field_name("value")
     edit = f.edit(inner.start_byte, inner.end_byte, "w")
-    src.write_bytes(apply_edits(f.content, [edit, *alignment.realign(f, [edit])]))
+    src.write_bytes(apply_edits(f.content, alignment.realign(f, [edit])))
     assert "bbbb map[string]w" in src.read_text()
     assert go.gofmt_list(src) == [], src.read_text()
 

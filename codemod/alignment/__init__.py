@@ -37,7 +37,7 @@ def realign(f: FileContext, edits: list[Edit]) -> list[Edit]:
     """edits (all of one fix, to f) completed with the padding edits that keep gofmt's
     alignment around the lines they change; edits unchanged when nothing moves or the
     layout cannot be told."""
-    mine = sorted((e for e in edits if e.path == f.path), key=lambda e: (e.start, e.end))
+    mine = sorted(dict.fromkeys(e for e in edits if e.path == f.path), key=lambda e: (e.start, e.end))
     if not mine:
         return edits
     before = Layout(f.content, f.root)

@@ -53,12 +53,11 @@ def plan(
     opening_line: int,
     elements: list[Node],
     line_of: Callable[[int], int],
-    size_of: Callable[[Node], int | None],
-) -> list[Step] | None:
-    """The Step of each element, or None when a size cannot be told (a comment inside an
-    element). opening_line is the line of the token before the list ("{", "(", "case");
-    line_of(offset) gives a line; size_of(node) the size exprList measures (0: does not fit
-    on one line; None: unknown)."""
+    size_of: Callable[[Node], int],
+) -> list[Step]:
+    """The Step of each element. opening_line is the line of the token before the list ("{",
+    "(", "case"); line_of(offset) gives a line; size_of(node) the size exprList measures (0:
+    does not fit on one line)."""
     out: list[Step] = []
     size = 0
     log2sum, count = 0.0, 0
@@ -69,10 +68,7 @@ def plan(
     for i, x in enumerate(elements):
         line = line_of(x.start_byte)
         prev_size = size
-        measured = size_of(x)
-        if measured is None:
-            return None
-        size = measured
+        size = size_of(x)
         use_ff = True
         if prev_size > 0 and size > 0:
             if count == 0 or prev_size <= _SMALL and size <= _SMALL:

@@ -299,8 +299,7 @@ class Layout:
         if kind == "decl":
             return FF if element.type in _FUNCS and _spans_lines(element) else NL
         if kind == "expr":
-            step = self._step(container, element)
-            return UNKNOWN if step is None else step.brk or UNKNOWN
+            return self._step(container, element).brk or UNKNOWN
         prev = _previous(element)
         if prev is None:
             return FF
@@ -312,30 +311,35 @@ class Layout:
             info = self._lists[container.id] = _List(container)
         return info
 
-    def _step(self, container: Node, element: Node) -> exprlist.Step | None:
-        """exprList's Step for element of container, or None when it cannot be told."""
+    def _step(self, container: Node, element: Node) -> exprlist.Step:
+        """exprList's Step for element of container."""
         info = self._list(container)
         if not info.planned:
             opening = container.parent if container.type == "expression_list" else container
             assert opening is not None
             info.steps = exprlist.plan(opening.start_point[0], info.elements, self.line_of, self._size)
             info.planned = True
-        return None if info.steps is None else info.steps[info.index[element.id]]
+        return info.steps[info.index[element.id]]
 
-    def _size(self, x: Node) -> int | None:
+    def _size(self, x: Node) -> int:
         """go/printer's nodeSize of an exprList element (the key's, for a pair): 0 when it
-        does not fit on one line; None when a comment inside it makes the size unknown."""
+        does not fit on one line. nodeSize prints no comments: a comment inside counts
+        without itself and the blanks that set it apart."""
         if _spans_lines(x):
             return 0
-        text = self.content[x.start_byte : x.end_byte]
-        if (b"//" in text or b"/*" in text) and _has_comment(x):
-            return None
         if x.type == "keyed_element" and x.named_children:
-            key = x.named_children[0]
-            return key.end_byte - key.start_byte
-        if x.type == "variadic_argument":
-            return len(text) - 3
-        return len(text)
+            x = x.named_children[0]
+        size = x.end_byte - x.start_byte - (3 if x.type == "variadic_argument" else 0)
+        text = self.content[x.start_byte : x.end_byte]
+        if b"//" in text or b"/*" in text:
+            for c in _comments(x):
+                before = self.content[x.start_byte : c.start_byte]
+                blanks = len(before) - len(before.rstrip(b" "))
+                if not blanks:
+                    after = self.content[c.end_byte : x.end_byte]
+                    blanks = len(after) - len(after.lstrip(b" "))
+                size -= c.end_byte - c.start_byte + blanks
+        return size
 
     # -- the cells of a line ----------------------------------------------------------------------
 
@@ -349,7 +353,7 @@ class Layout:
         cells: list[Span] | None = None
         columns = True
         if el is not None and lst is not None:
-            if el.type == "comment" or _has_comment_inside(el, code_end):
+            if el.type == "comment":
                 return None
             if kind == "field":
                 cells = field_cells(el, commented)
@@ -362,11 +366,8 @@ class Layout:
                 cells = tspec_cells(el, commented)
                 columns = self._list(lst).count > 1
             elif kind == "expr" and el.type == "keyed_element":
-                step = self._step(lst, el)
-                if step is None:
-                    return None
                 cells = pair_cells(el, commented)
-                columns = step.vtab
+                columns = self._step(lst, el).vtab
             elif kind == "decl" and el.type in _FUNCS and not _spans_lines(el):
                 cells = func_cells(el, commented)
         if cells is None:
@@ -445,14 +446,14 @@ def _member(a: Node, c: Node, line: int) -> str:
 class _List:
     """What the rows of one list's elements share: its elements (comments left out), their
     index, how many there are, go/printer's keepTypeColumn for a var or const group and,
-    once asked, exprList's Steps."""
+    once planned, exprList's Steps."""
 
     def __init__(self, container: Node) -> None:
         self.elements = [c for c in container.named_children if c.type not in ("comment", "empty_statement")]
         self.index = {e.id: i for i, e in enumerate(self.elements)}
         self.count = len(self.elements)
         self.planned = False
-        self.steps: list[exprlist.Step] | None = None
+        self.steps: list[exprlist.Step] = []
         specs = container.type in ("var_spec_list", "const_declaration")
         self.keep = keep_type_column(self.elements) if specs else []
 
@@ -487,24 +488,12 @@ def _enclosing(node: Node | None, types: tuple[str, ...]) -> Node | None:
     return node
 
 
-def _has_comment(node: Node) -> bool:
+def _comments(node: Node) -> list[Node]:
+    out = []
     stack = [node]
     while stack:
         n = stack.pop()
         if n.type == "comment":
-            return True
+            out.append(n)
         stack.extend(n.children)
-    return False
-
-
-def _has_comment_inside(el: Node, code_end: int) -> bool:
-    """True if a comment sits inside the element's code on its first line."""
-    stack = [el]
-    while stack:
-        n = stack.pop()
-        if n.start_byte >= code_end:
-            continue
-        if n.type == "comment":
-            return True
-        stack.extend(n.children)
-    return False
+    return out

@@ -20,7 +20,7 @@ func newWidget() *widget {
 }
 
 // gofmt aligns the trailing comments of consecutive lines: the KeepAlive goes
-// after the aligned block, not inside it.
+// right after the call and splits the block, whose two halves gofmt aligns apart.
 func (w *widget) aligned() int {
 	C.use(w.c)   // hand the buffer to C
 	count := 1   // one call so far

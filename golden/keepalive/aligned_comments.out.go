@@ -20,11 +20,11 @@ func newWidget() *widget {
 }
 
 // gofmt aligns the trailing comments of consecutive lines: the KeepAlive goes
-// after the aligned block, not inside it.
+// right after the call and splits the block, whose two halves gofmt aligns apart.
 func (w *widget) aligned() int {
-	C.use(w.c)   // hand the buffer to C
+	C.use(w.c) // hand the buffer to C
+	runtime.KeepAlive(w)
 	count := 1   // one call so far
 	count += 100 // and some more
-	runtime.KeepAlive(w)
 	return count
 }

@@ -360,46 +360,23 @@ def _top_of_function(site: Site, func: Node, body: Node) -> bool:
 
 
 def _after(site: Site, func: Node, stmt: Node) -> Placement | str:
-    """After the simple statement stmt; past a block of trailing comments that gofmt
-    aligns together, which a line without a comment would split."""
-    f, target = site.file, stmt
-    while True:
-        if golines.alone_on_lines(f, target):
-            placed = Placement(
-                "after", target, 0, False, "after the call", func, target.end_byte, target.parent
-            )
-        elif target is stmt and stmt.parent.parent is not None and stmt.parent.parent.type == "block":
-            index = [c.id for c in stmt.parent.named_children].index(stmt.id)
-            placed = Placement(
-                "expand", stmt.parent.parent, index, False, "after the call", func, stmt.end_byte, stmt.parent
-            )
-        else:
-            break
-        placed.owners.append(site.owner)
-        if placed.edit(f, "runtime.KeepAlive") is not None:
-            placed.owners.clear()
-            return placed
-        nxt = target.next_named_sibling
-        while (
-            nxt is not None
-            and nxt.type == "comment"
-            and f.line_index(nxt.start_byte) == f.line_index(target.end_byte)
-        ):
-            nxt = nxt.next_named_sibling  # target's own trailing comment
-        if nxt is None or not _falls_through(nxt) or scope.assigns_to(site.owner, nxt):
-            break
-        target = nxt
-    return "the statement is laid out in a way gomapfix does not rewrite"
-
-
-def _falls_through(stmt: Node) -> bool:
-    """True for a simple statement after which control continues (not panic(...))."""
-    core = _core(stmt)
-    if core.type not in _SIMPLE:
-        return False
-    call = core.named_children[0] if core.type == "expression_statement" and core.named_children else None
-    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-    return fn is None or syntax.text(fn) != "panic"
+    """After the simple statement stmt (a line inserted into a run of aligned trailing
+    comments splits it; the runner realigns both halves)."""
+    f = site.file
+    if golines.alone_on_lines(f, stmt):
+        placed = Placement("after", stmt, 0, False, "after the call", func, stmt.end_byte, stmt.parent)
+    elif stmt.parent.parent is not None and stmt.parent.parent.type == "block":
+        index = [c.id for c in stmt.parent.named_children].index(stmt.id)
+        placed = Placement(
+            "expand", stmt.parent.parent, index, False, "after the call", func, stmt.end_byte, stmt.parent
+        )
+    else:
+        return "the statement is laid out in a way gomapfix does not rewrite"
+    placed.owners.append(site.owner)
+    if placed.edit(f, "runtime.KeepAlive") is None:
+        return "the statement is laid out in a way gomapfix does not rewrite"
+    placed.owners.clear()
+    return placed
 
 
 def _shadowed(name: str, site: Site) -> bool:

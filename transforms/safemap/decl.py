@@ -9,16 +9,16 @@ field becomes a `*SafeMap` instead, so that copies share one map exactly as
 they shared the Go map, and every literal must then initialise it.
 
 Edits keep gofmt's layout: a grouped `var` spec keeps its columns (only the
-value or the type is replaced), and a field or spec whose line ends in a tag
-or comment aligned with its neighbours' is not touched (the fix is blocked).
+value or the type is replaced); the runner realigns the columns of the lines
+around a changed one (codemod.alignment).
 """
 
 from __future__ import annotations
 
 from tree_sitter import Node
 
-from codemod import golines, syntax
-from codemod.context import FileContext, PackageContext
+from codemod import syntax
+from codemod.context import PackageContext
 from codemod.model import Edit
 from gofacts.decls import Declarations
 from gofacts.signatures import base_type_name
@@ -71,7 +71,6 @@ def declaration_edits(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[
     value = _value(holder)
     if value is not None and not ops.empty_map_value(value):
         raise Blocked(f, holder, "starts with entries or another map")
-    _check_alignment(f, holder)
     if holder.type == "short_var_declaration":
         if holder.parent is not None and holder.parent.type == "statement_list":
             return [f.edit(holder.start_byte, holder.end_byte, f"var {decl.name} {shape.declared}")]
@@ -98,36 +97,11 @@ def _value(holder: Node) -> Node | None:
 
 def _field(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:
     f = decl.file
-    fd = decl.holder
-    suffix = fd.child_by_field_name("tag") is not None or golines.has_trailing_comment(f, fd.end_byte)
-    if suffix and _neighbour_has_suffix(f, fd):
-        raise Blocked(f, fd, "is column-aligned with the tags or comments of its neighbours")
     edits = [f.edit(decl.map_type.start_byte, decl.map_type.end_byte, shape.declared)]
     edits.extend(_literals(decl, shape, pkg))
     if shape.pointer:
         _no_zero_values(decl, pkg)
     return edits
-
-
-def _neighbour_has_suffix(f: FileContext, fd: Node) -> bool:
-    for sib in (fd.prev_named_sibling, fd.next_named_sibling):
-        if sib is None or sib.type != "field_declaration":
-            continue
-        if abs(f.line_index(sib.start_byte) - f.line_index(fd.start_byte)) != 1:
-            continue
-        if sib.child_by_field_name("tag") is not None or golines.has_trailing_comment(f, sib.end_byte):
-            return True
-    return False
-
-
-def _check_alignment(f: FileContext, holder: Node) -> None:
-    """Block a change of width before a trailing comment aligned with a neighbouring line's."""
-    if not golines.has_trailing_comment(f, holder.end_byte):
-        return
-    line = f.line_index(holder.end_byte)
-    for other in (line - 1, line + 1):
-        if 0 <= other < len(f.line_starts) and golines.has_trailing_comment(f, f.line_starts[other]):
-            raise Blocked(f, holder, "has a trailing comment aligned with its neighbours'")
 
 
 def _literals(decl: MapDecl, shape: Shape, pkg: PackageContext) -> list[Edit]:

@@ -204,8 +204,7 @@ range loop that returns, defers, uses `goto` or leaves through a label, a
 labeled range loop, a read guarded by `&&`/`||`, an `Update` body that would call
 a function or read the map, a field selector whose operand type cannot be told,
 a non-empty map literal as initial value, a struct literal of a pointer-shaped
-field that leaves it nil (`T{}`, `new(T)`, `var t T`), a field or spec whose line
-ends in a tag or comment aligned with its neighbours', a file of the package that
+field that leaves it nil (`T{}`, `new(T)`, `var t T`), a file of the package that
 does not parse, an external `_test` package, or a package that already declares
 `safeMap` (or a helper name) itself. Nested inner-map writes in a module below
 go 1.18 are blocked too (no generic clone helper).

@@ -4,19 +4,19 @@ Rules (see REMEDIATION.md): never insert between the cgo preamble and
 `import "C"`; never import a package twice; when the package's natural name
 is already taken by an identifier in the package, import it under an alias;
 otherwise merge into the standard-library run of an existing import group,
-sorted as gofmt sorts, or add a separate `import "x"` after `import "C"`.
+sorted as gofmt sorts, or add a separate `import "x"` after `import "C"`. The
+trailing comments of the specs around an inserted one are realigned with every
+fix (codemod.alignment, which the runner applies).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
-from codemod.edits import apply_edits
 from codemod.model import Edit
 
 
@@ -163,46 +163,19 @@ def _into_group(f: FileContext, group: Node, specs: list[tuple[str, str]]) -> tu
             else:
                 anchor = _leading_comment_start(f, run[0])
                 at.setdefault(anchor, []).append(b"\t" + key[1].encode() + nl)
-    edits = tuple(f.edit(a, a, b"".join(parts)) for a, parts in sorted(at.items()))
-    return _realigned(f, group, edits)
-
-
-_TRAILING = re.compile(rb'^(\t+)((?:[\w.]+ )?"[^"\\]*")( +)(//.*|/\*.*\*/)$')
-
-
-def _realigned(f: FileContext, group: Node, edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
-    """gofmt aligns the trailing comments of successive spec lines one space after the
-    longest spec. An inserted spec without a comment splits such a block in two, each
-    aligned on its own: if that moves any comment, replace the whole group instead."""
-    region = f.content[group.start_byte : group.end_byte]
-    if b"//" not in region and b"/*" not in region:
-        return edits
-    shifted = [Edit(e.path, e.start - group.start_byte, e.end - group.start_byte, e.text) for e in edits]
-    new = apply_edits(region, shifted)
-    lines = new.split(f.newline)
-    section: list[tuple[int, re.Match[bytes]]] = []
-    for i, line in enumerate([*lines, b""]):
-        m = _TRAILING.match(line)
-        if m is not None:
-            section.append((i, m))
-            continue
-        width = max((len(m.group(2).decode()) for _, m in section), default=0)
-        for j, m in section:
-            pad = b" " * (width - len(m.group(2).decode()) + 1)
-            lines[j] = m.group(1) + m.group(2) + pad + m.group(4)
-        section = []
-    aligned = f.newline.join(lines)
-    if aligned == new:
-        return edits
-    return (f.edit(group.start_byte, group.end_byte, aligned),)
+    return tuple(f.edit(a, a, b"".join(parts)) for a, parts in sorted(at.items()))
 
 
 def _leading_comment_start(f: FileContext, spec: Node) -> int:
-    """Start of the line of spec, or of the comment lines directly above it."""
+    """Start of the line of spec, or of the comment lines directly above it (not a comment
+    that ends the line of the opening parenthesis or of another spec)."""
     start = f.line_start(spec.start_byte)
     node = spec.prev_sibling
     while (
-        node is not None and node.type == "comment" and f.line_index(node.end_byte) == f.line_index(start) - 1
+        node is not None
+        and node.type == "comment"
+        and f.line_index(node.end_byte) == f.line_index(start) - 1
+        and not f.content[f.line_start(node.start_byte) : node.start_byte].strip(b" \t")
     ):
         start = f.line_start(node.start_byte)
         node = node.prev_sibling

@@ -17,6 +17,7 @@ from conftest import GoToolchain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codemod.alignment import realign
 from codemod.context import FileContext, PackageContext
 from codemod.edits import apply_edits
 from codemod.imports import ImportPlan, plan_imports
@@ -27,14 +28,15 @@ PREAMBLE = '// #include <stdlib.h>\nimport "C"\n'
 def plan(
     source: str | bytes, paths: list[str], others: dict[str, str] | None = None, where: Path | None = None
 ) -> tuple[bytes, ImportPlan]:
-    """Plan imports of paths into file a.go holding source; returns (new content, plan)."""
+    """Plan imports of paths into file a.go holding source; returns (new content, plan).
+    The edits are completed with their realignment, as the runner completes every fix."""
     root = where or Path(tempfile.gettempdir())
     data = source.encode() if isinstance(source, str) else source
     f = FileContext(root / "a.go", data)
     files = [f] + [FileContext(root / name, text.encode()) for name, text in (others or {}).items()]
     pkg = PackageContext(root, f.package_name, files)
     result = plan_imports(f, pkg, paths)
-    return apply_edits(data, result.edits), result
+    return apply_edits(data, realign(f, list(result.edits))), result
 
 
 def gofmt_clean(go: GoToolchain, directory: Path, content: bytes, name: str = "check.go") -> bool:

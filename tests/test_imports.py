@@ -80,6 +80,12 @@ CASES: list[tuple[str, str, list[str], str]] = [
         '\t"sort/longer" // d\n\tu "unsafe"    // c\n)\n',
     ),
     (
+        "first of a group whose opening parenthesis has a comment: the comment stays there",
+        'package p\n\nimport ( // imports\n\t"fmt"\n)\n',
+        ["errors"],
+        'package p\n\nimport ( // imports\n\t"errors"\n\t"fmt"\n)\n',
+    ),
+    (
         "last of the group",
         'package p\n\nimport (\n\t"errors"\n\t"fmt"\n)\n',
         ["runtime"],

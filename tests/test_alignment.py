@@ -177,6 +177,16 @@ def test_realigned_fix_is_what_gofmt_writes(name: str, go: GoToolchain, tmp_path
     assert fixed.decode() == _gofmt(go, raw).decode()
 
 
+def test_crlf_lines_are_realigned_and_keep_their_endings(go: GoToolchain, tmp_path: Path) -> None:
+    data = STMTS.replace("\n", "\r\n").encode()
+    f = FileContext(tmp_path / "p.go", data)
+    edits = _edits(f.path, data, [Change("a := ", "1", "1000000")])
+    fixed = apply_edits(data, realign(f, edits))
+    assert fixed.count(b"\r\n") == data.count(b"\r\n")
+    raw = apply_edits(data, edits).replace(b"\r\n", b"\n")
+    assert fixed.replace(b"\r\n", b"\n").decode() == _gofmt(go, raw).decode() != raw.decode()
+
+
 def test_padding_next_to_an_edit_is_merged_into_it(tmp_path: Path) -> None:
     """An edit that ends where a padding starts takes the padding in: the fix stays a set
     of disjoint edits that merge and apply unambiguously."""

@@ -40,7 +40,7 @@ def realign(f: FileContext, edits: list[Edit]) -> list[Edit]:
     mine = sorted(dict.fromkeys(e for e in edits if e.path == f.path), key=lambda e: (e.start, e.end))
     if not mine:
         return edits
-    before = Layout(f.content, f.root)
+    before = Layout(f.content, f.root, f.line_starts)
     if _cannot_move_columns(before, mine):
         return edits
     try:
@@ -69,9 +69,29 @@ def realign(f: FileContext, edits: list[Edit]) -> list[Edit]:
     return [e for e in edits if e.path != f.path] + merged
 
 
+# Rows whose plain text no other row's cells or breaks depend on (unlike a field, a spec of
+# a group or a literal element: the sizes and shapes of those decide their neighbours').
+_INDEPENDENT = frozenset(
+    {
+        "stmt",
+        "label",
+        "labeled",
+        "case",
+        "close",
+        "cont",
+        "binary",
+        "selector",
+        "decl",
+        "import",
+        "fflist",
+        "method",
+    }
+)
+
+
 def _cannot_move_columns(before: Layout, edits: list[Edit]) -> bool:
-    """True when every edit stays inside one line that has no column, keeps it so and is no
-    element of a list whose breaks depend on sizes: no padding can change."""
+    """True when every edit stays inside one line that has no column, keeps it so and is not
+    an element whose size or shape its neighbours depend on: no padding can change."""
     for e in edits:
         line = before.line_of(e.start)
         if before.line_of(e.end) != line or b"\n" in e.text:
@@ -79,7 +99,7 @@ def _cannot_move_columns(before: Layout, edits: list[Edit]) -> bool:
         if any(marker in e.text for marker in (b"//", b"/*", b"`")):
             return False
         row = before.row(line)
-        if row is None or not row.plain or row.kind == "expr" or row.first != row.last:
+        if row is None or not row.plain or row.kind not in _INDEPENDENT or row.first != row.last:
             return False
     return True
 

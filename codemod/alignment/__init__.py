@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from codemod import syntax
 from codemod.alignment.layout import Layout, Row
+from codemod.alignment.spans import HTAB
 from codemod.alignment.tabwriter import Cell, paddings, render
 from codemod.context import FileContext
 from codemod.edits import apply_edits
@@ -167,7 +168,7 @@ def _verified(
 def _tab_cells(layout: Layout, row: Row) -> list[Cell]:
     assert row.cells is not None
     return [
-        Cell(layout.content[c.start : c.end].decode("utf-8", "replace"), c.term == "t") for c in row.cells
+        Cell(layout.content[c.start : c.end].decode("utf-8", "replace"), c.term == HTAB) for c in row.cells
     ]
 
 

@@ -87,6 +87,11 @@ def _entries(f: FileContext) -> Iterator[tuple[str, object, object]]:
                 yield "method", (recv, syntax.text(name)), (decl, f)
 
 
+_SPELLED = ("func", "method")
+"""The kinds whose declarations only a declaration spells (DeclBytes.names is exact enough to
+index every file of a package by them, in one read)."""
+
+
 def _name_of(key: object) -> bytes:
     """The bytes a file declaring key must hold: the name (a method's own name)."""
     return (key[1] if isinstance(key, tuple) else str(key)).encode()
@@ -102,6 +107,7 @@ class Declarations:
         self._variants: dict[tuple[str, object], list[object]] = {}
         self._blob: bytes | None = None
         self._starts: list[int] = []
+        self._named: dict[str, dict[bytes, list[int]]] = {}
         self.types: Mapping[str, TypeDecl] = _Table(self, "type")
         self.vars: Mapping[str, Decl] = _Table(self, "var")
         self.funcs: Mapping[str, Decl] = _Table(self, "func")
@@ -131,15 +137,16 @@ class Declarations:
     def may_declare(self, kind: str, name: str) -> bool:
         """False when no file of the package may declare name as kind (bytes only, no parse)."""
         needle = name.encode()
+        if kind in _SPELLED:
+            return needle in self._spelled(kind)
         return any(self._declbytes(i).may_declare(kind, needle) for i in self._holding(needle))
 
     def methods_named(self, name: str) -> list[Decl]:
         """Every method called name, whatever its receiver, in package order."""
         out: list[Decl] = []
-        needle = name.encode()
-        for i in self._holding(needle):
+        for i in self._candidates("method", name.encode()):
             f = self.pkg.sources[i]
-            if not (f.parsed or self._declbytes(i).may_declare("method", needle)) or f.broken:
+            if f.broken:
                 continue
             found: list[Decl] = []
             for (_, method), values in self._file_entries(i, f).get("method", {}).items():
@@ -161,12 +168,37 @@ class Declarations:
     def _find(self, kind: str, key: object) -> list[object]:
         needle = _name_of(key)
         out: list[object] = []
+        if kind in _SPELLED:
+            for i in self._candidates(kind, needle):
+                f = self.pkg.sources[i]
+                if not f.broken:
+                    out.extend(self._file_entries(i, f).get(kind, {}).get(key, ()))
+            return out
         for i in self._holding(needle):
             f = self.pkg.sources[i]
             if not (f.parsed or self._declbytes(i).may_declare(kind, needle)) or f.broken:
                 continue
             out.extend(self._file_entries(i, f).get(kind, {}).get(key, ()))
         return out
+
+    def _spelled(self, kind: str) -> dict[bytes, list[int]]:
+        """Name -> the indexes of the files whose bytes may declare it as kind ("func" or
+        "method", which only a declaration spells: DeclBytes.names), read once per package."""
+        found = self._named.get(kind)
+        if found is None:
+            found = self._named[kind] = {}
+            for i in range(len(self.pkg.sources)):
+                for name in self._declbytes(i).names(kind):
+                    found.setdefault(name, []).append(i)
+        return found
+
+    def _candidates(self, kind: str, needle: bytes) -> list[int]:
+        """The indexes, in order, of the files that may declare needle as kind ("func" or
+        "method"): those whose bytes spell such a declaration, and every parsed file (its
+        entries are at hand; one that does not hold the name has no entry under it)."""
+        named = self._spelled(kind).get(needle, ())
+        parsed = [i for i, f in enumerate(self.pkg.sources) if f.parsed]
+        return sorted(set(named).union(parsed)) if parsed else list(named)
 
     def _holding(self, needle: bytes) -> Iterator[int]:
         """The indexes of the files whose bytes contain needle (which holds no NUL), in order."""

@@ -108,6 +108,9 @@ class Declarations:
         self._blob: bytes | None = None
         self._starts: list[int] = []
         self._named: dict[str, dict[bytes, list[int]]] = {}
+        self._methods: dict[int, dict[str, list[Decl]]] = {}
+        self._unparsed = list(range(len(pkg.sources)))
+        self._parsed_index: dict[str, dict[str, set[int]]] = {k: {} for k in _SPELLED}
         self.types: Mapping[str, TypeDecl] = _Table(self, "type")
         self.vars: Mapping[str, Decl] = _Table(self, "var")
         self.funcs: Mapping[str, Decl] = _Table(self, "func")
@@ -146,13 +149,8 @@ class Declarations:
         out: list[Decl] = []
         for i in self._candidates("method", name.encode()):
             f = self.pkg.sources[i]
-            if f.broken:
-                continue
-            found: list[Decl] = []
-            for (_, method), values in self._file_entries(i, f).get("method", {}).items():
-                if method == name:
-                    found.extend(values)  # type: ignore[arg-type]
-            out.extend(sorted(found, key=lambda d: d[0].start_byte))
+            if not f.broken:
+                out.extend(self._file_methods(i, f).get(name, ()))
         return out
 
     def every(self, kind: str) -> Iterator[tuple[object, Any]]:
@@ -194,11 +192,24 @@ class Declarations:
 
     def _candidates(self, kind: str, needle: bytes) -> list[int]:
         """The indexes, in order, of the files that may declare needle as kind ("func" or
-        "method"): those whose bytes spell such a declaration, and every parsed file (its
-        entries are at hand; one that does not hold the name has no entry under it)."""
-        named = self._spelled(kind).get(needle, ())
-        parsed = [i for i, f in enumerate(self.pkg.sources) if f.parsed]
-        return sorted(set(named).union(parsed)) if parsed else list(named)
+        "method"): those whose bytes spell such a declaration, and the parsed files whose
+        declarations (at hand) include it."""
+        named = self._spelled(kind).get(needle, [])
+        extra = [i for i in self._parsed_declaring(kind, needle.decode()) if i not in named]
+        return sorted(named + extra) if extra else named
+
+    def _parsed_declaring(self, kind: str, name: str) -> set[int]:
+        """The parsed files that declare name as kind ("func" or "method"), from their
+        declarations; files parsed since the last call are indexed first."""
+        sources = self.pkg.sources
+        newly = [i for i in self._unparsed if sources[i].parsed]
+        if newly:
+            self._unparsed = [i for i in self._unparsed if not sources[i].parsed]
+            for i in newly:
+                for k in _SPELLED:
+                    for declared in self._file_names(i, sources[i], k):
+                        self._parsed_index[k].setdefault(declared, set()).add(i)
+        return self._parsed_index[kind].get(name, set())
 
     def _holding(self, needle: bytes) -> Iterator[int]:
         """The indexes of the files whose bytes contain needle (which holds no NUL), in order."""
@@ -219,6 +230,24 @@ class Declarations:
         found = self._bytes.get(i)
         if found is None:
             found = self._bytes[i] = DeclBytes(self.pkg.sources[i].content)
+        return found
+
+    def _file_names(self, i: int, f: FileContext, kind: str) -> Mapping[str, object]:
+        """The names the parsed file i declares as kind "func" or "method" (methods by their
+        own name), as keys."""
+        if kind == "method":
+            return self._file_methods(i, f)
+        return self._file_entries(i, f).get(kind, {})  # type: ignore[return-value]
+
+    def _file_methods(self, i: int, f: FileContext) -> dict[str, list[Decl]]:
+        """The methods file i declares, by method name, each list in source order."""
+        found = self._methods.get(i)
+        if found is None:
+            found = self._methods[i] = {}
+            for (_, method), values in self._file_entries(i, f).get("method", {}).items():
+                found.setdefault(method, []).extend(values)  # type: ignore[arg-type]
+            for values in found.values():
+                values.sort(key=lambda d: d[0].start_byte)
         return found
 
     def _file_entries(self, i: int, f: FileContext) -> dict[str, dict[object, list[object]]]:

@@ -7,19 +7,26 @@ Installs nothing: run it from the project venv after `pip install -e '.[test,ben
 For each tree size (1x, 2x, 4x copies of go/src in a temporary directory, so
 neither tool sees a .gitignore), it runs, alternately and --runs times each:
 
-  gomapfix cold   every transform and rule, a fresh empty cache, --format json
-  gomapfix warm   the same with the cache left by a previous run
+  gomapfix cold   every rule selected (--select with every name --list-transforms
+                  prints), a fresh empty cache, --format json, all cores
   ast-grep scan   three comparable rules (benchmarks/astgrep-rules.yml), --json
+  gomapfix warm   the cold command again, with the cache it left (nothing changed)
 
 and prints the median wall time, CPU time (user+sys of the process tree) and
 peak resident memory of the largest process, then the ratios the project
-targets (cold <= 0.5x and warm <= 0.1x of ast-grep's wall time; cold CPU <=
-0.5x; peak memory <= 300 MB) and whether each holds.
+targets (cold wall and CPU <= 0.25x of ast-grep's, warm wall <= 0.03x; peak
+memory <= 150 MB) and whether each holds. Once per tree it also runs the cold
+command with --jobs 1 and checks that its output is byte-identical to the
+parallel run's and to the warm run's.
+
+gomapfix runs as an installed copy does: with its bytecode compiled (the script
+compiles it first, and drops PYTHONDONTWRITEBYTECODE from the environment).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -32,6 +39,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RULES = HERE / "astgrep-rules.yml"
+COLD = 0.25
+"""Target: cold wall and CPU time at most this fraction of ast-grep's."""
+WARM = 0.03
+"""Target: warm wall time at most this fraction of ast-grep's."""
+PEAK_MB = 150
+"""Target: peak resident memory of the largest gomapfix process."""
 
 
 @dataclass
@@ -41,16 +54,54 @@ class Sample:
     peak_mb: float
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> Sample:
-    """Run cmd to completion; wall time, CPU of its whole process tree, largest RSS."""
+def measure(cmd: list[str], env: dict[str, str] | None = None, out: Path | None = None) -> Sample:
+    """Run cmd to completion (stdout to out, else discarded); wall time, CPU of its whole
+    process tree, largest RSS."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    with open(out if out is not None else os.devnull, "wb") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed with status {proc.returncode}")
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def gomapfix_env(**extra: str) -> dict[str, str]:
+    """The environment gomapfix runs in: bytecode is read from (and written to) __pycache__."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **extra}
+
+
+def compile_gomapfix() -> None:
+    """Compile gomapfix's packages to bytecode, as installing it does."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import codemod, gofacts, transforms, os; "
+            "print('\\n'.join(os.path.dirname(m.__file__) for m in (codemod, gofacts, transforms)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=gomapfix_env(),
+    )
+    for directory in proc.stdout.split():
+        compileall.compile_dir(directory, quiet=1)
+
+
+def rule_names() -> list[str]:
+    """Every rule of this gomapfix (`gomapfix --list-transforms`, first column)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "codemod", "--list-transforms"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=gomapfix_env(),
+    )
+    return [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
 
 
 def stdlib_tree() -> Path:
@@ -74,8 +125,10 @@ def count_go_files(root: Path) -> int:
     return sum(1 for _ in root.rglob("*.go"))
 
 
-def bench(tree: Path, runs: int) -> dict[str, list[Sample]]:
-    gomapfix = [sys.executable, "-m", "codemod", "--format", "json", "--quiet", str(tree)]
+def bench(tree: Path, runs: int) -> tuple[dict[str, list[Sample]], str]:
+    """The samples of each command on tree, and what the output comparison found."""
+    select = ",".join(rule_names())
+    gomapfix = [sys.executable, "-m", "codemod", "--select", select, "--format", "json", "--quiet", str(tree)]
     astgrep = [
         str(Path(sys.executable).parent / "ast-grep"),
         "scan",
@@ -85,20 +138,27 @@ def bench(tree: Path, runs: int) -> dict[str, list[Sample]]:
         str(tree),
     ]
     samples: dict[str, list[Sample]] = {"gomapfix cold": [], "gomapfix warm": [], "ast-grep": []}
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as cache:
-            env = dict(os.environ, GOMAPFIX_CACHE_DIR=cache)
-            samples["gomapfix cold"].append(measure(gomapfix, env))
-            samples["ast-grep"].append(measure(astgrep))
-            samples["gomapfix warm"].append(measure(gomapfix, env))
-    return samples
+    with tempfile.TemporaryDirectory() as scratch:
+        outputs = Path(scratch)
+        for i in range(runs):
+            with tempfile.TemporaryDirectory() as cache:
+                env = gomapfix_env(GOMAPFIX_CACHE_DIR=cache)
+                samples["gomapfix cold"].append(measure(gomapfix, env, outputs / f"cold{i}"))
+                samples["ast-grep"].append(measure(astgrep))
+                samples["gomapfix warm"].append(measure(gomapfix, env, outputs / f"warm{i}"))
+        measure([*gomapfix, "--no-cache", "--jobs", "1"], gomapfix_env(), outputs / "jobs1")
+        reference = (outputs / "jobs1").read_bytes()
+        differ = [p.name for p in sorted(outputs.iterdir()) if p.read_bytes() != reference]
+    if differ:
+        return samples, f"outputs differ from --jobs 1: {', '.join(differ)}"
+    return samples, f"--jobs 1, parallel cold and warm outputs byte-identical ({runs * 2 + 1} runs)"
 
 
 def median(samples: list[Sample], attr: str) -> float:
     return statistics.median(getattr(s, attr) for s in samples)
 
 
-def report(scale: int, files: int, samples: dict[str, list[Sample]]) -> list[str]:
+def report(scale: int, files: int, samples: dict[str, list[Sample]], identical: str) -> list[str]:
     lines = [
         f"\n## {scale}x tree ({files} .go files)",
         "",
@@ -114,9 +174,9 @@ def report(scale: int, files: int, samples: dict[str, list[Sample]]) -> list[str
     warm_wall = median(samples["gomapfix warm"], "wall")
     peak = max(s.peak_mb for k in ("gomapfix cold", "gomapfix warm") for s in samples[k])
     checks = [
-        ("cold wall / ast-grep wall", cold_wall / ag_wall, 0.5),
-        ("cold CPU / ast-grep CPU", cold_cpu / ag_cpu, 0.5),
-        ("warm wall / ast-grep wall", warm_wall / ag_wall, 0.1),
+        ("cold wall / ast-grep wall", cold_wall / ag_wall, COLD),
+        ("cold CPU / ast-grep CPU", cold_cpu / ag_cpu, COLD),
+        ("warm wall / ast-grep wall", warm_wall / ag_wall, WARM),
     ]
     lines.append("")
     for label, value, target in checks:
@@ -124,8 +184,10 @@ def report(scale: int, files: int, samples: dict[str, list[Sample]]) -> list[str
             f"- {label}: {value:.3f} (target <= {target}: {'met' if value <= target else 'NOT met'})"
         )
     lines.append(
-        f"- gomapfix peak memory: {peak:.0f} MB (target <= 300: {'met' if peak <= 300 else 'NOT met'})"
+        f"- gomapfix peak memory: {peak:.0f} MB "
+        f"(target <= {PEAK_MB}: {'met' if peak <= PEAK_MB else 'NOT met'})"
     )
+    lines.append(f"- {identical}")
     return lines
 
 
@@ -144,10 +206,11 @@ def main() -> None:
     scales = [1] if args.quick else [int(s) for s in args.scale.split(",")]
     runs = 1 if args.quick else args.runs
     out = [f"# gomapfix benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {source}"]
+    compile_gomapfix()
     with tempfile.TemporaryDirectory(prefix="gomapfix-bench-") as base:
         for scale in scales:
             tree = make_tree(Path(base), scale, source)
-            out += report(scale, count_go_files(tree), bench(tree, runs))
+            out += report(scale, count_go_files(tree), *bench(tree, runs))
     print("\n".join(out))
 
 

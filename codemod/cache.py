@@ -12,8 +12,12 @@ prefilter it saves, so, like git's index, a per-directory stat index remembers
 and whose mtime is older than the index entry by more than the file system's
 timestamp granularity ("racy" entries are re-hashed), reuses its digest.
 
+Each directory has one entry file, `dirs/<digest of its path>`: its stat index and
+the results of its last few keys (RESULTS; other options, or the contents before an
+edit that was undone), so that a run reads and writes one file per directory.
 Entries are written to a temporary file and renamed into place, so concurrent
-runs never see half an entry; a corrupt or unreadable entry is a miss.
+runs never see half an entry (the last writer wins; what it drops is a miss later,
+never a stale result); a corrupt or unreadable entry is a miss.
 """
 
 from __future__ import annotations
@@ -24,18 +28,19 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from codemod import __version__
 
 T = TypeVar("T")
 
 RACY_SECONDS = 2.0
-FORMAT = 1
+FORMAT = 2
+RESULTS = 4
+"""How many results (keys) a directory's entry keeps, the most recent."""
 
 
 def default_dir() -> Path:
@@ -62,6 +67,8 @@ def code_digest() -> str:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a run that stores something needs it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -73,29 +80,59 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _digests(
-    root: Path, directory: Path, names: list[str], flags_of: Callable[[bytes], str]
-) -> tuple[dict[str, str], dict[str, str]] | None:
-    """Content digest of each named file, reusing the stat index where it is safe, and the
-    flags flags_of gives for its bytes (computed when the file is read, kept in the index)."""
-    index_path = root / "stat" / (hashlib.sha256(str(directory).encode()).hexdigest() + ".json")
+def _entry_path(root: Path, directory: Path) -> Path:
+    return root / "dirs" / hashlib.sha256(str(directory).encode()).hexdigest()
+
+
+def _read_entry(path: Path) -> dict[str, Any]:
+    """A directory's entry: {"files": stat index by name, "results": pickled result by key};
+    empty when missing, unreadable, corrupt or of another format."""
     try:
-        index = json.loads(index_path.read_bytes())
-    except (OSError, ValueError):
-        index = {}
+        entry = pickle.loads(path.read_bytes())
+    except _UNREADABLE:
+        return {}
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+        return {}
+    return entry
+
+
+def _write_entry(path: Path, files: dict[str, list], results: dict[str, bytes]) -> None:
+    with contextlib.suppress(OSError):
+        entry = {"format": FORMAT, "files": files, "results": results}
+        _atomic_write(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _stamp(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+
+def _trusted(entry: list | None, st: os.stat_result) -> bool:
+    """Whether a stat index entry vouches for a file whose stat is st: same stat, and the
+    file last modified well before the entry was made (not "racy")."""
+    if not entry or len(entry) != 7 or entry[:4] != _stamp(st):
+        return False
+    return st.st_mtime < entry[5] - RACY_SECONDS
+
+
+def _digests(
+    directory: Path, index: dict[str, list], names: list[str], flags_of: Callable[[bytes], str]
+) -> tuple[dict[str, str], dict[str, str], dict[str, bytes], dict[str, list]] | None:
+    """Content digest of each named file, reusing the stat index where it is safe, the
+    flags flags_of gives for its bytes (computed when the file is read, kept in the index),
+    the bytes of the files it had to read, and the stat index of the named files now."""
     now = time.time()
     out: dict[str, str] = {}
     flags: dict[str, str] = {}
+    read: dict[str, bytes] = {}
     fresh: dict[str, list] = {}
-    changed = False
     for name in names:
         try:
             st = os.stat(directory / name)
         except OSError:
             return None
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         entry = index.get(name)
-        if entry and len(entry) == 7 and entry[:4] == stamp and st.st_mtime < entry[5] - RACY_SECONDS:
+        if _trusted(entry, st):
+            assert entry is not None
             out[name], flags[name] = entry[4], entry[6]
             fresh[name] = entry
             continue
@@ -104,12 +141,9 @@ def _digests(
         except OSError:
             return None
         out[name], flags[name] = hashlib.sha256(data).hexdigest(), flags_of(data)
-        fresh[name] = [*stamp, out[name], now, flags[name]]
-        changed = True
-    if changed or len(fresh) != len(index):
-        with contextlib.suppress(OSError):
-            _atomic_write(index_path, json.dumps(fresh, sort_keys=True).encode())
-    return out, flags
+        read[name] = data
+        fresh[name] = [*_stamp(st), out[name], now, flags[name]]
+    return out, flags, read, fresh
 
 
 def key(directory: Path, digests: dict[str, str], inputs: Sequence[str]) -> str:
@@ -138,27 +172,91 @@ def cached(
     directory: Path,
     names: Sequence[str],
     inputs: Callable[[dict[str, str]], Sequence[str]],
-    compute: Callable[[], T],
+    compute: Callable[[Mapping[str, bytes]], T],
     keep: Callable[[T], bool],
     flags_of: Callable[[bytes], str] = lambda data: "",
 ) -> T:
-    """compute(), served from the cache under root when an entry for the same code, files
+    """compute(read), served from the cache under root when an entry for the same code, files
     (the .go files names of directory) and inputs exists; stored there when keep(result).
+    read holds the bytes of the files the digests had to read (by name), so that compute
+    need not read them again.
 
     inputs(flags) gives what else the result depends on, from the flags flags_of gave
     each file's bytes (so that a warm run need not read the files again to tell)."""
-    found = _digests(root, directory, list(names), flags_of)
+    path = _entry_path(root, directory)
+    entry = _read_entry(path)
+    index: dict[str, list] = entry.get("files", {})
+    results: dict[str, bytes] = entry.get("results", {})
+    found = _digests(directory, index, list(names), flags_of)
     if found is None:
-        return compute()
-    digests, flags = found
+        return compute({})
+    digests, flags, read, fresh = found
     k = key(directory, digests, inputs(flags))
-    entry = root / "results" / k[:2] / k
-    try:
-        return pickle.loads(entry.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass
-    result = compute()
+    hit = _loads(results.get(k))
+    if hit is not None:
+        if fresh != index:
+            _write_entry(path, fresh, results)
+        return hit
+    result = compute(read)
     if keep(result):
-        with contextlib.suppress(OSError):
-            _atomic_write(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        results = {old: data for old, data in results.items() if old != k}
+        results[k] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        results = dict(list(results.items())[-RESULTS:])
+    if fresh != index or k in results:
+        _write_entry(path, fresh, results)
     return result
+
+
+def lookup(
+    root: Path,
+    directory: Path,
+    names: Callable[[], Sequence[str]],
+    inputs: Callable[[dict[str, str]], Sequence[str]],
+    stat: Callable[[str], os.stat_result] = os.stat,
+) -> Any:
+    """The result cached() would serve, when the stat index vouches for every file names()
+    lists (as stat sees it); None otherwise (a file changed, is new or racy, or no result is
+    stored). Reads no file of directory, writes nothing: a miss is left to cached()."""
+    entry = _read_entry(_entry_path(root, directory))
+    if not entry:
+        return None
+    index: dict[str, list] = entry["files"]
+    digests: dict[str, str] = {}
+    flags: dict[str, str] = {}
+    prefix = os.path.join(directory, "")
+    for name in names():
+        found = index.get(name)
+        if found is None:
+            return None
+        try:
+            st = stat(prefix + name)
+        except OSError:
+            return None
+        if not _trusted(found, st):
+            return None
+        digests[name], flags[name] = found[4], found[6]
+    k = key(directory, digests, inputs(flags))
+    return _loads(entry["results"].get(k))
+
+
+_UNREADABLE = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    ImportError,
+    AttributeError,
+    LookupError,
+    TypeError,
+    ValueError,
+)
+"""What loading a missing, truncated or stale (older code's) entry may raise: a miss."""
+
+
+def _loads(data: bytes | None) -> Any:
+    """The result pickled in data, or None (none stored, or corrupt: a miss)."""
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except _UNREADABLE:
+        return None

@@ -20,9 +20,10 @@ from tree_sitter import Node, Tree
 
 from codemod import syntax
 from codemod.gobytes import may_import_c
+from codemod.gomod import GoVersion
+from codemod.gomod import find_module as find_module  # re-exported: codemod.gomod holds it
 from codemod.model import Edit, Span
 
-GoVersion = tuple[int, int]
 T = TypeVar("T")
 
 _BUILD_LINE = re.compile(rb"^//go:build (.+?)\s*$", re.M)
@@ -362,21 +363,3 @@ def declared_names(decl: Node) -> list[str]:
                 if name is not None:
                     out.append(syntax.text(name))
     return out
-
-
-_GO_LINE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.M)
-
-
-@functools.lru_cache(maxsize=4096)
-def find_module(directory: Path) -> tuple[Path | None, GoVersion | None]:
-    """The nearest go.mod at or above directory and its language version."""
-    for d in (directory, *directory.parents):
-        gomod = d / "go.mod"
-        if gomod.is_file():
-            try:
-                data = gomod.read_bytes()
-            except OSError:
-                return d, None
-            m = _GO_LINE.search(data)
-            return d, ((int(m.group(1)), int(m.group(2))) if m else (1, 16))
-    return None, None

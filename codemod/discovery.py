@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SKIP_DIRS = ("vendor", "testdata")
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
@@ -54,13 +54,7 @@ def generated_by_gomapfix(content: bytes) -> bool:
 def discover(paths: list[Path]) -> Discovery:
     """Expand command-line paths into Go files. Raises UsageError for a missing path."""
     found = Discovery()
-    seen: set[Path] = set()
-
-    def add(p: Path) -> None:
-        if p not in seen:
-            seen.add(p)
-            found.files.append(p)
-
+    unique = len(paths) == 1  # one walk lists a file once; git or several paths may repeat one
     for raw in paths:
         if not raw.exists() and not raw.is_symlink():
             raise UsageError(f"{raw}: no such file or directory")
@@ -71,22 +65,46 @@ def discover(paths: list[Path]) -> Discovery:
             if path.suffix != ".go":
                 found.skipped.append((path, "not a .go file"))
             else:
-                add(path)
+                found.files.append(path)
         else:
-            for p in _git_files(path) or _walk(path):
-                if p.is_symlink():
+            listed = _git_files(path)
+            unique = unique and listed is None
+            for p, link in listed or _walk(path):
+                if link:
                     found.skipped.append((p, "symbolic link (gomapfix does not follow or replace links)"))
                 else:
-                    add(p)
-    found.files.sort()
+                    found.files.append(p)
+    if not unique:
+        found.files = list(dict.fromkeys(found.files))
+    found.files.sort(key=path_order)
     return found
+
+
+def path_order(path: Path) -> tuple[str, ...] | Path:
+    """A sort key that orders paths as Path's own comparison does, computed once per path
+    (on POSIX, where that comparison is of the parts, case and all)."""
+    return path.parts if os.name == "posix" else path
 
 
 def _relevant(rel: Path) -> bool:
     return rel.suffix == ".go" and not any(skipped_dir(part) for part in rel.parts[:-1])
 
 
-def _git_files(directory: Path) -> list[Path] | None:
+def _in_work_tree(directory: Path) -> bool:
+    """Whether git may see directory as part of a work tree: a .git at or above it, or a
+    repository named by the environment. Elsewhere git is not asked (it would fail)."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    return any(os.path.lexists(os.path.join(d, ".git")) for d in (directory, *directory.parents))
+
+
+def _git_files(directory: Path) -> list[tuple[Path, bool]] | None:
+    """The .go files git tracks or does not ignore under directory, each with whether it
+    is a symbolic link; None outside a work tree."""
+    if not _in_work_tree(directory):
+        return None
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
@@ -105,38 +123,127 @@ def _git_files(directory: Path) -> list[Path] | None:
         rel = Path(name)
         p = directory / rel
         if _relevant(rel) and (p.is_file() or p.is_symlink()):
-            out.append(p)
+            out.append((p, p.is_symlink()))
     return out
 
 
-def _walk(directory: Path) -> list[Path]:
+def _walk(directory: Path) -> list[tuple[Path, bool]]:
+    """The .go files under directory that are not directories, each with whether it is a
+    symbolic link; skipped directories and linked directories are not entered."""
     out = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
-        for name in files:
-            if name.endswith(".go"):
-                out.append(Path(root) / name)
-    return out
-
-
-def module_files(root: Path) -> list[Path]:
-    """The .go files of the module at root, in path order, as the go tool sees the module:
-    vendor/, testdata/, hidden and `_` directories and nested modules left out."""
-    out: list[Path] = []
-    stack = [root]
+    stack = [directory]
     while stack:
-        directory = stack.pop()
+        top = stack.pop()
         try:
-            with os.scandir(directory) as entries:
+            with os.scandir(top) as entries:
                 listed = list(entries)
         except OSError:
             continue
-        if directory != root and any(e.name == "go.mod" for e in listed):
-            continue  # a nested module
         for e in listed:
-            if e.is_dir(follow_symlinks=False):
-                if not skipped_dir(e.name):
-                    stack.append(Path(e.path))
-            elif e.name.endswith(".go") and e.is_file(follow_symlinks=False):
-                out.append(Path(e.path))
-    return sorted(out)
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not skipped_dir(e.name) and not e.is_symlink():
+                    stack.append(top / e.name)
+            elif e.name.endswith(".go"):
+                out.append((top / e.name, e.is_symlink()))
+    return out
+
+
+def go_file_names(directory: Path, view: FsView | None = None) -> set[str]:
+    """The names of the regular .go files of directory (symbolic links are never followed);
+    with view, as that view lists the directory."""
+    entries = (view or FsView()).entries(str(directory))
+    return {name for name, _, is_file in entries if is_file and name.endswith(".go")}
+
+
+class FsView:
+    """The file system as one run sees it in one process: each directory listed and each file
+    stat'ed once (the main process's cache lookups and the module's digest ask for the same)."""
+
+    KEY = "discovery.FsView"
+    """Where a run's state (codemod.tasks.shared) holds its view."""
+
+    def __init__(self) -> None:
+        self._listed: dict[str, list[tuple[str, bool, bool]]] = {}
+        self._stats: dict[str, os.stat_result | OSError] = {}
+
+    @staticmethod
+    def of(shared: dict[Any, Any], keep: bool = True) -> FsView:
+        """The view of the run whose state in this process is shared (codemod.tasks.shared);
+        without keep, a view of its own when the run keeps none (what it lists and stats is
+        not remembered: a worker must not hold the stat of every file it has seen)."""
+        found = shared.get(FsView.KEY)
+        if found is None:
+            found = FsView()
+            if keep:
+                shared[FsView.KEY] = found
+        return found
+
+    def entries(self, directory: str) -> list[tuple[str, bool, bool]]:
+        """(name, is a directory, is a regular file) of each entry of directory, symbolic links
+        never followed; none when it cannot be listed."""
+        found = self._listed.get(directory)
+        if found is None:
+            try:
+                with os.scandir(directory) as it:
+                    found = [
+                        (e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
+                        for e in it
+                    ]
+            except OSError:
+                found = []
+            self._listed[directory] = found
+        return found
+
+    def stat(self, path: str) -> os.stat_result:
+        """os.stat(path), asked once (raises the OSError it raised)."""
+        found = self._stats.get(path)
+        if found is None:
+            try:
+                found = os.stat(path)
+            except OSError as e:
+                found = e
+            self._stats[path] = found
+        if isinstance(found, OSError):
+            raise found
+        return found
+
+
+def module_files(root: Path, shared: dict[Any, Any] | None = None) -> list[Path]:
+    """The .go files of the module at root, in path order, as the go tool sees the module:
+    vendor/, testdata/, hidden and `_` directories and nested modules left out. With shared
+    (a run's state in this process: codemod.tasks.shared), the module is walked once."""
+    listing = _module_listing(root) if shared is None else module_listing(root, shared)
+    return [root / rel for rel in listing]
+
+
+def module_listing(root: Path, shared: dict[Any, Any]) -> list[str]:
+    """module_files(root) as paths relative to root ("/"-separated), walked once per shared
+    (through its FsView)."""
+    found = shared.get(("discovery.module_listing", root))
+    if found is None:
+        found = _module_listing(root, FsView.of(shared, keep=False))
+        shared[("discovery.module_listing", root)] = found
+    return found
+
+
+def _module_listing(root: Path, view: FsView | None = None) -> list[str]:
+    view = view or FsView()
+    out: list[str] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        listed = view.entries(os.path.join(root, rel) if rel else str(root))
+        if rel and any(name == "go.mod" for name, _, _ in listed):
+            continue  # a nested module
+        for name, is_dir, is_file in listed:
+            if is_dir:
+                if not skipped_dir(name):
+                    stack.append(f"{rel}/{name}" if rel else name)
+            elif is_file and name.endswith(".go"):
+                out.append(f"{rel}/{name}" if rel else name)
+    out.sort(key=lambda r: r.split("/"))
+    return out

@@ -189,13 +189,13 @@ class RunReport:
         return (*finding.key, fix.message) in self.applied_keys
 
     def changed_files(self) -> list[FileOutcome]:
-        return [f for p, f in sorted(self.files.items()) if f.changed]
+        return [f for _, f in sorted((p, f) for p, f in self.files.items() if f.changed)]
 
     def skipped_files(self) -> list[FileOutcome]:
-        return [f for p, f in sorted(self.files.items()) if f.skipped]
+        return [f for _, f in sorted((p, f) for p, f in self.files.items() if f.skipped)]
 
     def failed_files(self) -> list[FileOutcome]:
-        return [f for p, f in sorted(self.files.items()) if f.failed]
+        return [f for _, f in sorted((p, f) for p, f in self.files.items() if f.failed)]
 
 
 def edits_by_path(edits: Iterable[Edit]) -> dict[Path, list[Edit]]:

@@ -10,9 +10,11 @@ rule's code; the transforms are imported the first time they are asked for.
 
 from __future__ import annotations
 
-from codemod.ruledoc import RuleDoc
-from codemod.suppress import UNUSED_IGNORE_DOC
-from codemod.transform import Transform
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codemod.ruledoc import RuleDoc
+    from codemod.transform import Transform
 
 
 def transforms() -> tuple[Transform, ...]:
@@ -47,6 +49,8 @@ def rule_docs() -> tuple[RuleDoc, ...]:
 def docs() -> dict[str, RuleDoc]:
     """The documentation of every rule a finding can carry, by name: the transforms' and
     the engine's own (unused-ignore)."""
+    from codemod.suppress import UNUSED_IGNORE_DOC
+
     out = {d.name: d for d in rule_docs()}
     out[UNUSED_IGNORE_DOC.name] = UNUSED_IGNORE_DOC
     return out

@@ -40,11 +40,27 @@ class Transform(Protocol):
     def run(self, pkg: PackageContext) -> Iterable[Finding]: ...
 
 
-def matches_prefilter(t: Transform, contents: Iterable[bytes]) -> bool:
+def matches_prefilter(t: Transform, contents: Iterable[bytes] | Needles) -> bool:
     """True if the package whose file contents are given may hold a finding of t:
     for some alternative, every needle occurs in at least one of the files."""
-    files = list(contents)
-    return any(all(any(needle in c for c in files) for needle in alt) for alt in t.prefilter)
+    found = contents if isinstance(contents, Needles) else Needles(contents)
+    return any(all(found.has(needle) for needle in alt) for alt in t.prefilter)
+
+
+class Needles:
+    """Which byte strings occur in some file of a set: each needle is looked for once (the
+    transforms' prefilters share needles: `map[` is in several)."""
+
+    def __init__(self, contents: Iterable[bytes]) -> None:
+        self.contents = list(contents)
+        self._found: dict[bytes, bool] = {}
+
+    def has(self, needle: bytes) -> bool:
+        """Whether needle occurs in at least one of the files."""
+        found = self._found.get(needle)
+        if found is None:
+            found = self._found[needle] = any(needle in c for c in self.contents)
+        return found
 
 
 def finding(

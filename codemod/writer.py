@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -34,6 +33,8 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
         if path.read_bytes() != expected:
             raise StaleFile(f"{path}: changed on disk since it was read; not overwritten")
         mode = stat.S_IMODE(st.st_mode)
+    import tempfile  # only --write needs it: a dry run does not pay for the import
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gomapfix", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:

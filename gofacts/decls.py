@@ -87,6 +87,11 @@ def _entries(f: FileContext) -> Iterator[tuple[str, object, object]]:
                 yield "method", (recv, syntax.text(name)), (decl, f)
 
 
+_SPELLED = ("func", "method")
+"""The kinds whose declarations only a declaration spells (DeclBytes.names is exact enough to
+index every file of a package by them, in one read)."""
+
+
 def _name_of(key: object) -> bytes:
     """The bytes a file declaring key must hold: the name (a method's own name)."""
     return (key[1] if isinstance(key, tuple) else str(key)).encode()
@@ -102,6 +107,10 @@ class Declarations:
         self._variants: dict[tuple[str, object], list[object]] = {}
         self._blob: bytes | None = None
         self._starts: list[int] = []
+        self._named: dict[str, dict[bytes, list[int]]] = {}
+        self._methods: dict[int, dict[str, list[Decl]]] = {}
+        self._unparsed = list(range(len(pkg.sources)))
+        self._parsed_index: dict[str, dict[str, set[int]]] = {k: {} for k in _SPELLED}
         self.types: Mapping[str, TypeDecl] = _Table(self, "type")
         self.vars: Mapping[str, Decl] = _Table(self, "var")
         self.funcs: Mapping[str, Decl] = _Table(self, "func")
@@ -131,21 +140,17 @@ class Declarations:
     def may_declare(self, kind: str, name: str) -> bool:
         """False when no file of the package may declare name as kind (bytes only, no parse)."""
         needle = name.encode()
+        if kind in _SPELLED:
+            return needle in self._spelled(kind)
         return any(self._declbytes(i).may_declare(kind, needle) for i in self._holding(needle))
 
     def methods_named(self, name: str) -> list[Decl]:
         """Every method called name, whatever its receiver, in package order."""
         out: list[Decl] = []
-        needle = name.encode()
-        for i in self._holding(needle):
+        for i in self._candidates("method", name.encode()):
             f = self.pkg.sources[i]
-            if not (f.parsed or self._declbytes(i).may_declare("method", needle)) or f.broken:
-                continue
-            found: list[Decl] = []
-            for (_, method), values in self._file_entries(i, f).get("method", {}).items():
-                if method == name:
-                    found.extend(values)  # type: ignore[arg-type]
-            out.extend(sorted(found, key=lambda d: d[0].start_byte))
+            if not f.broken:
+                out.extend(self._file_methods(i, f).get(name, ()))
         return out
 
     def every(self, kind: str) -> Iterator[tuple[object, Any]]:
@@ -161,12 +166,50 @@ class Declarations:
     def _find(self, kind: str, key: object) -> list[object]:
         needle = _name_of(key)
         out: list[object] = []
+        if kind in _SPELLED:
+            for i in self._candidates(kind, needle):
+                f = self.pkg.sources[i]
+                if not f.broken:
+                    out.extend(self._file_entries(i, f).get(kind, {}).get(key, ()))
+            return out
         for i in self._holding(needle):
             f = self.pkg.sources[i]
             if not (f.parsed or self._declbytes(i).may_declare(kind, needle)) or f.broken:
                 continue
             out.extend(self._file_entries(i, f).get(kind, {}).get(key, ()))
         return out
+
+    def _spelled(self, kind: str) -> dict[bytes, list[int]]:
+        """Name -> the indexes of the files whose bytes may declare it as kind ("func" or
+        "method", which only a declaration spells: DeclBytes.names), read once per package."""
+        found = self._named.get(kind)
+        if found is None:
+            found = self._named[kind] = {}
+            for i in range(len(self.pkg.sources)):
+                for name in self._declbytes(i).names(kind):
+                    found.setdefault(name, []).append(i)
+        return found
+
+    def _candidates(self, kind: str, needle: bytes) -> list[int]:
+        """The indexes, in order, of the files that may declare needle as kind ("func" or
+        "method"): those whose bytes spell such a declaration, and the parsed files whose
+        declarations (at hand) include it."""
+        named = self._spelled(kind).get(needle, [])
+        extra = [i for i in self._parsed_declaring(kind, needle.decode()) if i not in named]
+        return sorted(named + extra) if extra else named
+
+    def _parsed_declaring(self, kind: str, name: str) -> set[int]:
+        """The parsed files that declare name as kind ("func" or "method"), from their
+        declarations; files parsed since the last call are indexed first."""
+        sources = self.pkg.sources
+        newly = [i for i in self._unparsed if sources[i].parsed]
+        if newly:
+            self._unparsed = [i for i in self._unparsed if not sources[i].parsed]
+            for i in newly:
+                for k in _SPELLED:
+                    for declared in self._file_names(i, sources[i], k):
+                        self._parsed_index[k].setdefault(declared, set()).add(i)
+        return self._parsed_index[kind].get(name, set())
 
     def _holding(self, needle: bytes) -> Iterator[int]:
         """The indexes of the files whose bytes contain needle (which holds no NUL), in order."""
@@ -187,6 +230,24 @@ class Declarations:
         found = self._bytes.get(i)
         if found is None:
             found = self._bytes[i] = DeclBytes(self.pkg.sources[i].content)
+        return found
+
+    def _file_names(self, i: int, f: FileContext, kind: str) -> Mapping[str, object]:
+        """The names the parsed file i declares as kind "func" or "method" (methods by their
+        own name), as keys."""
+        if kind == "method":
+            return self._file_methods(i, f)
+        return self._file_entries(i, f).get(kind, {})  # type: ignore[return-value]
+
+    def _file_methods(self, i: int, f: FileContext) -> dict[str, list[Decl]]:
+        """The methods file i declares, by method name, each list in source order."""
+        found = self._methods.get(i)
+        if found is None:
+            found = self._methods[i] = {}
+            for (_, method), values in self._file_entries(i, f).get("method", {}).items():
+                found.setdefault(method, []).extend(values)  # type: ignore[arg-type]
+            for values in found.values():
+                values.sort(key=lambda d: d[0].start_byte)
         return found
 
     def _file_entries(self, i: int, f: FileContext) -> dict[str, dict[object, list[object]]]:

@@ -136,9 +136,9 @@ def _module_registrations(module: Module, pkg: PackageContext) -> dict[Path, lis
     found = pkg.shared.get(key)
     if found is None:
         found = {}
-        directories = sorted({p.parent for n in _NEEDLES for p in module.files_with(n)})
+        directories = sorted({p.parent for p in module.files_with(*_NEEDLES)})
         for directory in directories:
-            other = module.package(directory)
+            other = module.package(directory, keep=False)
             if other is not None:
                 found[directory] = list(_package_registrations(other, other.files_with(*_NEEDLES), module))
         pkg.shared[key] = found

@@ -11,16 +11,22 @@ Files are read when a question needs them: a byte scan for a needle reads the
 module's .go files once (test files left out: other packages cannot see them), and a
 package is parsed when a lookup reaches it. The Module of a run is kept in
 PackageContext.shared, so the packages of one run share it, and a new run reads
-the module afresh.
+the module afresh. Of the packages read, a process keeps only the KEEP most recently
+asked for (across every module of the run), and none read by a module-wide scan, so
+that its memory is bounded by a few packages, not by the size of the modules it sees.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 from codemod.context import FileContext, PackageContext, find_module
-from codemod.discovery import module_files
+from codemod.discovery import module_files, path_order
+
+KEEP = 4
+"""How many packages read from disk a process keeps parsed (most recently asked first)."""
 
 _MODULE_LINE = re.compile(rb"^module\s+\"?([^\s\"/]+(?:/[^\s\"]+)*)\"?", re.M)
 
@@ -32,9 +38,7 @@ class Module:
         self.root = root
         self.path = path
         self._shared = shared
-        self._files: list[Path] | None = None
         self._needles: dict[bytes, list[Path]] = {}
-        self._packages: dict[Path, PackageContext | None] = {}
 
     @staticmethod
     def of(pkg: PackageContext) -> Module | None:
@@ -49,24 +53,30 @@ class Module:
         return found
 
     def files(self) -> list[Path]:
-        """The module's non-test .go files, in path order."""
-        if self._files is None:
-            self._files = [p for p in module_files(self.root) if not p.name.endswith("_test.go")]
-        return self._files
+        """The module's non-test .go files, in path order (listed once per run and process;
+        the Paths are made on each call, so that a process does not keep one per file of
+        every module it has seen)."""
+        return [p for p in module_files(self.root, self._shared) if not p.name.endswith("_test.go")]
 
-    def files_with(self, needle: bytes) -> list[Path]:
-        """The module's non-test .go files whose bytes contain needle."""
-        found = self._needles.get(needle)
-        if found is None:
-            found = []
+    def files_with(self, *needles: bytes) -> list[Path]:
+        """The module's non-test .go files whose bytes contain one of needles, in path order.
+        Each file is read once for all the needles of one call."""
+        missing = [n for n in needles if n not in self._needles]
+        if missing:
+            found: dict[bytes, list[Path]] = {n: [] for n in missing}
             for path in self.files():
                 try:
-                    if needle in path.read_bytes():
-                        found.append(path)
+                    data = path.read_bytes()
                 except OSError:
                     continue
-            self._needles[needle] = found
-        return found
+                for n in missing:
+                    if n in data:
+                        found[n].append(path)
+            self._needles.update(found)
+        if len(needles) == 1:
+            return self._needles[needles[0]]
+        held = {p for n in needles for p in self._needles[n]}
+        return sorted(held, key=path_order)
 
     def directory_of(self, import_path: str) -> Path | None:
         """The directory of a package of this module, by import path (None outside the module)."""
@@ -79,14 +89,26 @@ class Module:
             return None
         return directory
 
-    def package(self, directory: Path, current: PackageContext | None = None) -> PackageContext | None:
+    def package(
+        self, directory: Path, current: PackageContext | None = None, keep: bool = True
+    ) -> PackageContext | None:
         """The importable package in directory (its non-test files, read-only), or current
-        when it is the package of that directory (so its trees are shared)."""
+        when it is the package of that directory (so its trees are shared). keep=False: a
+        package asked for once (a module-wide scan), not kept unless it already was."""
         if current is not None and current.directory == directory and not current.name.endswith("_test"):
             return current
-        if directory not in self._packages:
-            self._packages[directory] = self._read(directory)
-        return self._packages[directory]
+        kept: OrderedDict[Path, PackageContext | None] = self._shared.setdefault(
+            "gofacts.module.packages", OrderedDict()
+        )
+        if directory in kept:
+            kept.move_to_end(directory)
+            return kept[directory]
+        if not keep:
+            return self._read(directory)
+        found = kept[directory] = self._read(directory)
+        while len(kept) > KEEP:
+            kept.popitem(last=False)
+        return found
 
     def package_of_import(
         self, f: FileContext, qualifier: str, current: PackageContext

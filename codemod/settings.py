@@ -191,9 +191,7 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
     by_config: dict[Path | None, list[Path]] = {}
     nearest: dict[Path, Path | None] = {}
     for path in found.files:
-        if path.parent not in nearest:
-            nearest[path.parent] = config.find_config(path)
-        by_config.setdefault(nearest[path.parent], []).append(path)
+        by_config.setdefault(config.config_of_directory(path.parent, nearest), []).append(path)
     groups = []
     for cfg_path in sorted(by_config, key=lambda p: (p is not None, str(p))):
         if cfg_path not in loaded:

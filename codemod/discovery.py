@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,20 @@ def discover(paths: list[Path]) -> Discovery:
         found.files = list(dict.fromkeys(found.files))
     found.files.sort(key=path_order)
     return found
+
+
+def parents(files: Iterable[Path]) -> list[Path]:
+    """The directory of each file, in order: one Path per distinct directory (a run's files
+    share few directories, and making a Path costs more than looking one up)."""
+    made: dict[str, Path] = {}
+    out = []
+    for p in files:
+        key = str(p).rpartition(os.sep)[0]
+        parent = made.get(key)
+        if parent is None:
+            parent = made[key] = p.parent
+        out.append(parent)
+    return out
 
 
 def path_order(path: Path) -> tuple[str, ...] | Path:

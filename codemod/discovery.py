@@ -246,19 +246,19 @@ def module_listing(root: Path, shared: dict[Any, Any]) -> list[str]:
 
 
 def _module_listing(root: Path, view: FsView | None = None) -> list[str]:
-    view = view or FsView()
+    entries = (view or FsView()).entries
     out: list[str] = []
-    stack = [""]
-    while stack:
-        rel = stack.pop()
-        listed = view.entries(os.path.join(root, rel) if rel else str(root))
+
+    def visit(rel: str, prefix: str) -> None:  # entries in name order: the listing in path order
+        listed = entries(os.path.join(root, rel) if rel else str(root))
         if rel and any(name == "go.mod" for name, _, _ in listed):
-            continue  # a nested module
-        for name, is_dir, is_file in listed:
+            return  # a nested module
+        for name, is_dir, is_file in sorted(listed):
             if is_dir:
                 if not skipped_dir(name):
-                    stack.append(f"{rel}/{name}" if rel else name)
+                    visit(prefix + name, prefix + name + "/")
             elif is_file and name.endswith(".go"):
-                out.append(f"{rel}/{name}" if rel else name)
-    out.sort(key=lambda r: r.split("/"))
+                out.append(prefix + name)
+
+    visit("", "")
     return out

@@ -65,11 +65,12 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _atomic_write(path: str, data: bytes) -> None:
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
     import tempfile  # only a run that stores something needs it
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -80,15 +81,16 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _entry_path(root: Path, directory: Path) -> Path:
-    return root / "dirs" / hashlib.sha256(str(directory).encode()).hexdigest()
+def _entry_path(root: Path, directory: Path) -> str:
+    return os.path.join(root, "dirs", hashlib.sha256(str(directory).encode()).hexdigest())
 
 
-def _read_entry(path: Path) -> dict[str, Any]:
+def _read_entry(path: str) -> dict[str, Any]:
     """A directory's entry: {"files": stat index by name, "results": pickled result by key};
     empty when missing, unreadable, corrupt or of another format."""
     try:
-        entry = pickle.loads(path.read_bytes())
+        with open(path, "rb", buffering=0) as f:
+            entry = pickle.loads(f.read())
     except _UNREADABLE:
         return {}
     if not isinstance(entry, dict) or entry.get("format") != FORMAT:
@@ -96,7 +98,7 @@ def _read_entry(path: Path) -> dict[str, Any]:
     return entry
 
 
-def _write_entry(path: Path, files: dict[str, list], results: dict[str, bytes]) -> None:
+def _write_entry(path: str, files: dict[str, list], results: dict[str, bytes]) -> None:
     with contextlib.suppress(OSError):
         entry = {"format": FORMAT, "files": files, "results": results}
         _atomic_write(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
@@ -149,11 +151,8 @@ def _digests(
 def key(directory: Path, digests: dict[str, str], inputs: Sequence[str]) -> str:
     """The cache key of a directory's result: gomapfix's code, the directory, the digests of
     its files and the other inputs the result depends on (options, go.mod, targets)."""
-    h = hashlib.sha256()
-    for part in (code_digest(), str(directory), *inputs, json.dumps(sorted(digests.items()))):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    files = "".join(f"{name}\0{digests[name]}\n" for name in sorted(digests))
+    return hashlib.sha256("\0".join((code_digest(), str(directory), *inputs, files)).encode()).hexdigest()
 
 
 def canonical(options: object) -> str:

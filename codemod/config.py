@@ -112,6 +112,22 @@ def find_config(target: Path) -> Path | None:
     return None
 
 
+def config_of_directory(directory: Path, memo: dict[Path, Path | None]) -> Path | None:
+    """find_config(directory) for an absolute directory, remembering in memo the answer for
+    it and every directory looked at above it (the directories of a run share parents)."""
+    if directory in memo:
+        return memo[directory]
+    candidate = directory / FILE_NAME
+    if candidate.is_file():
+        found: Path | None = candidate
+    elif (directory / ".git").exists() or directory.parent == directory:
+        found = None
+    else:
+        found = config_of_directory(directory.parent, memo)
+    memo[directory] = found
+    return found
+
+
 def find_common_config(targets: Iterable[Path]) -> Path | None:
     """The one configuration file that applies to all targets.
 

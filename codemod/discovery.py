@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,20 @@ def discover(paths: list[Path]) -> Discovery:
         found.files = list(dict.fromkeys(found.files))
     found.files.sort(key=path_order)
     return found
+
+
+def parents(files: Iterable[Path]) -> list[Path]:
+    """The directory of each file, in order: one Path per distinct directory (a run's files
+    share few directories, and making a Path costs more than looking one up)."""
+    made: dict[str, Path] = {}
+    out = []
+    for p in files:
+        key = str(p).rpartition(os.sep)[0]
+        parent = made.get(key)
+        if parent is None:
+            parent = made[key] = p.parent
+        out.append(parent)
+    return out
 
 
 def path_order(path: Path) -> tuple[str, ...] | Path:
@@ -231,19 +246,19 @@ def module_listing(root: Path, shared: dict[Any, Any]) -> list[str]:
 
 
 def _module_listing(root: Path, view: FsView | None = None) -> list[str]:
-    view = view or FsView()
+    entries = (view or FsView()).entries
     out: list[str] = []
-    stack = [""]
-    while stack:
-        rel = stack.pop()
-        listed = view.entries(os.path.join(root, rel) if rel else str(root))
+
+    def visit(rel: str, prefix: str) -> None:  # entries in name order: the listing in path order
+        listed = entries(os.path.join(root, rel) if rel else str(root))
         if rel and any(name == "go.mod" for name, _, _ in listed):
-            continue  # a nested module
-        for name, is_dir, is_file in listed:
+            return  # a nested module
+        for name, is_dir, is_file in sorted(listed):
             if is_dir:
                 if not skipped_dir(name):
-                    stack.append(f"{rel}/{name}" if rel else name)
+                    visit(prefix + name, prefix + name + "/")
             elif is_file and name.endswith(".go"):
-                out.append(f"{rel}/{name}" if rel else name)
-    out.sort(key=lambda r: r.split("/"))
+                out.append(prefix + name)
+
+    visit("", "")
     return out

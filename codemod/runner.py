@@ -251,16 +251,16 @@ def module_digest(root: Path, run: str = "") -> str:
     state = shared(run)
     found = state.get(("module_digest", root))
     if found is None:
-        h = hashlib.sha256()
-        view = FsView.of(state, keep=False)
+        stat = FsView.of(state, keep=False).stat
         prefix = os.path.join(root, "")
+        lines = []
         for rel in module_listing(root, state):
             try:
-                st = view.stat(prefix + rel)
+                st = stat(prefix + rel)
             except OSError:
                 continue
-            h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        found = state[("module_digest", root)] = h.hexdigest()
+            lines.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n")
+        found = state[("module_digest", root)] = hashlib.sha256("".join(lines).encode()).hexdigest()
     return found
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from codemod import config, registry
-from codemod.discovery import Discovery, UsageError, discover
+from codemod.discovery import Discovery, UsageError, discover, parents
 from codemod.runner import Options
 
 
@@ -184,22 +184,23 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
     found = discover(list(targets))
     if args.no_config or args.config is not None:
         single = resolve_settings(args, targets)
-        directories = frozenset(p.parent for p in found.files)
+        directories = frozenset(parents(found.files))
         return [Group(single, _without_excluded(found, single), directories)]
     first = config.find_config(targets[0]) if targets else None
     loaded: dict[Path | None, Settings] = {first: _settings_of(args, first)}
     by_config: dict[Path | None, list[Path]] = {}
+    in_directories: dict[Path | None, set[Path]] = {}
     nearest: dict[Path, Path | None] = {}
-    for path in found.files:
-        if path.parent not in nearest:
-            nearest[path.parent] = config.find_config(path)
-        by_config.setdefault(nearest[path.parent], []).append(path)
+    for path, parent in zip(found.files, parents(found.files), strict=True):
+        governing = config.config_of_directory(parent, nearest)
+        by_config.setdefault(governing, []).append(path)
+        in_directories.setdefault(governing, set()).add(parent)
     groups = []
     for cfg_path in sorted(by_config, key=lambda p: (p is not None, str(p))):
         if cfg_path not in loaded:
             loaded[cfg_path] = _settings_of(args, cfg_path)
         part = Discovery(by_config[cfg_path])
-        directories = frozenset(p.parent for p in part.files)
+        directories = frozenset(in_directories[cfg_path])
         groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path]), directories))
     if not groups:
         groups.append(Group(loaded[first], Discovery([])))

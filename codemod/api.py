@@ -28,7 +28,7 @@ def collect(
     errors: list[str] = []
     for path, reason in found.skipped:
         report.files[path] = FileOutcome(path, None, None, skipped=reason)
-    for result in run(found.files, options, jobs, cache_dir, on_done=on_result):
+    for result in run(found.files, options, jobs, cache_dir, on_done=on_result, view=found.view):
         report.extend(result.report)
         errors.extend(result.errors)
     report.findings.sort(key=lambda f: (str(f.path), f.start, f.end, f.rule))

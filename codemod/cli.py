@@ -42,7 +42,7 @@ from codemod.discovery import Discovery, UsageError
 from codemod.formats import RenderContext, render, summary_lines
 from codemod.model import RunReport
 from codemod.progress import Progress
-from codemod.runner import Options, group_by_directory
+from codemod.runner import Options
 from codemod.settings import Group, resolve_groups, show_settings
 from codemod.writer import StaleFile, write_atomic
 
@@ -232,7 +232,7 @@ def _run_groups(
 
 
 def _collect(args: argparse.Namespace, found: Discovery, options: Options) -> tuple[RunReport, list[str]]:
-    directories = len(group_by_directory(found.files))
+    directories = len({str(p).rpartition(os.sep)[0] for p in found.files})
     cache_dir = None if args.no_cache else default_cache_dir()
     with Progress(directories, enabled=not (args.quiet or args.no_progress)) as progress:
         return collect(found, options, args.jobs, progress.advance, cache_dir)

@@ -49,7 +49,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +143,8 @@ def find_common_config(targets: Iterable[Path]) -> Path | None:
 
 def load_config(path: Path, _chain: tuple[Path, ...] = ()) -> Config:
     """Read and validate one configuration file, and the files it extends. Raises ConfigError."""
+    import tomllib  # only a run with a configuration file reads TOML
+
     path = Path(os.path.abspath(path))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

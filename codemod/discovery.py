@@ -27,10 +27,15 @@ class UsageError(Exception):
 
 @dataclass
 class Discovery:
-    """The files to process, and the ones passed over with the reason why."""
+    """The files to process, and the ones passed over with the reason why.
+
+    view: what a directory walk listed on the way (FsView), for the run that processes the
+    files to reuse; None when git listed the files.
+    """
 
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    view: FsView | None = field(default=None, repr=False, compare=False)
 
 
 def skipped_dir(name: str) -> bool:
@@ -70,7 +75,9 @@ def discover(paths: list[Path]) -> Discovery:
         else:
             listed = _git_files(path)
             unique = unique and listed is None
-            for p, link in listed or _walk(path):
+            if not listed:
+                found.view = found.view or FsView()
+            for p, link in listed or _walk(path, found.view):
                 if link:
                     found.skipped.append((p, "symbolic link (gomapfix does not follow or replace links)"))
                 else:
@@ -142,9 +149,10 @@ def _git_files(directory: Path) -> list[tuple[Path, bool]] | None:
     return out
 
 
-def _walk(directory: Path) -> list[tuple[Path, bool]]:
+def _walk(directory: Path, view: FsView | None = None) -> list[tuple[Path, bool]]:
     """The .go files under directory that are not directories, each with whether it is a
-    symbolic link; skipped directories and linked directories are not entered."""
+    symbolic link; skipped directories and linked directories are not entered. What each
+    directory lists is recorded in view."""
     out = []
     stack = [directory]
     while stack:
@@ -154,6 +162,8 @@ def _walk(directory: Path) -> list[tuple[Path, bool]]:
                 listed = list(entries)
         except OSError:
             continue
+        if view is not None:
+            view.record(str(top), listed)
         for e in listed:
             try:
                 is_dir = e.is_dir()
@@ -196,6 +206,17 @@ class FsView:
             if keep:
                 shared[FsView.KEY] = found
         return found
+
+    def record(self, directory: str, listed: list[os.DirEntry[str]]) -> None:
+        """Remember what a scandir of directory gave (by a walk that listed it anyway)."""
+        self._listed[directory] = [
+            (e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in listed
+        ]
+
+    def forget(self) -> None:
+        """Drop what the view holds (its run has no more use for it)."""
+        self._listed.clear()
+        self._stats.clear()
 
     def entries(self, directory: str) -> list[tuple[str, bool, bool]]:
         """(name, is a directory, is a regular file) of each entry of directory, symbolic links

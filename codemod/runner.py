@@ -49,6 +49,7 @@ def run(
     jobs: int = 0,
     cache_dir: Path | None = None,
     on_done: Callable[[int], None] | None = None,
+    view: FsView | None = None,
 ) -> Iterator[DirResult]:
     """Process files directory by directory; results come in sorted directory order.
 
@@ -58,7 +59,8 @@ def run(
     batches, so that no worker is left with a big directory at the end; results are
     reordered, so the output does not depend on the number of jobs. on_done(n) is called
     as soon as n more directories are done, before they are yielded in order (a progress
-    bar moves with the work, not with the order).
+    bar moves with the work, not with the order). view: what discovery's walk listed
+    (discovery.FsView), which the cache lookups reuse.
 
     Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt), the directories not
     started are cancelled and the workers stopped at once, instead of the pool finishing
@@ -71,11 +73,14 @@ def run(
     ]
     served: dict[Path, DirResult] = {}
     if cache_dir is not None:
+        if view is not None:
+            shared(run_id)[FsView.KEY] = view
         for t in tasks:
             found = lookup(t)
             if found is not None:
                 served[t.directory] = found
-        shared(run_id).pop(FsView.KEY, None)  # its stats served the lookups; memory stays flat
+        FsView.of(shared(run_id)).forget()  # its stats served the lookups; memory stays flat
+        shared(run_id).pop(FsView.KEY, None)
         if served and on_done is not None:
             on_done(len(served))
     todo = [t for t in tasks if t.directory not in served]

@@ -199,7 +199,7 @@ def resolve_groups(args: argparse.Namespace, targets: Sequence[Path]) -> list[Gr
     for cfg_path in sorted(by_config, key=lambda p: (p is not None, str(p))):
         if cfg_path not in loaded:
             loaded[cfg_path] = _settings_of(args, cfg_path)
-        part = Discovery(by_config[cfg_path])
+        part = Discovery(by_config[cfg_path], view=found.view)
         directories = frozenset(in_directories[cfg_path])
         groups.append(Group(loaded[cfg_path], _without_excluded(part, loaded[cfg_path]), directories))
     if not groups:

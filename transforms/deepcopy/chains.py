@@ -182,3 +182,17 @@ def beside_a_copy(node: Node) -> bool:
         if syntax.unparen(rhs.named_children[0]).type == "call_expression":
             return True
     return False
+
+
+def declaration_holding(node: Node) -> Node | None:
+    """The function or method declaration holding node (node itself when it is one, the one
+    a function literal is written in); None at package level."""
+    found: Node | None = node
+    while found is not None and found.type not in ("function_declaration", "method_declaration"):
+        found = found.parent
+    return found
+
+
+WRITING_CALLS = ("delete", "clear", "maps.Copy", "maps.DeleteFunc", "maps.Insert")
+"""The calls that write the map given as their first argument (package maps, or
+golang.org/x/exp/maps, imported as maps)."""

@@ -16,7 +16,7 @@ from codemod.transform import finding
 from gofacts.scope import find_declaration
 from gofacts.types import GoType, PackageTypes
 from transforms.deepcopy import clone_go
-from transforms.deepcopy.chains import squash
+from transforms.deepcopy.chains import declaration_holding, squash
 from transforms.deepcopy.copyable import (
     camel,
     copyable,
@@ -154,7 +154,7 @@ class Fixer:
     def _contract(self, leak: Leak) -> list[str]:
         """Reasons the copy might break a caller's expectations (each makes the fix unsafe)."""
         out: list[str] = []
-        decl = _declaration(leak.func)
+        decl = declaration_holding(leak.func)
         name_node = decl.child_by_field_name("name") if decl is not None else None
         name = syntax.text(name_node) if name_node is not None else ""
         if decl is not None and name[:1].isupper():
@@ -349,7 +349,7 @@ def _sentences(notes: list[str]) -> str:
 
 
 def _function_name(func: Node) -> str:
-    decl = _declaration(func)
+    decl = declaration_holding(func)
     if decl is None:
         return "a function literal"
     name = decl.child_by_field_name("name")
@@ -357,13 +357,6 @@ def _function_name(func: Node) -> str:
     if func != decl:
         return f"a function literal in {label}"
     return label
-
-
-def _declaration(func: Node) -> Node | None:
-    node: Node | None = func
-    while node is not None and node.type == "func_literal":
-        node = syntax.enclosing_function(node)
-    return node
 
 
 def _doc_comment(decl: Node) -> str:

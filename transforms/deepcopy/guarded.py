@@ -15,7 +15,7 @@ from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts.locks import Held, LockCall, held_at, may_acquire
 from gofacts.scope import find_declaration
-from transforms.deepcopy.chains import squash
+from transforms.deepcopy.chains import WRITING_CALLS, squash
 
 Key = tuple[str, ...]
 
@@ -176,8 +176,7 @@ def _written_map(n: Node) -> Node | None:
         return None
     if n.type == "call_expression":
         fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
-        writes = ("delete", "clear", "maps.Copy", "maps.DeleteFunc", "maps.Insert")
-        if fn is not None and syntax.text(fn) in writes and args is not None and args.named_children:
+        if fn is not None and syntax.text(fn) in WRITING_CALLS and args is not None and args.named_children:
             return args.named_children[0]
     return None
 

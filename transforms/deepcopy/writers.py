@@ -23,9 +23,15 @@ from codemod.context import FileContext, PackageContext
 from gofacts.decls import Declarations
 from gofacts.module import Module
 from gofacts.signatures import parameter_names
-from transforms.deepcopy.chains import in_order, is_assigned, is_write_target, uses, writes_through
-
-_WRITING_CALLS = ("delete", "clear", "maps.Copy", "maps.DeleteFunc", "maps.Insert")
+from transforms.deepcopy.chains import (
+    WRITING_CALLS,
+    declaration_holding,
+    in_order,
+    is_assigned,
+    is_write_target,
+    uses,
+    writes_through,
+)
 
 
 def writer_of_result(pkg: PackageContext, decl: Node, name: str) -> str:
@@ -61,7 +67,7 @@ def _writer_in(pkg: PackageContext, files: list[FileContext], name: str, method:
         for call in in_order(syntax.captures("(call_expression) @call", f.root).get("call", [])):
             if not _calls(call, name, method):
                 continue
-            caller = _declaration(syntax.enclosing_function(call) or call)
+            caller = declaration_holding(call)
             caller_name = caller.child_by_field_name("name") if caller is not None else None
             label = syntax.text(caller_name) if caller_name is not None else "a caller"
             through = _wrapper_writer(call, pkg) if depth == 0 else ""
@@ -80,14 +86,6 @@ def _calls(call: Node, name: str, method: bool) -> bool:
         fld = fn.child_by_field_name("field") if fn.type == "selector_expression" else None
         return fld is not None and syntax.text(fld) == name
     return fn.type == "identifier" and syntax.text(fn) == name
-
-
-def _declaration(func: Node) -> Node | None:
-    """The function or method declaration holding func (itself, or the one a literal is in)."""
-    node: Node | None = func
-    while node is not None and node.type not in ("function_declaration", "method_declaration"):
-        node = node.parent
-    return node
 
 
 def _result_written(call: Node, pkg: PackageContext) -> bool:
@@ -137,7 +135,7 @@ def _local_written(body: Node, name: str, after: int, pkg: PackageContext, follo
         fn = parent.parent.child_by_field_name("function")
         text = syntax.text(fn) if fn is not None else ""
         index = [c.id for c in parent.named_children].index(use.id)
-        if text in _WRITING_CALLS and index == 0:
+        if text in WRITING_CALLS and index == 0:
             return True
         if follow and fn is not None and _parameter_written(fn, index, pkg):
             return True
@@ -173,7 +171,7 @@ def _wrapper_writer(call: Node, pkg: PackageContext) -> str:
     statement = parent.parent if parent is not None and parent.type == "expression_list" else None
     if statement is None or statement.type != "return_statement" or parent.named_child_count != 1:  # type: ignore[union-attr]
         return ""
-    wrapper = _declaration(syntax.enclosing_function(call) or call)
+    wrapper = declaration_holding(call)
     name = wrapper.child_by_field_name("name") if wrapper is not None else None
     if wrapper is None or name is None:
         return ""

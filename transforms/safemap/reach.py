@@ -80,7 +80,7 @@ def _handed_on(
     for a method (any receiver: a value of another type naming m counts too)."""
     method = func.type == "method_declaration"
     out = []
-    for f in files_naming(pkg, name):
+    for f in pkg.files_with(name.encode()):
         if production and f.is_test:
             continue
         for ref in _references(f, name, method):
@@ -121,9 +121,3 @@ def _called(ref: Node) -> bool:
 
 def _local(ident: Node) -> bool:
     return scope.declaration_of(ident) is not None
-
-
-def files_naming(pkg: PackageContext, name: str) -> list[FileContext]:
-    """The files that parse and whose bytes hold name."""
-    needle = name.encode()
-    return [f for f in pkg.sources if needle in f.content and not f.broken]

@@ -68,18 +68,19 @@ class InitOnly:
         return not name[:1].isupper() or not self._named_elsewhere(name)
 
     def _named_elsewhere(self, name: str) -> bool:
-        """Whether a file of another package of the module imports this package and names name."""
+        """Whether a file of another package of the module imports this package and names name
+        (the module is scanned once per package for its importers, not once per name)."""
         module = Module.of(self.pkg)
         if module is None or not module.path:
             return True
         relative = self.pkg.directory.relative_to(module.root).as_posix()
         import_path = module.path if relative == "." else f"{module.path}/{relative}"
-        quoted = f'"{import_path}"'.encode()
-        for path in module.files_with(f"{name}(".encode()):
+        needle = f"{name}(".encode()
+        for path in module.files_with(f'"{import_path}"'.encode()):
             if path.parent == self.pkg.directory:
                 continue
             try:
-                if quoted in path.read_bytes():
+                if needle in path.read_bytes():
                     return True
             except OSError:
                 return True

@@ -26,15 +26,20 @@ class RuleOption:
 
     Attributes:
         name: the TOML key, e.g. "helper-file".
-        pattern: a regular expression the (string) value must match in full.
+        pattern: a regular expression the (string) value must match in full; "" for a
+            boolean option.
         description: one sentence for the documentation and error messages.
+        boolean: whether the value is a TOML boolean (true or false) instead of a string.
     """
 
     name: str
     pattern: str
     description: str
+    boolean: bool = False
 
     def accepts(self, value: object) -> bool:
+        if self.boolean:
+            return isinstance(value, bool)
         return isinstance(value, str) and re.fullmatch(self.pattern, value) is not None
 
 

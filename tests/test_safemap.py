@@ -20,9 +20,20 @@ HEADER = "package p\n\n"
 GOROUTINE = "func start(k string) {\n\tgo func() { m[k] = 1 }()\n}\n\n"
 
 
-def run(tmp_path: Path, source: str, go_version: str = "1.22", unsafe: bool = False, **extra: str):  # noqa: ANN201
+def run(  # noqa: ANN201
+    tmp_path: Path,
+    source: str,
+    go_version: str = "1.22",
+    unsafe: bool = False,
+    options: dict[str, object] | None = None,
+    **extra: str,
+):
     module = write_module(tmp_path / "m", {"p.go": source, **extra}, go_version)
-    return module, fix_paths([module], select=["safemap"], unsafe_fixes=unsafe)
+    settings = {"safemap": options or {}}
+    return module, fix_paths([module], select=["safemap"], unsafe_fixes=unsafe, transform_options=settings)
+
+
+EXPORTED_CALLERS = {"exported-callers": True}
 
 
 @pytest.mark.parametrize(
@@ -54,7 +65,8 @@ def test_a_use_that_cannot_be_rewritten_blocks_the_fix(tmp_path: Path, use: str,
 
 def test_exported_map_gets_an_unsafe_fix(go: GoToolchain, tmp_path: Path) -> None:
     source = HEADER + "var M = map[string]int{}\n\nfunc start(k string) {\n\tgo func() { M[k] = 1 }()\n}\n\n"
-    source += "func Get(k string) int {\n\treturn M[k]\n}\n"
+    source += "func Get(k string) int {\n\treturn M[k]\n}\n\n"
+    source += 'func report() int {\n\treturn Get("a")\n}\n'
     _, report = run(tmp_path, source)
     (finding,) = report.findings
     assert [f.safety for f in finding.fixes] == [Safety.UNSAFE]
@@ -65,27 +77,32 @@ def test_exported_map_gets_an_unsafe_fix(go: GoToolchain, tmp_path: Path) -> Non
     go.run("vet", "./...", cwd=module)
 
 
-def test_a_race_only_with_an_exported_entry_point_is_a_warning_with_an_unsafe_fix(
+def test_a_race_only_with_an_exported_entry_point_is_reported_only_when_asked_for(
     go: GoToolchain, tmp_path: Path
 ) -> None:
     """The goroutine writes s.seen; the only other use is in exported Seen, which nothing in the
-    package calls: whether it races depends on which goroutine callers outside the package use."""
+    package calls: whether it races depends on which goroutine callers outside the package use.
+    By default that is not a finding; with exported-callers = true it is a warning with an
+    unsafe fix."""
     source = HEADER + "type Store struct {\n\tin   chan string\n\tseen map[string]int\n}\n\n"
     source += "func (s *Store) Start() {\n\tgo s.loop()\n}\n\n"
     source += "func (s *Store) loop() {\n\tfor k := range s.in {\n\t\ts.seen[k]++\n\t}\n}\n\n"
     source += "func (s *Store) Seen(k string) int {\n\treturn s.seen[k]\n}\n"
-    _, report = run(tmp_path, source)
+    _, report = run(tmp_path / "d", source)
+    assert report.findings == []
+    _, report = run(tmp_path, source, options=EXPORTED_CALLERS)
     (finding,) = report.findings
     assert finding.severity.value == "warning"
     assert "used by exported Store.Seen, which callers outside the package may run" in finding.message
     assert [f.safety for f in finding.fixes] == [Safety.UNSAFE]
     assert report.changed_files() == []
-    module, report = run(tmp_path / "u", source, unsafe=True)
+    module, report = run(tmp_path / "u", source, unsafe=True, options=EXPORTED_CALLERS)
     assert report.changed_files()
     for outcome in report.changed_files():
         outcome.path.write_bytes(outcome.result or b"")
     go.run("vet", "./...", cwd=module)
-    # Called inside the package from a non-goroutine function, the same use is an error.
+    # Called inside the package from a non-goroutine function, the same use is an error,
+    # with or without the option.
     source += '\nfunc report(s *Store) int {\n\treturn s.Seen("a")\n}\n'
     _, report = run(tmp_path / "c", source)
     (finding,) = report.findings
@@ -213,3 +230,15 @@ def test_a_goroutine_per_element_shares_only_what_is_not_the_element(tmp_path: P
     _, report = run(tmp_path / "shared", source + loop.replace("GO", "ws[0].run(&wg)\n\t\t_ = w"))
     (finding,) = report.findings
     assert "worker.seen" in finding.message
+
+
+def test_a_race_in_a_test_function_is_reported(tmp_path: Path) -> None:
+    """go test runs TestX, which no code calls: it is not an entry point for callers outside the
+    package, and the goroutine it starts runs beside the rest of it."""
+    source = HEADER + "func helper() {}\n"
+    test = 'import "testing"\n\nfunc TestLog(t *testing.T) {\n\tseen := map[string]int{}\n'
+    test += '\tgo func() { seen["a"]++ }()\n\tfor k := range seen {\n\t\tt.Log(k)\n\t}\n}\n'
+    _, report = run(tmp_path, source, **{"p_test.go": HEADER + test})
+    (finding,) = report.findings
+    assert finding.severity.value == "error"
+    assert "seen" in finding.message

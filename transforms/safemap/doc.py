@@ -69,6 +69,14 @@ DOC = RuleDoc(
             "[A-Za-z0-9_][A-Za-z0-9_.-]*\\.go",
             "the file name of the generated safeMap shim (default gomapfix_safemap.go)",
         ),
+        RuleOption(
+            "exported-callers",
+            "",
+            "true: take an exported function or method that no code of the package calls to be"
+            " callable from any goroutine, and report a race with it as a warning with an unsafe fix"
+            " (default false: such a race depends on callers gomapfix cannot see, and is not reported)",
+            boolean=True,
+        ),
     ),
     reference=r"""
 A Go map written by one goroutine while another reads or writes it crashes the
@@ -115,7 +123,10 @@ says the caller holds the lock included.
 **Races with callers outside the package.** When the only use that races with the
 goroutine is in an exported function or method that no code of the package calls
 (`func (b *B) ReportMetric(...)`), which goroutine runs it is up to callers gomapfix cannot
-see: the finding is a warning, names that function, and its fix is unsafe.
+see, and how the package means it to be called (before the goroutine starts its work, or
+only from the goroutine it hands the object to) is rarely written in the code. Such a race
+is not reported by default. With `exported-callers = true` in `[transforms.safemap]` it is
+a warning that names that function, and its fix is unsafe.
 
 **A local map filled by goroutines and returned** after they finish (a fan-out) cannot
 become a safeMap; the fix declares a mutex next to it (`var countsMu sync.Mutex`) and holds

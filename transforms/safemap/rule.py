@@ -23,6 +23,7 @@ nil SafeMap), in which case it is unsafe.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -54,7 +55,8 @@ class _Candidate:
     blocked: str | None = None
     entry: str = ""
     """The exported function holding the only racing uses found, when every race found needs
-    a caller outside the package (whose goroutine gomapfix cannot see): a suggestion."""
+    a caller outside the package (whose goroutine gomapfix cannot see): reported only with the
+    option exported-callers, as a suggestion."""
 
 
 class SafeMapTransform:
@@ -77,6 +79,7 @@ class SafeMapTransform:
             return
         locks = LockView(pkg, types)
         written = written_names(regions)
+        exported_callers = pkg.option(DOC.name, "exported-callers", False)
         candidates = []
         for decl in declarations(pkg, declaration_files(pkg, regions, written), regions):
             if decl.marked:
@@ -86,7 +89,7 @@ class SafeMapTransform:
                     continue
                 found = uses(decl, pkg, types)
                 race = _concurrent(decl, found, regions, locks, pkg)
-                if race is not None:
+                if race is not None and (race == "" or exported_callers):
                     candidates.append(_Candidate(decl, found, entry=race))
         if not candidates:
             return
@@ -173,13 +176,19 @@ def _concurrent(
     return entry
 
 
+_TEST_ENTRY = re.compile(r"(?:Test|Benchmark|Fuzz|Example)(?![a-z])")
+
+
 def _exported_entry(use: Use, locks: LockView, production: bool) -> str:
     """The name of the exported function or method holding use (not in a function literal),
-    when no code of the package calls it; else ""."""
+    when no code of the package calls it and it is not a test, benchmark, fuzz target or
+    example of a test file (go test runs those); else ""."""
     func = syntax.enclosing_function(use.node)
     name = func.child_by_field_name("name") if func is not None else None
     if func is None or name is None or not syntax.text(name)[:1].isupper():
         return ""
+    if use.file.is_test and _TEST_ENTRY.match(syntax.text(name)):
+        return ""  # go test runs it, and goroutines it starts run beside the rest of it
     if any(not (production and f.is_test) for f, _ in locks.callers(func)):
         return ""
     recv = receiver_type_name(func) if func.type == "method_declaration" else ""

@@ -12,3 +12,12 @@ func Has(id string) bool {
 	_, ok := Sessions[id]
 	return ok
 }
+
+func hasAll(ids []string) bool {
+	for _, id := range ids {
+		if !Has(id) {
+			return false
+		}
+	}
+	return true
+}

@@ -298,6 +298,9 @@ class PackageContext:
     def identifier_used(self, name: str) -> bool:
         """True if name appears as an identifier anywhere in the package, except as a
         package qualifier (the operand of a selector naming an import)."""
+        return self.derived(f"identifier_used:{name}", lambda: self._identifier_used(name))
+
+    def _identifier_used(self, name: str) -> bool:
         needle = name.encode()
         for f in self.files:
             if needle not in f.content:

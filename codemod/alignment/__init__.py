@@ -41,7 +41,7 @@ def realign(f: FileContext, edits: list[Edit]) -> list[Edit]:
     mine = sorted(dict.fromkeys(e for e in edits if e.path == f.path), key=lambda e: (e.start, e.end))
     if not mine:
         return edits
-    before = Layout(f.content, f.root, f.line_starts)
+    before = _layout_of(f)
     if _cannot_move_columns(before, mine):
         return edits
     try:
@@ -90,16 +90,62 @@ _INDEPENDENT = frozenset(
 )
 
 
+_LAYOUTS: dict[int, tuple[FileContext, Layout]] = {}
+"""The layouts of the files realigned last (by id, with the file they describe), so that the
+fixes of one file share the rows they read: a file with a thousand fixes is modelled once."""
+
+
+def _layout_of(f: FileContext) -> Layout:
+    known = _LAYOUTS.get(id(f))
+    if known is not None and known[0] is f:
+        return known[1]
+    if len(_LAYOUTS) >= 8:
+        _LAYOUTS.pop(next(iter(_LAYOUTS)))
+    layout = Layout(f.content, f.root, f.line_starts)
+    _LAYOUTS[id(f)] = (f, layout)
+    return layout
+
+
 def _cannot_move_columns(before: Layout, edits: list[Edit]) -> bool:
     """True when every edit stays inside one line that has no column, keeps it so and is not
-    an element whose size or shape its neighbours depend on: no padding can change."""
+    an element whose size or shape its neighbours depend on, or inserts whole lines with no
+    comment between two such lines (or blank ones): no padding can change."""
     for e in edits:
+        if _inserts_plain_lines(before, e):
+            continue
         line = before.line_of(e.start)
         if before.line_of(e.end) != line or b"\n" in e.text:
             return False
         if any(marker in e.text for marker in (b"//", b"/*", b"`")):
             return False
         row = before.row(line)
+        if row is None or not row.plain or row.kind not in _INDEPENDENT or row.first != row.last:
+            return False
+    return True
+
+
+def _inserts_plain_lines(before: Layout, e: Edit) -> bool:
+    """True if e inserts whole lines (at a line start, ending with a newline; or at a line end,
+    starting with one) holding no comment, raw string or colon, between two lines that end
+    every column and are of a kind no neighbour depends on (or are blank): such neighbours
+    close every tabwriter section around the new lines, whose own cells end at the indentation."""
+    if e.start != e.end or any(marker in e.text for marker in (b"//", b"/*", b"`")):
+        return False
+    if b":" in e.text.replace(b":=", b""):
+        return False  # a case clause or a key: its body or value may be a column
+    line = before.line_of(e.start)
+    if e.text.endswith(b"\n") and before.starts[line] == e.start:
+        neighbours = (line - 1, line)
+    elif e.text.startswith((b"\n", b"\r\n")) and e.start == before.bounds(line)[1]:
+        neighbours = (line, line + 1)
+    else:
+        return False
+    for n in neighbours:
+        if n < 0 or n >= before.lines:
+            return False
+        row = before.row(n)
+        if row is None and before.blank(n):
+            continue
         if row is None or not row.plain or row.kind not in _INDEPENDENT or row.first != row.last:
             return False
     return True

@@ -5,6 +5,9 @@ A case is either a file pair in golden/<transform>/:
     <case>.in.go     the input, compiled as package directory <case>/ of one module
     <case>.out.go    the expected output; absent means "must not change"
 
+A case named neg_* must also give no finding at all (not even one without a fix, which
+would leave the file unchanged).
+
 or a directory golden/<transform>/<case>/ holding in/ (a whole package, with an
 optional go.mod of its own) and out/ (the expected package; absent: unchanged).
 
@@ -95,9 +98,12 @@ def materialise(case: Case, module: Path) -> Path:
     return pkg
 
 
-def run_case(case: Case, pkg: Path) -> dict[str, bytes]:
-    """Run gomapfix on the package directory; returns the resulting files (relative paths)."""
+def run_case(case: Case, pkg: Path, findings: list[str] | None = None) -> dict[str, bytes]:
+    """Run gomapfix on the package directory; returns the resulting files (relative paths).
+    findings, when given, receives one line per finding of the run (rule, line, message)."""
     report = fix_paths([pkg], select=case.select, unsafe_fixes="--unsafe-fixes" in case.flags)
+    if findings is not None:
+        findings += [f"{f.rule} {f.path.name}:{f.span.line}: {f.message}" for f in report.findings]
     result = {str(p.relative_to(pkg)): p.read_bytes() for p in sorted(pkg.rglob("*")) if p.is_file()}
     for outcome in report.files.values():
         if outcome.result is not None and outcome.changed:

@@ -21,7 +21,10 @@ def golden_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_golden_case(case: Case, golden_module: Path, request: pytest.FixtureRequest) -> None:
     pkg = materialise(case, golden_module)
-    result = run_case(case, pkg)
+    findings: list[str] = []
+    result = run_case(case, pkg, findings)
+    if case.name.startswith("neg_"):
+        assert findings == [], f"{case.id}: a negative case has findings"
     if request.config.getoption("--update-golden"):
         update(case, result)
     expected = case.expected if case.expected is not None else case.inputs

@@ -106,7 +106,10 @@ is made with a lock held, counts as locked. A declaration marked with a
 `//gomapfix:safemap` comment (on the line above, or at the end of the line) is
 converted regardless of goroutines.
 
-**Not a race** (no finding): accesses ordered by the `go` statement itself (the launcher
+**Not a race** (no finding): a map that is only ever replaced, never written in place
+(`c.names = load()` on one goroutine, `c.names[k]` on others: concurrent reads of a map do
+not crash; the replacement races on the field itself, which `go test -race` reports and a
+safeMap would not fix); accesses ordered by the `go` statement itself (the launcher
 fills the map before `go f(m)`) or by a wait the goroutine's end signals (`wg.Wait()` with
 `wg.Done()` in the goroutine, `<-done` with `close(done)`), when one goroutine is started;
 a go statement in a loop that hands each goroutine an object of its own (`c := newConn(x);

@@ -86,6 +86,12 @@ def is_write(use: Node) -> bool:
     return call is not None and call[0] in ("delete", "clear") and call[2] == 0
 
 
+def mutates_in_place(use: Node) -> bool:
+    """True if the use changes the map's contents (`m[k] = v`, `m[k]++`, `delete(m, k)`,
+    `clear(m)`, `m[k][k2] = v`), not just which map the variable holds (`m = fresh`)."""
+    return is_write(use) and assignment_of(use) is None
+
+
 def _written(target: Node) -> bool:
     p = target.parent
     if p is not None and p.type in ("inc_statement", "dec_statement"):

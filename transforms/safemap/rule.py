@@ -39,7 +39,7 @@ from transforms.safemap.doc import DOC
 from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, region_uses, uses
 from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.locks import LockView
-from transforms.safemap.ops import is_write, root_identifier
+from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
 from transforms.safemap.ordering import go_statement, joined_before, ordered
 from transforms.safemap.reach import reached_only_from
 from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
@@ -144,6 +144,8 @@ def _concurrent(
     production = not decl.file.is_test
     entry = None
     seen = [u for u in found if u.resolved and not (production and u.file.is_test)]
+    if not any(mutates_in_place(u.node) for u in seen):
+        return None  # only ever replaced: concurrent reads of a map never crash
     unlocked = [u for u in seen if not locks.held_at(u.node)]
     free = {id(u) for u in unlocked}
     locked_writes = any(is_write(u.node) for u in seen if id(u) not in free)

@@ -242,3 +242,33 @@ def test_a_race_in_a_test_function_is_reported(tmp_path: Path) -> None:
     (finding,) = report.findings
     assert finding.severity.value == "error"
     assert "seen" in finding.message
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "",  # no wait at all
+        "\t\tother.wait()\n",  # waits for another object's goroutine
+        "\t\tif len(f.tasks) > 0 {\n\t\t\tf.wait()\n\t\t}\n",  # not on every path
+    ],
+)
+def test_reading_an_objects_map_without_waiting_for_its_goroutine_is_a_race(
+    tmp_path: Path, before: str
+) -> None:
+    """The object-join ordering (joins.py) needs a wait on the same object on every path."""
+    source = (
+        HEADER
+        + "type fetcher struct {\n\ttasks []string\n\tseen  map[string]bool\n\tterm  chan struct{}\n}\n\n"
+    )
+    source += "func newFetcher(tasks []string) *fetcher {\n"
+    source += "\tf := &fetcher{tasks: tasks, seen: make(map[string]bool), term: make(chan struct{})}\n"
+    source += "\tgo f.loop()\n\treturn f\n}\n\n"
+    source += "func (f *fetcher) loop() {\n\tdefer close(f.term)\n"
+    source += "\tfor _, t := range f.tasks {\n\t\tf.seen[t] = true\n\t}\n}\n\n"
+    source += "func (f *fetcher) wait() {\n\t<-f.term\n}\n\n"
+    source += (
+        "func report(fetchers []*fetcher, other *fetcher) int {\n\tn := 0\n\tfor _, f := range fetchers {\n"
+    )
+    source += before + "\t\tn += len(f.seen)\n\t}\n\treturn n\n}\n"
+    _, report = run(tmp_path, source)
+    assert [f.rule for f in report.findings] == ["safemap"]

@@ -120,6 +120,10 @@ up the call graph (recursion included), runs in that same goroutine, or that is 
 a value only there (`filepath.WalkDir(root, visit)` inside the goroutine: gomapfix takes the
 callee to run the callback on the calling goroutine); a use in a function called only after
 a call of the function that starts the goroutine and waits for it (`fill(t); report(t)`);
+a use of an object's map after waiting, on every path to it, for the end of the object's own
+goroutine (`go f.loop()` where loop starts with `defer close(f.term)` or `defer f.wg.Done()`,
+then `<-f.term`, `f.wg.Wait()` or `f.wait()` on the same variable before the use), when the
+goroutine writes the map through its receiver;
 accesses made with a lock held, striped locks (`s.locks[i]`) and functions whose doc comment
 says the caller holds the lock included.
 

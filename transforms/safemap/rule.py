@@ -38,6 +38,7 @@ from transforms.safemap.decl import copied_by_value, declaration_edits
 from transforms.safemap.doc import DOC
 from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, region_uses, uses
 from transforms.safemap.guard import local_mutex_fix
+from transforms.safemap.joins import object_joined
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
 from transforms.safemap.ordering import go_statement, joined_before, ordered
@@ -170,7 +171,9 @@ def _concurrent(
                 continue  # an object of the goroutine's own: the spawner cannot reach it
             if not theirs:
                 theirs = reached_only_from(u.node, regions, locks, production)
-            if (not theirs or not theirs <= mine) and not _ordered(u, [r for r, _ in rs], pkg, locks):
+            if (not theirs or not theirs <= mine) and not _ordered(
+                decl, u, w, [r for r, _ in rs], pkg, locks
+            ):
                 exported = "" if containing or theirs else _exported_entry(u, locks, production)
                 if not exported:
                     return ""
@@ -202,17 +205,22 @@ def _started(region: Region, production: bool) -> bool:
     return not production or any(not path.endswith("_test.go") for path, _ in region.roots)
 
 
-def _ordered(use: Use, rs: list[Region], pkg: PackageContext, locks: LockView) -> bool:
-    """Whether use is ordered with every goroutine that runs the regions rs (ordering.py)."""
+def _ordered(
+    decl: MapDecl, use: Use, write: Use, rs: list[Region], pkg: PackageContext, locks: LockView
+) -> bool:
+    """Whether use is ordered with every goroutine that runs the regions rs, where write is
+    made (ordering.py, joins.py)."""
     for r in rs:
         for path, offset in r.roots:
             f = next((s for s in pkg.sources if str(s.path) == path), None)
             go = go_statement(f, offset) if f is not None else None
             if go is None:
                 return False
-            if not ordered(use.node, use.file, go, f, r.body) and not joined_before(  # type: ignore[arg-type]
+            if ordered(use.node, use.file, go, f, r.body) or joined_before(  # type: ignore[arg-type]
                 use.node, go, r.body, locks.callers
             ):
+                continue
+            if decl.owner is None or not object_joined(use.node, go, write.node, decl.owner, pkg):
                 return False
     return True
 

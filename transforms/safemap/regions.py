@@ -189,8 +189,8 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             continue
         for call in _sorted(syntax.captures("(call_expression) @c", region.body).get("c", [])):
             fn = call.child_by_field_name("function")
-            if fn is None:
-                continue
+            if fn is None or _started_by_go(call, region.body):
+                continue  # runs on a goroutine of its own: a root of its own, added above
             fn = syntax.unparen(fn)
             operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
             base = root_identifier(operand) if operand is not None else None
@@ -203,6 +203,16 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
                     fresh = receiver if base_name in region.fresh.get(root, ()) else set()
                     add(target_file, target, root, root in region.looped, shared, depth + 1, fresh)
     return Regions(list(found.values()))
+
+
+def _started_by_go(call: Node, body: Node) -> bool:
+    """call is the call of a go statement under body, or inside the function literal it starts."""
+    node = call.parent
+    while node is not None and node != body:
+        if node.type == "go_statement":
+            return True
+        node = node.parent
+    return False
 
 
 def _fresh_names(target: Node, operands: list[tuple[int, bool]]) -> set[str]:

@@ -40,21 +40,41 @@ def _path(chain: Node) -> tuple[Node, Key] | None:
 
 
 def map_key(chain: Node) -> Key | None:
-    """The map's identity across functions: ("~", ".m", "[]") for c.m[k] with c a local or
-    parameter (any variable of that shape), ("registry", "[]") for a package-level variable."""
+    """The map's identity across functions: ("~T", ".m", "[]") for c.m[k] with c a receiver,
+    parameter or variable declared with type T or *T (any variable of that type; "~" when the
+    type is not written there), ("registry", "[]") for a package-level variable."""
     found = _path(chain)
     if found is None:
         return None
     root, segments = found
-    head = "~" if find_declaration(syntax.text(root), root) is not None else syntax.text(root)
-    return (head, *segments)
+    return (_head(syntax.text(root), root), *segments)
 
 
 def lock_key(held: Held) -> Key | None:
-    """The mutex's identity across functions, shaped like map_key: ("~", ".mu"), ("mu",)."""
+    """The mutex's identity across functions, shaped like map_key: ("~T", ".mu"), ("mu",)."""
     parts = held.mutex.split(".")
-    local = find_declaration(parts[0], held.lock.stmt) is not None
-    return ("~", *("." + p for p in parts[1:])) if local else (parts[0], *("." + p for p in parts[1:]))
+    return (_head(parts[0], held.lock.stmt), *("." + p for p in parts[1:]))
+
+
+def same_key(a: Key, b: Key) -> bool:
+    """Whether two keys may name the same map or mutex: equal, or equal but for the head of
+    a local root whose type one of them does not know."""
+    if a == b:
+        return True
+    return len(a) == len(b) and a[1:] == b[1:] and "~" in (a[0], b[0]) and a[0][:1] == b[0][:1] == "~"
+
+
+def _head(name: str, at: Node) -> str:
+    """name for a package-level root; "~T" for a local of declared type T or *T; else "~"."""
+    found = find_declaration(name, at)
+    if found is None:
+        return name
+    kind, node = found
+    typ = node if kind == "param" else node.child_by_field_name("type") if kind == "var_spec" else None
+    while typ is not None and typ.type in ("pointer_type", "generic_type", "parenthesized_type"):
+        inner = typ.child_by_field_name("type") if typ.type == "generic_type" else None
+        typ = inner if inner is not None else (typ.named_children[0] if typ.named_children else None)
+    return "~" + syntax.text(typ) if typ is not None and typ.type == "type_identifier" else "~"
 
 
 def guarded_writes(

@@ -35,7 +35,7 @@ from transforms.deepcopy.chains import (
     uses,
     writes_through,
 )
-from transforms.deepcopy.guarded import Key, function_of, lock_key, locking_functions, map_key
+from transforms.deepcopy.guarded import Key, function_of, lock_key, locking_functions, map_key, same_key
 
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
 
@@ -165,7 +165,7 @@ class Finder:
         mkey, key = lock_key(guard), map_key(node)
         if mkey is None or key is None:
             return False
-        return any(m == mkey and w[: len(key)] == key for m, w in self.writes)
+        return any(same_key(m, mkey) and same_key(w[: len(key)], key) for m, w in self.writes)
 
     def _shallow_clone(self, node: Node, t: GoType) -> Node | None:
         """The call `maps.Clone(node)` when node is a two-level map: a copy that shares the inner maps."""

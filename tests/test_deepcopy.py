@@ -351,3 +351,26 @@ def test_a_registry_filled_by_another_package_at_run_time_is_still_reported(tmp_
     assert errors == []
     (finding,) = report.findings
     assert finding.path.name == "catalog.go" and "All" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("reset", "detaches"),
+    [
+        ("\tc.conns = make(map[int]bool)\n", True),
+        ("\tc.conns, c.n = nil, 0\n", True),
+        ("\tif c.n > 0 {\n\t\tc.conns = nil\n\t}\n", False),  # only sometimes
+        ("\tc.n = 0\n", False),  # leaves the map where it was
+    ],
+)
+def test_a_method_that_resets_the_field_under_the_lock_detaches_the_map(
+    tmp_path: Path, reset: str, detaches: bool
+) -> None:
+    source = 'package p\n\nimport "sync"\n\ntype client struct {\n\tmu    sync.Mutex\n\tn     int\n'
+    source += "\tconns map[int]bool\n}\n\n"
+    source += "func (c *client) add(k int) {\n\tc.mu.Lock()\n\tc.conns[k] = true\n\tc.mu.Unlock()\n}\n\n"
+    source += "func (c *client) resetLocked() {\n" + reset + "}\n\n"
+    source += "func (c *client) idle() int {\n\tc.mu.Lock()\n\tconns := c.conns\n\tc.resetLocked()\n"
+    source += "\tc.mu.Unlock()\n\treturn len(conns)\n}\n"
+    module = write_module(tmp_path / "m", {"p.go": source})
+    report = collect(discover([module]), Options(select=("deepcopy",)), 1)[0]
+    assert (report.findings == []) is detaches

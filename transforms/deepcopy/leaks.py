@@ -16,8 +16,10 @@ from tree_sitter import Node, Query, QueryCursor
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
+from gofacts.decls import Declarations
 from gofacts.locks import Held, LockCall, held_at
 from gofacts.scope import find_declaration
+from gofacts.signatures import receiver_name
 from gofacts.types import BASIC_TYPES, GoType, PackageTypes
 from transforms.deepcopy.chains import (
     assigned_a_copy,
@@ -215,7 +217,7 @@ class _Flow:
 
     def __init__(self, finder: Finder, guard: Held, func: Node, origin: Node) -> None:
         self.guard, self.func, self.origin = guard, func, origin
-        self.types, self.f = finder.types, finder.f
+        self.types, self.f, self.pkg = finder.types, finder.f, finder.pkg
         self.read_wrappable = True
         self.read_problem = ""
         self.depth = 0
@@ -376,9 +378,31 @@ class _Flow:
                     and [squash(syntax.text(a)) for a in args.named_children]
                     == [squash(syntax.text(operand)), squash(syntax.text(index))]
                 )
+            elif n.type == "call_expression" and origin.type == "selector_expression":
+                removed = self._detached_by_method(n, origin, alias)
             if removed and any(h.lock.stmt == self.guard.lock.stmt for h in held_at(n)):
                 return True
         return False
+
+    def _detached_by_method(self, call: Node, origin: Node, alias: str) -> bool:
+        """True for `x.reset()` when origin is `x.m` and every method of the package named
+        reset assigns its receiver's m another value in a top-level statement of its body
+        (`r.m = make(...)`, `r.m = nil`): the call takes the map out as `x.m = nil` would."""
+        fn = call.child_by_field_name("function")
+        fn = syntax.unparen(fn) if fn is not None else None
+        operand = origin.child_by_field_name("operand")
+        field = origin.child_by_field_name("field")
+        if fn is None or fn.type != "selector_expression" or operand is None or field is None:
+            return False
+        callee_operand, method = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+        if (
+            callee_operand is None
+            or method is None
+            or squash(syntax.text(callee_operand)) != squash(syntax.text(operand))
+        ):
+            return False
+        found = Declarations.of(self.pkg).methods_named(syntax.text(method))
+        return bool(found) and all(_resets_field(decl, syntax.text(field), alias) for decl, _ in found)
 
     def _protects_package(self) -> bool:
         """True when the guarding mutex is itself a package-level variable (it guards package state)."""
@@ -402,7 +426,9 @@ class _Flow:
             else:
                 found = find_declaration(name, name_node)
                 expected = found[1] if found is not None else None
-            if not container and self._detached(body, decl.end_byte, name):
+            # `subs, c.m = c.m, nil` detaches the map in the statement that takes it
+            after = decl.start_byte if decl.type == "assignment_statement" else decl.end_byte
+            if not container and self._detached(body, after, name):
                 return
             written = False
             for use in uses(body, name, decl.end_byte):
@@ -437,6 +463,30 @@ class _Flow:
                 self._no_read_wrap(f"{name} is written through, and a copy would receive the writes")
         finally:
             self.depth -= 1
+
+
+def _resets_field(method: Node, field: str, alias: str) -> bool:
+    """A top-level statement of method's body assigns receiver.field a value other than alias."""
+    recv = receiver_name(method)
+    body = method.child_by_field_name("body")
+    block = next((c for c in body.named_children if c.type == "statement_list"), None) if body else None
+    if recv is None or block is None:
+        return False
+    for stmt in block.named_children:
+        if (
+            stmt.type != "assignment_statement"
+            or syntax.text(stmt.child_by_field_name("operator") or stmt) != "="
+        ):
+            continue
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        targets = left.named_children if left is not None else []
+        values = right.named_children if right is not None else []
+        if len(targets) == len(values) and any(
+            squash(syntax.text(t)) == f"{recv}.{field}" and syntax.text(v) != alias
+            for t, v in zip(targets, values, strict=True)
+        ):
+            return True
+    return False
 
 
 def _chains(func: Node, body: Node, locks: list[LockCall], roots: set[str]) -> list[Node]:

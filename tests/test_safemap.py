@@ -272,3 +272,55 @@ def test_reading_an_objects_map_without_waiting_for_its_goroutine_is_a_race(
     source += before + "\t\tn += len(f.seen)\n\t}\n\treturn n\n}\n"
     _, report = run(tmp_path, source)
     assert [f.rule for f in report.findings] == ["safemap"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "drain"),
+    [
+        (
+            "inside",
+            "\t\tfor err := range errs {\n\t\t\tif err != nil {\n\t\t\t\tbreak\n\t\t\t}\n\t\t}\n",
+        ),  # may stop early
+        ("inside", ""),  # never waits
+        ("outside", "\t\tfor range errs {\n\t\t}\n"),  # one map for every round's goroutine
+    ],
+)
+def test_rounds_that_do_not_wait_for_their_goroutine_race(tmp_path: Path, declared: str, drain: str) -> None:
+    got = "\tgot := map[string]int{}\n"
+    source = HEADER + "func rounds(peers [][]string) []int {\n\tvar sizes []int\n"
+    source += got if declared == "outside" else ""
+    source += "\tfor _, names := range peers {\n"
+    source += "\t" + got if declared == "inside" else ""
+    source += "\t\terrs := make(chan error, len(names))\n\t\tgo func() {\n\t\t\tdefer close(errs)\n"
+    source += "\t\t\tfor _, n := range names {\n\t\t\t\tgot[n]++\n\t\t\t}\n\t\t}()\n"
+    source += drain + "\t\tsizes = append(sizes, len(got))\n\t}\n\treturn sizes\n}\n"
+    _, report = run(tmp_path, source)
+    assert [f.rule for f in report.findings] == ["safemap"]
+
+
+def test_goroutines_of_exported_methods_nothing_in_the_package_calls_are_the_callers_choice(
+    tmp_path: Path,
+) -> None:
+    """Run and Stats each start a goroutine that processes r's results; whether both run on one
+    report is up to callers outside the package. The constructor fills the new object before
+    anyone can hold it."""
+    source = HEADER + "type report struct {\n\tresults chan string\n\terrs    map[string]int\n}\n\n"
+    source += "func newReport() *report {\n\tr := &report{results: make(chan string)}\n"
+    source += "\tr.errs = make(map[string]int)\n\treturn r\n}\n\n"
+    source += "func Open() *report {\n\treturn newReport()\n}\n\n"
+    source += "func (r *report) process() {\n\tfor e := range r.results {\n\t\tr.errs[e]++\n\t}\n}\n\n"
+    source += "func (r *report) Run() <-chan int {\n\tdone := make(chan int, 1)\n"
+    source += "\tgo func() {\n\t\tr.process()\n\t\tdone <- len(r.errs)\n\t}()\n\treturn done\n}\n\n"
+    source += "func (r *report) Stats() <-chan int {\n\tdone := make(chan int, 1)\n"
+    source += "\tgo func() {\n\t\tr.process()\n\t\tdone <- len(r.errs)\n\t}()\n\treturn done\n}\n"
+    _, report = run(tmp_path / "d", source)
+    assert report.findings == []
+    _, report = run(tmp_path / "o", source, options=EXPORTED_CALLERS)
+    (finding,) = report.findings
+    assert finding.severity.value == "warning"
+    assert "report.Run and report.Stats" in finding.message
+    # Called from the package on one object, the two goroutines race.
+    source += "\nfunc both(r *report) {\n\t<-r.Run()\n\t<-r.Stats()\n}\n"
+    _, report = run(tmp_path / "c", source)
+    (finding,) = report.findings
+    assert finding.severity.value == "error"

@@ -123,7 +123,11 @@ a call of the function that starts the goroutine and waits for it (`fill(t); rep
 a use of an object's map after waiting, on every path to it, for the end of the object's own
 goroutine (`go f.loop()` where loop starts with `defer close(f.term)` or `defer f.wg.Done()`,
 then `<-f.term`, `f.wg.Wait()` or `f.wait()` on the same variable before the use), when the
-goroutine writes the map through its receiver;
+goroutine writes the map through its receiver; a `for v := range ch` loop that only ends
+when the goroutine closes ch (no break, return or goto in it) waits like `<-done`; a map
+declared in a loop's body and captured by the goroutine that iteration starts belongs to
+that goroutine alone; a use through a local that the same function has just made a new object
+for (`r := &report{}; r.m = make(...)`), before anything hands that object on;
 accesses made with a lock held, striped locks (`s.locks[i]`) and functions whose doc comment
 says the caller holds the lock included.
 
@@ -131,7 +135,10 @@ says the caller holds the lock included.
 goroutine is in an exported function or method that no code of the package calls
 (`func (b *B) ReportMetric(...)`), which goroutine runs it is up to callers gomapfix cannot
 see, and how the package means it to be called (before the goroutine starts its work, or
-only from the goroutine it hands the object to) is rarely written in the code. Such a race
+only from the goroutine it hands the object to) is rarely written in the code. The same holds
+when a goroutine runs twice at once only because go statements in different exported
+functions reach one object (`Run` and `Stats` each start one on `r`) and no code of the
+package calls them. Such a race
 is not reported by default. With `exported-callers = true` in `[transforms.safemap]` it is
 a warning that names that function, and its fix is unsafe.
 

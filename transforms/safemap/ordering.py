@@ -36,6 +36,7 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts import scope
+from transforms.safemap.ops import root_identifier
 
 _WAIT = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*\s*\.\s*Wait\s*\(\s*\)\s*$")
 
@@ -59,6 +60,53 @@ def ordered(use: Node, use_file: FileContext, go: Node, go_file: FileContext, bo
     if use.end_byte <= go.start_byte:
         return True  # before the go statement, which runs once
     return _waited(use, go, body)
+
+
+def before_publication(use: Node) -> bool:
+    """Whether use reaches the map through a local the same function has just made a new
+    object for (`r := &report{...}` or `T{...}` or `new(T)`), and nothing between that and
+    use hands the object on: every mention of it in between selects a field of it (not a
+    method, which could start a goroutine). No goroutine can hold the object yet."""
+    operand = use.child_by_field_name("operand") if use.type == "selector_expression" else None
+    root = root_identifier(operand) if operand is not None else None
+    found = scope.find_declaration(syntax.text(root), root) if root is not None else None
+    if root is None or found is None or found[0] != "short_var":
+        return False
+    decl = found[1]
+    value = scope.declared_value(syntax.text(root), decl)
+    if value is None or not _new_object(value):
+        return False
+    func = syntax.enclosing_function(use)
+    if func is None or syntax.enclosing_function(decl) != func:
+        return False
+    needle = root.text or b""
+    for n in syntax.walk(func):
+        if n.start_byte <= decl.end_byte or n.type != "identifier" or n.text != needle:
+            continue
+        if n.start_byte >= use.start_byte:
+            break
+        parent = n.parent
+        selects = parent is not None and parent.type == "selector_expression"
+        if not selects or parent.child_by_field_name("operand") != n:  # type: ignore[union-attr]
+            return False
+        call = parent.parent  # type: ignore[union-attr]
+        if (
+            call is not None
+            and call.type == "call_expression"
+            and call.child_by_field_name("function") == parent
+        ):
+            return False  # a method call: it may hand the object on
+    return True
+
+
+def _new_object(value: Node) -> bool:
+    value = syntax.unparen(value)
+    if value.type == "unary_expression" and syntax.text(value.children[0]) == "&":
+        value = syntax.unparen(value.child_by_field_name("operand") or value)
+    if value.type == "composite_literal":
+        return True
+    fn = value.child_by_field_name("function") if value.type == "call_expression" else None
+    return fn is not None and syntax.text(fn) == "new"
 
 
 def joined_before(use: Node, go: Node, body: Node, callers: Callers) -> bool:
@@ -131,7 +179,11 @@ def _waited(use: Node, go: Node, body: Node) -> bool:
 
 
 def _waits(stmt: Node, names: set[bytes]) -> bool:
-    """`x.Wait()`, `<-ch`, `v := <-ch` or `v, ok := <-ch` on a name the goroutine's body names."""
+    """`x.Wait()`, `<-ch`, `v := <-ch` or `v, ok := <-ch` on a name the goroutine's body names,
+    or a `for v := range ch` loop over one that only ends when ch is closed (no break, return
+    or goto in its body)."""
+    if stmt.type == "for_statement":
+        return _drains(stmt, names)
     text = syntax.text(stmt)
     m = _WAIT.match(text)
     if m is not None and stmt.type == "expression_statement":
@@ -150,6 +202,23 @@ def _waits(stmt: Node, names: set[bytes]) -> bool:
     while root.type == "selector_expression":
         root = syntax.unparen(root.child_by_field_name("operand") or root)
     return root.type == "identifier" and (root.text or b"") in names
+
+
+def _drains(loop: Node, names: set[bytes]) -> bool:
+    """`for ... range ch { ... }` over a channel named by the goroutine's body, whose body
+    cannot leave the loop early: it ends only when the channel is closed and drained."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    body = loop.child_by_field_name("body")
+    ranged = clause.child_by_field_name("right") if clause is not None else None
+    if ranged is None or body is None:
+        return False
+    root = syntax.unparen(ranged)
+    while root.type == "selector_expression":
+        root = syntax.unparen(root.child_by_field_name("operand") or root)
+    if root.type != "identifier" or (root.text or b"") not in names:
+        return False
+    exits = ("break_statement", "return_statement", "goto_statement")
+    return not any(n.type in exits for n in syntax.named_walk(body, prune=frozenset({"func_literal"})))
 
 
 def fresh_each_iteration(go: Node) -> bool:
@@ -183,6 +252,26 @@ def fresh_operands(go: Node) -> list[tuple[int, bool]]:
     named += [(i, syntax.unparen(a)) for i, a in enumerate(args.named_children if args is not None else ())]
     per_iteration = _range_variables(loop)
     return [(i, _fresh_operand(n, go, loop_body, per_iteration)) for i, n in named]
+
+
+def loop_locals(go: Node) -> set[str]:
+    """For a go statement starting a function literal in a loop: the names of the variables
+    declared in the loop's body before it (`got := map[K]V{}`), which each iteration declares
+    anew, so each goroutine the loop starts captures its own."""
+    loop = next((a for a in syntax.ancestors(go) if a.type == "for_statement"), None)
+    body = loop.child_by_field_name("body") if loop is not None else None
+    if body is None:
+        return set()
+    names: set[str] = set()
+    for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
+        if n.start_byte >= go.start_byte:
+            break
+        if n.type == "short_var_declaration":
+            left = n.child_by_field_name("left")
+            names.update(syntax.text(c) for c in (left.named_children if left is not None else ()))
+        elif n.type == "var_spec":
+            names.update(syntax.text(c) for c in n.children_by_field_name("name"))
+    return names
 
 
 def _fresh_operand(n: Node, go: Node, loop_body: Node, per_iteration: set[tuple[int, int]]) -> bool:

@@ -19,7 +19,7 @@ from gofacts.decls import Declarations
 from gofacts.signatures import parameter_names, parameter_types, receiver_name
 from gofacts.types import PackageTypes
 from transforms.safemap.ops import is_write, names_package, root_identifier, type_name
-from transforms.safemap.ordering import fresh_each_iteration, fresh_operands
+from transforms.safemap.ordering import fresh_each_iteration, fresh_operands, loop_locals
 
 CALL_DEPTH = 2
 
@@ -153,9 +153,9 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
         region = found.get(key)
         if region is None:
             region = found[key] = Region(f, body, set(), many, {})
-            frontier.append((region, depth))
         elif root not in region.roots:
             region.many = True
+        before = _state(region, root)
         region.many = region.many or many
         region.roots.add(root)
         region.shared.setdefault(root, set()).update(shared)
@@ -165,6 +165,8 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
                 region.fresh[root] &= fresh
             else:
                 region.fresh[root] = set(fresh)
+        if before != _state(region, root):
+            frontier.append((region, depth))  # its callees learn what it learnt
 
     for f in pkg.sources:
         offsets = go_keywords(f.content)
@@ -182,7 +184,8 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             for target_file, target in targets:
                 params = set(parameter_types(target))
                 many = _in_loop(stmt) and not fresh_each_iteration(stmt)
-                add(target_file, target, root, many, params, 0, _fresh_names(target, operands))
+                fresh = loop_locals(stmt) if fn.type == "func_literal" else _fresh_names(target, operands)
+                add(target_file, target, root, many, params, 0, fresh)
     while frontier:
         region, depth = frontier.pop()
         if depth >= CALL_DEPTH:
@@ -203,6 +206,12 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
                     fresh = receiver if base_name in region.fresh.get(root, ()) else set()
                     add(target_file, target, root, root in region.looped, shared, depth + 1, fresh)
     return Regions(list(found.values()))
+
+
+def _state(region: Region, root: tuple[str, int]) -> tuple[object, ...]:
+    """What a region knows that its callees inherit, as far as root is concerned."""
+    fresh = region.fresh.get(root)
+    return len(region.roots), len(region.shared.get(root, ())), len(region.looped), fresh and frozenset(fresh)
 
 
 def _started_by_go(call: Node, body: Node) -> bool:

@@ -41,7 +41,7 @@ from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.joins import object_joined
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
-from transforms.safemap.ordering import go_statement, joined_before, ordered
+from transforms.safemap.ordering import before_publication, go_statement, joined_before, ordered
 from transforms.safemap.reach import reached_only_from
 from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
 from transforms.safemap.rewrite import Rewriter
@@ -159,8 +159,13 @@ def _concurrent(
         if not rs:
             continue
         through = _through(decl, w)
-        if any(r.many_for(production, roots, through) for r, roots in rs):
-            return ""
+        many = [(r, roots) for r, roots in rs if r.many_for(production, roots, through)]
+        if many:
+            spawners = _exported_spawners(many, pkg, locks, production)
+            if not spawners:
+                return ""
+            entry = entry or spawners
+            continue
         mine = set().union(*(roots for _, roots in rs))
         for u in others:
             if u is w:
@@ -171,6 +176,8 @@ def _concurrent(
                 continue  # an object of the goroutine's own: the spawner cannot reach it
             if not theirs:
                 theirs = reached_only_from(u.node, regions, locks, production)
+            if not containing and before_publication(u.node):
+                continue  # the object is new, and no goroutine can hold it yet
             if (not theirs or not theirs <= mine) and not _ordered(
                 decl, u, w, [r for r, _ in rs], pkg, locks
             ):
@@ -200,6 +207,34 @@ def _exported_entry(use: Use, locks: LockView, production: bool) -> str:
     return f"{recv}.{syntax.text(name)}" if recv else syntax.text(name)
 
 
+def _exported_spawners(
+    many: list[tuple[Region, set[tuple[str, int]]]], pkg: PackageContext, locks: LockView, production: bool
+) -> str:
+    """When regions run several times at once only because go statements in different exported
+    functions or methods reach them (`func (r *R) Run() { go r.work() }` and `Stats()` doing
+    the same), none of which the package calls: the names of those functions (which of them
+    run on one object is up to callers outside the package); else ""."""
+    names: set[str] = set()
+    for region, roots in many:
+        counted = {r for r in roots if not production or not r[0].endswith("_test.go")}
+        if counted & region.looped:
+            return ""
+        for path, offset in counted:
+            f = next((s for s in pkg.sources if str(s.path) == path), None)
+            go = go_statement(f, offset) if f is not None else None
+            func = syntax.enclosing_function(go) if go is not None else None
+            while func is not None and func.type == "func_literal":
+                func = syntax.enclosing_function(func)
+            name = func.child_by_field_name("name") if func is not None else None
+            if func is None or name is None or not syntax.text(name)[:1].isupper():
+                return ""
+            if any(not (production and c.is_test) for c, _ in locks.callers(func)):
+                return ""
+            recv = receiver_type_name(func) if func.type == "method_declaration" else ""
+            names.add(f"{recv}.{syntax.text(name)}" if recv else syntax.text(name))
+    return " and ".join(sorted(names))
+
+
 def _started(region: Region, production: bool) -> bool:
     """Whether a go statement of a non-test file starts region (any, for a map of a test file)."""
     return not production or any(not path.endswith("_test.go") for path, _ in region.roots)
@@ -226,7 +261,10 @@ def _ordered(
 
 
 def _through(decl: MapDecl, use: Use) -> str:
-    """The variable a field map is reached through at use (`w` in `w.seen[k]++`), else ""."""
+    """The variable a field map is reached through at use (`w` in `w.seen[k]++`), the local
+    map's own name, else ""."""
+    if decl.kind == "local":
+        return decl.name
     operand = use.node.child_by_field_name("operand") if decl.kind == "field" else None
     root = root_identifier(operand) if operand is not None else None
     return syntax.text(root) if root is not None else ""

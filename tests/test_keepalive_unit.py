@@ -206,3 +206,21 @@ def test_unfollowable_finalizer_is_a_suggestion_and_plain_types_are_silent(tmp_p
         "that gomapfix cannot follow, so this is a suggestion"
     )
     assert [x.safety for x in widget.fixes] == [Safety.UNSAFE]
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "\tfor {\n\t\tn = int(C.step(s.buf))\n\t\tbreak\n\t}\n",  # never iterates again
+        "\tfor i := 0; i < 3; i++ {\n\t\tn = int(C.step(s.buf))\n\t\treturn n\n\t}\n",  # returns first
+        "\tfor i := 0; i < 3; i++ {\n\t\tn = int(C.step(s.buf))\n\t\ts = newStream()\n\t}\n",  # s reassigned
+    ],
+)
+def test_a_loop_that_cannot_reach_the_next_read_does_not_keep_the_owner(tmp_path: Path, loop: str) -> None:
+    source = 'package p\n\n// static int step(char *p) { return p != 0; }\nimport "C"\n\n'
+    source += 'import "runtime"\n\ntype stream struct {\n\tbuf *C.char\n}\n\n'
+    source += "func newStream() *stream {\n\ts := &stream{}\n"
+    source += "\truntime.SetFinalizer(s, func(s *stream) { s.buf = nil })\n\treturn s\n}\n\n"
+    source += "func pump(s *stream) int {\n\tvar n int\n" + loop + "\treturn n\n}\n"
+    report = fix_paths([write_module(tmp_path / "m", {"p.go": source})], select=["keepalive"])
+    assert [f.rule for f in report.findings] == ["keepalive"]

@@ -291,6 +291,10 @@ def keeps(k: _Keeper, site: Site) -> bool:
         within = stmt_list.start_byte <= k.offset <= stmt_list.end_byte
         if within and k.offset >= stmt.end_byte:
             return not scope.assigns_to(site.owner, body, call.end_byte, k.offset)
+    if not deferred and not k.is_defer and k.offset < call.end_byte:
+        loop = _back_edge_loop(nesting, k.offset)
+        if loop is not None and not scope.assigns_to(site.owner, loop, loop.start_byte, loop.end_byte):
+            return True  # the next iteration reads owner again: it is live during the call
     if nesting and not deferred:
         # A call in the header of an if/for/switch reaches every block of the statement.
         _, stmt = nesting[0]
@@ -298,6 +302,48 @@ def keeps(k: _Keeper, site: Site) -> bool:
         if inside and _core(stmt).type not in _SIMPLE:
             return not scope.assigns_to(site.owner, body, call.end_byte, k.offset)
     return False
+
+
+def _back_edge_loop(nesting: list[tuple[Node, Node]], offset: int) -> Node | None:
+    """The innermost for loop holding the call and offset (a use before the call) whose next
+    iteration some path from the call reaches: walking out from the call, no statement list
+    has a return, break, goto or panic after the call's statement before a continue (a break
+    in a switch or select case only leaves that statement)."""
+    for stmt_list, stmt in nesting:
+        for after in stmt_list.named_children:
+            if after.start_byte <= stmt.start_byte or after.type == "comment":
+                continue
+            if _continues(after):
+                break
+            if _terminates(after, stmt_list):
+                return None
+        loop = stmt_list.parent.parent if stmt_list.parent is not None else None
+        if loop is not None and loop.type == "for_statement" and loop.start_byte <= offset < loop.end_byte:
+            return loop
+    return None
+
+
+def _continues(stmt: Node) -> bool:
+    """stmt is or holds a continue of the loop around it (not of a loop inside it)."""
+    return any(
+        n.type == "continue_statement" and n.named_child_count == 0
+        for n in syntax.named_walk(stmt, prune=frozenset({"for_statement", "func_literal"}))
+    )
+
+
+def _terminates(stmt: Node, stmt_list: Node) -> bool:
+    if stmt.type in ("return_statement", "goto_statement"):
+        return True
+    if stmt.type == "break_statement":
+        case = stmt_list.parent
+        in_case = case is not None and case.type in _CASES
+        return not in_case or stmt.named_child_count > 0  # a labelled break may leave the loop
+    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return fn is not None and syntax.text(fn) == "panic"
+
+
+_CASES = frozenset({"expression_case", "type_case", "communication_case", "default_case"})
 
 
 def _in_loop(stmt: Node, func: Node) -> bool:

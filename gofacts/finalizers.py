@@ -55,6 +55,8 @@ class Registration:
             Fields the registering function sets from the same pointer as one of those
             (`&Commit{Object: Object{ptr: (*C.git_object)(p)}, cast_ptr: p}`) are included.
         aliases: for each such aliasing field, the released field it points with.
+        freed: the fields the finalizer's own body only ever hands to `C.free` (which frees
+            that one block and nothing it points to).
     """
 
     type: QualifiedType
@@ -63,6 +65,7 @@ class Registration:
     function: str
     fields: frozenset[str] | None
     aliases: tuple[tuple[str, str], ...] = ()
+    freed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Evidence:
     function: str
     fields: frozenset[str] | None
     aliases: tuple[tuple[str, str], ...] = ()
+    freed: frozenset[str] = frozenset()
+    """The released fields every registration frees only with `C.free` (Registration.freed)."""
 
     def where(self, seen_from: Path, module_root: Path | None) -> str:
         """ "runtime.SetFinalizer in w.go", the file named relative to the module root when it is
@@ -105,11 +110,22 @@ class Finalizers:
         for r in regs:
             old = self._evidence.get(r.type)
             if old is None:
-                self._evidence[r.type] = Evidence(r.type, r.call, r.file, r.function, r.fields, r.aliases)
+                self._evidence[r.type] = Evidence(
+                    r.type, r.call, r.file, r.function, r.fields, r.aliases, r.freed
+                )
             else:
                 fields = None if old.fields is None or r.fields is None else old.fields | r.fields
                 aliases = tuple(sorted(set(old.aliases) | set(r.aliases)))
-                self._evidence[r.type] = Evidence(r.type, old.call, old.file, old.function, fields, aliases)
+                # freed plainly by every registration that releases the field at all
+                freed = (
+                    (old.freed | r.freed)
+                    - ((old.fields or frozenset()) - old.freed)
+                    - ((r.fields or frozenset()) - r.freed)
+                )
+                freed = freed if fields is not None else frozenset()
+                self._evidence[r.type] = Evidence(
+                    r.type, old.call, old.file, old.function, fields, aliases, frozenset(freed)
+                )
 
     @staticmethod
     def of(pkg: PackageContext) -> Finalizers:
@@ -182,7 +198,47 @@ def _registration(
     aliases = _aliases(given[0], fields) if fields else ()
     if fields and aliases:
         fields = fields | {alias for alias, _ in aliases}
-    return Registration((types.pkg.directory, name), kind, f.path, function, fields, aliases)
+    freed = _freed_plainly(syntax.unparen(given[1])) if kind == "SetFinalizer" and fields else frozenset()
+    return Registration((types.pkg.directory, name), kind, f.path, function, fields, aliases, freed)
+
+
+def _freed_plainly(fin: Node) -> frozenset[str]:
+    """For a function literal finalizer: the fields of its parameter p that its body uses only
+    as `C.free(p.f)` or `C.free(unsafe.Pointer(p.f))`; empty when p is used any other way."""
+    param = first_parameter(fin) if fin.type == "func_literal" else None
+    body = fin.child_by_field_name("body")
+    if param in (None, "_") or body is None:
+        return frozenset()
+    out: set[str] = set()
+    for n in syntax.named_walk(body):
+        if n.type != "identifier" or syntax.text(n) != param:
+            continue
+        sel = n.parent
+        field = (
+            sel.child_by_field_name("field")
+            if sel is not None and sel.type == "selector_expression"
+            else None
+        )
+        if field is None or sel.child_by_field_name("operand") != n or not _freed_by_free(sel):  # type: ignore[union-attr]
+            return frozenset()
+        out.add(syntax.text(field))
+    return frozenset(out)
+
+
+def _freed_by_free(expr: Node) -> bool:
+    """expr is the one argument of `C.free`, directly or through `unsafe.Pointer(...)`."""
+    node = expr
+    while True:
+        args = node.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is None or call.type != "call_expression" or args.named_child_count != 1:  # type: ignore[union-attr]
+            return False
+        fn = syntax.text(call.child_by_field_name("function") or call).replace(" ", "")
+        if fn == "C.free":
+            return True
+        if not fn.endswith(".Pointer"):
+            return False
+        node = call
 
 
 def _aliases(obj: Node, fields: frozenset[str]) -> tuple[tuple[str, str], ...]:

@@ -224,3 +224,25 @@ def test_a_loop_that_cannot_reach_the_next_read_does_not_keep_the_owner(tmp_path
     source += "func pump(s *stream) int {\n\tvar n int\n" + loop + "\treturn n\n}\n"
     report = fix_paths([write_module(tmp_path / "m", {"p.go": source})], select=["keepalive"])
     assert [f.rule for f in report.findings] == ["keepalive"]
+
+
+@pytest.mark.parametrize(
+    ("release", "arg"),
+    [
+        ("C.attr_clear(a.native)", "a.native.key"),  # a library free: may free key too
+        ("C.free(unsafe.Pointer(a.native))", "a.native"),  # the call gets the freed block itself
+        ("C.free(unsafe.Pointer(a.native.key))\n\t\tC.free(unsafe.Pointer(a.native))", "a.native.key"),
+    ],
+)
+def test_a_pointer_loaded_from_a_freed_block_is_safe_only_when_nothing_frees_what_it_points_to(
+    tmp_path: Path, release: str, arg: str
+) -> None:
+    source = "package p\n\n// #include <stdlib.h>\n// typedef struct { char *key; } attr;\n"
+    source += "// static void attr_clear(attr *a) { free(a->key); free(a); }\n"
+    source += '// static int use(void *p) { return p != 0; }\nimport "C"\n\n'
+    source += 'import (\n\t"runtime"\n\t"unsafe"\n)\n\ntype Attribute struct {\n\tnative *C.attr\n}\n\n'
+    source += "func wrap(p unsafe.Pointer) *Attribute {\n\ta := &Attribute{native: (*C.attr)(p)}\n"
+    source += "\truntime.SetFinalizer(a, func(a *Attribute) {\n\t\t" + release + "\n\t})\n\treturn a\n}\n\n"
+    source += "func (a *Attribute) Use() int {\n\treturn int(C.use(unsafe.Pointer(" + arg + ")))\n}\n"
+    report = fix_paths([write_module(tmp_path / "m", {"p.go": source})], select=["keepalive"])
+    assert [f.rule for f in report.findings] == ["keepalive"]

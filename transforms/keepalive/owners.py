@@ -216,6 +216,8 @@ def _classify(
     ev = chain.evidence
     if ev.fields is not None and chain.selector not in ev.fields:
         return None  # its finalizer does not release what the call receives
+    if chain.selector in ev.freed and chain.selector in fields[:-1]:
+        return None  # a value loaded from the block C.free releases, before the call: not in it
     module = Module.of(pkg)
     where = ev.where(pkg.directory, module.root if module is not None else None)
     if re.fullmatch(r"[\w.()*]+", ev.function):

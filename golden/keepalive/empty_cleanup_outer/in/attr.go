@@ -5,6 +5,7 @@ package attrs
 // #include <stdlib.h>
 // #include <string.h>
 // typedef struct { char *key; } attr;
+// static size_t key_len(attr *a) { return a->key ? strlen(a->key) : 0; }
 import "C"
 
 import (
@@ -32,7 +33,7 @@ func wrap(p *C.attr) *Attribute {
 	return outer
 }
 
-// KeyLen reads a.native.key, memory the finalizer of a's attribute frees.
+// KeyLen hands C a.native, the block the finalizer of a's attribute frees.
 func (a *Attribute) KeyLen() int {
-	return int(C.strlen(a.native.key))
+	return int(C.key_len(a.native))
 }

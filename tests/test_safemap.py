@@ -324,3 +324,14 @@ def test_goroutines_of_exported_methods_nothing_in_the_package_calls_are_the_cal
     _, report = run(tmp_path / "c", source)
     (finding,) = report.findings
     assert finding.severity.value == "error"
+
+
+def test_one_entry_point_reaching_two_go_statements_is_a_race(tmp_path: Path) -> None:
+    """Both goroutines start from Start: calling it once runs them at the same time."""
+    source = HEADER + "type N struct {\n\tevents  chan string\n\tclients map[string]int\n}\n\n"
+    source += "func (n *N) Start() {\n\tn.a()\n\tn.b()\n}\n\n"
+    source += "func (n *N) a() {\n\tgo n.dispatch()\n}\n\nfunc (n *N) b() {\n\tgo n.dispatch()\n}\n\n"
+    source += "func (n *N) dispatch() {\n\tfor e := range n.events {\n\t\tn.clients[e]++\n\t}\n}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert finding.severity.value == "error"

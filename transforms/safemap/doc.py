@@ -136,9 +136,9 @@ goroutine is in an exported function or method that no code of the package calls
 (`func (b *B) ReportMetric(...)`), which goroutine runs it is up to callers gomapfix cannot
 see, and how the package means it to be called (before the goroutine starts its work, or
 only from the goroutine it hands the object to) is rarely written in the code. The same holds
-when a goroutine runs twice at once only because go statements in different exported
-functions reach one object (`Run` and `Stats` each start one on `r`) and no code of the
-package calls them. Such a race
+when a goroutine runs twice at once only because go statements reached from different
+exported functions start it on one object (`Run` and `Stats` each start one on `r`; `Start`,
+through a helper or a `sync.Once`, and `UnsafeStart`) and no code of the package calls them. Such a race
 is not reported by default. With `exported-callers = true` in `[transforms.safemap]` it is
 a warning that names that function, and its fix is unsafe.
 

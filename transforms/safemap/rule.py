@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tree_sitter import Node
+
 from codemod import syntax
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
@@ -210,29 +212,76 @@ def _exported_entry(use: Use, locks: LockView, production: bool) -> str:
 def _exported_spawners(
     many: list[tuple[Region, set[tuple[str, int]]]], pkg: PackageContext, locks: LockView, production: bool
 ) -> str:
-    """When regions run several times at once only because go statements in different exported
-    functions or methods reach them (`func (r *R) Run() { go r.work() }` and `Stats()` doing
-    the same), none of which the package calls: the names of those functions (which of them
-    run on one object is up to callers outside the package); else ""."""
-    names: set[str] = set()
+    """When regions run several times at once only because go statements reached from different
+    exported functions or methods start them (`func (r *R) Run() { go r.work() }` and `Stats()`
+    doing the same; or `Start` and `UnsafeStart` each calling a helper that does), and the
+    package calls none of those entry points: their names (which of them run on one object is
+    up to callers outside the package); else ""."""
+    by_root: dict[tuple[str, int], set[str]] = {}
     for region, roots in many:
         counted = {r for r in roots if not production or not r[0].endswith("_test.go")}
         if counted & region.looped:
             return ""
-        for path, offset in counted:
-            f = next((s for s in pkg.sources if str(s.path) == path), None)
-            go = go_statement(f, offset) if f is not None else None
+        for root in counted - by_root.keys():
+            f = next((s for s in pkg.sources if str(s.path) == root[0]), None)
+            go = go_statement(f, root[1]) if f is not None else None
             func = syntax.enclosing_function(go) if go is not None else None
             while func is not None and func.type == "func_literal":
                 func = syntax.enclosing_function(func)
-            name = func.child_by_field_name("name") if func is not None else None
-            if func is None or name is None or not syntax.text(name)[:1].isupper():
+            entries = _entry_points(func, locks, production) if func is not None else None
+            if not entries:
                 return ""
-            if any(not (production and c.is_test) for c, _ in locks.callers(func)):
-                return ""
-            recv = receiver_type_name(func) if func.type == "method_declaration" else ""
-            names.add(f"{recv}.{syntax.text(name)}" if recv else syntax.text(name))
-    return " and ".join(sorted(names))
+            by_root[root] = entries
+    names: set[str] = set()
+    for entries in by_root.values():
+        if entries & names:
+            return ""  # one entry point starts two of them: they run at once
+        names |= entries
+    return " and ".join(sorted(names)) if len(by_root) > 1 else ""
+
+
+def _entry_points(func: Node, locks: LockView, production: bool, limit: int = 20) -> set[str] | None:
+    """The exported functions and methods, called by no code of the package, that every path
+    up func's callers ends in; None when some path ends elsewhere (an unexported function
+    nothing calls, a function literal, a go statement) or the walk passes limit functions."""
+    out: set[str] = set()
+    todo, seen = [func], {func.id}
+    while todo:
+        current = todo.pop()
+        name = current.child_by_field_name("name")
+        if current.type == "func_literal" or name is None or len(seen) > limit:
+            return None
+        sites = [call for c, call in locks.callers(current) if not (production and c.is_test)]
+        if not sites:
+            if not syntax.text(name)[:1].isupper():
+                return None
+            recv = receiver_type_name(current) if current.type == "method_declaration" else ""
+            out.add(f"{recv}.{syntax.text(name)}" if recv else syntax.text(name))
+            continue
+        for call in sites:
+            caller = syntax.enclosing_function(call)
+            if caller is None or any(a.type == "go_statement" for a in syntax.ancestors(call)):
+                return None
+            caller = _once_caller(caller) or caller
+            if caller.id not in seen:
+                seen.add(caller.id)
+                todo.append(caller)
+    return out
+
+
+def _once_caller(literal: Node) -> Node | None:
+    """For a function literal handed to `x.Do(...)` (sync.Once runs it on the calling
+    goroutine): the function making that call."""
+    args = literal.parent if literal.type == "func_literal" else None
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if (
+        fn is None
+        or fn.type != "selector_expression"
+        or syntax.text(fn.child_by_field_name("field") or fn) != "Do"
+    ):
+        return None
+    return syntax.enclosing_function(call)  # type: ignore[arg-type]
 
 
 def _started(region: Region, production: bool) -> bool:

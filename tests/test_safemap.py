@@ -335,3 +335,49 @@ def test_one_entry_point_reaching_two_go_statements_is_a_race(tmp_path: Path) ->
     _, report = run(tmp_path, source)
     (finding,) = report.findings
     assert finding.severity.value == "error"
+
+
+@pytest.mark.parametrize(
+    "spawn",
+    [
+        "\tb.mu.Lock()\n\tb.mu.Unlock()\n\tgo func() {\n\t\tdefer b.mu.Unlock()\n\t\tb.rates[0] = 1\n\t}()\n",
+        "\tb.mu.Lock()\n\tgo func() {\n\t\tb.rates[0] = 1\n\t}()\n\tb.mu.Unlock()\n",  # not handed over
+        "\tgo func() {\n\t\tdefer b.mu.Unlock()\n\t\tb.rates[0] = 1\n\t}()\n",  # never taken
+    ],
+)
+def test_a_lock_not_handed_to_the_goroutine_does_not_guard_it(tmp_path: Path, spawn: str) -> None:
+    source = (
+        HEADER + 'import "sync"\n\ntype broker struct {\n\tmu    sync.Mutex\n\trates map[int16]int\n}\n\n'
+    )
+    source += "func (b *broker) open() {\n" + spawn + "}\n\n"
+    source += (
+        "func (b *broker) get(k int16) int {\n\tb.mu.Lock()\n\tdefer b.mu.Unlock()\n\treturn b.rates[k]\n}\n"
+    )
+    _, report = run(tmp_path, source)
+    assert [f.rule for f in report.findings] == ["safemap"]
+
+
+def test_a_lock_handed_to_the_goroutine_guards_its_accesses(tmp_path: Path) -> None:
+    source = (
+        HEADER + 'import "sync"\n\ntype broker struct {\n\tmu    sync.Mutex\n\trates map[int16]int\n}\n\n'
+    )
+    source += "func (b *broker) open() {\n\tb.mu.Lock()\n\tgo func() {\n\t\tdefer b.mu.Unlock()\n"
+    source += "\t\tb.rates[0] = 1\n\t}()\n}\n\n"
+    source += (
+        "func (b *broker) get(k int16) int {\n\tb.mu.Lock()\n\tdefer b.mu.Unlock()\n\treturn b.rates[k]\n}\n"
+    )
+    _, report = run(tmp_path, source)
+    assert report.findings == []
+
+
+def test_a_literal_given_the_range_element_works_on_its_own_object(tmp_path: Path) -> None:
+    """go func(w *worker) {...}(w) in a range loop: each goroutine gets its own worker."""
+    source = HEADER + "type worker struct {\n\tin   chan string\n\tseen map[string]int\n}\n\n"
+    source += "func (w *worker) run() {\n\tfor k := range w.in {\n\t\tw.seen[k]++\n\t}\n}\n\n"
+    source += "func runAll(ws []*worker) {\n\tfor _, w := range ws {\n\t\tgo func(w *worker) {\n"
+    source += "\t\t\tw.run()\n\t\t}(w)\n\t}\n}\n"
+    _, report = run(tmp_path, source)
+    assert report.findings == []
+    shared = source.replace("}(w)\n", "}(ws[0])\n")
+    _, report = run(tmp_path / "s", shared)
+    assert [f.rule for f in report.findings] == ["safemap"]

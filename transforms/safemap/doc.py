@@ -128,8 +128,11 @@ when the goroutine closes ch (no break, return or goto in it) waits like `<-done
 declared in a loop's body and captured by the goroutine that iteration starts belongs to
 that goroutine alone; a use through a local that the same function has just made a new object
 for (`r := &report{}; r.m = make(...)`), before anything hands that object on;
-accesses made with a lock held, striped locks (`s.locks[i]`) and functions whose doc comment
-says the caller holds the lock included.
+accesses made with a lock held, striped locks (`s.locks[i]`), functions whose doc comment
+says the caller holds the lock, and a goroutine's function literal that releases with a
+top-level `defer mu.Unlock()` a lock its spawner took just before the go statement included;
+a function literal started in a range loop with the element as its argument
+(`go func(b *Broker) {...}(b)`) works on an object of its own.
 
 **Races with callers outside the package.** When the only use that races with the
 goroutine is in an exported function or method that no code of the package calls

@@ -24,7 +24,7 @@ import re
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import locks, scope
 from gofacts.signatures import receiver_type_name
@@ -49,7 +49,7 @@ class LockView:
             return True
         func = syntax.enclosing_function(node)
         if func is not None and func.type == "func_literal":
-            return self._called_locked(func, depth)
+            return self._called_locked(func, depth) or handed_lock(func)
         if func is None:
             return False
         name = func.child_by_field_name("name")
@@ -164,3 +164,38 @@ def _signature(func: Node) -> tuple[str, str]:
     name = func.child_by_field_name("name")
     recv = receiver_type_name(func) if func.type == "method_declaration" else ""
     return (recv or "", syntax.text(name) if name is not None else "")
+
+
+def handed_lock(literal: Node) -> bool:
+    """A goroutine's function literal that releases, with a top-level `defer mu.Unlock()`, a
+    lock its spawner took just before the go statement (`mu.Lock(); go func() { defer
+    mu.Unlock(); ... }()`, or the literal handed to a call the go statement makes): the
+    goroutine runs holding that lock."""
+    node, go = literal, None
+    while node.parent is not None and node.parent.type in ("argument_list", "call_expression"):
+        node = node.parent
+        if node.parent is not None and node.parent.type == "go_statement":
+            go = node.parent
+            break
+    body = literal.child_by_field_name("body")
+    block = next((c for c in body.named_children if c.type == "statement_list"), None) if body else None
+    if go is None or block is None:
+        return False
+    mutexes = set()
+    for stmt in block.named_children:
+        m = _DEFERRED_UNLOCK.fullmatch(syntax.text(stmt)) if stmt.type == "defer_statement" else None
+        if m is not None:
+            mutexes.add((m.group(1), m.group(2)))
+    for mutex, unlock in mutexes:
+        lock = f"{mutex}.{'R' if unlock.startswith('R') else ''}Lock()"
+        calls = [
+            (stmt.start_byte, text == lock)
+            for stmt in golines.statements_before(go)
+            if (text := syntax.text(stmt).replace(" ", "")) in (lock, f"{mutex}.{unlock}()")
+        ]
+        if calls and max(calls)[1]:
+            return True  # the last of them before the go statement takes the lock
+    return False
+
+
+_DEFERRED_UNLOCK = re.compile(r"defer\s+([\w.]+)\.(R?Unlock)\(\)")

@@ -36,6 +36,7 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts import scope
+from gofacts.signatures import parameter_names
 from transforms.safemap.ops import root_identifier
 
 _WAIT = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*\s*\.\s*Wait\s*\(\s*\)\s*$")
@@ -257,12 +258,14 @@ def fresh_operands(go: Node) -> list[tuple[int, bool]]:
 def loop_locals(go: Node) -> set[str]:
     """For a go statement starting a function literal in a loop: the names of the variables
     declared in the loop's body before it (`got := map[K]V{}`), which each iteration declares
-    anew, so each goroutine the loop starts captures its own."""
+    anew, so each goroutine the loop starts captures its own; and the literal's parameters
+    bound to an operand of the iteration's own (`go func(b *Broker) {...}(b)` in a range loop
+    over brokers)."""
     loop = next((a for a in syntax.ancestors(go) if a.type == "for_statement"), None)
     body = loop.child_by_field_name("body") if loop is not None else None
-    if body is None:
+    if loop is None or body is None:
         return set()
-    names: set[str] = set()
+    names: set[str] = _fresh_parameters(go, loop, body)
     for n in syntax.named_walk(body, prune=frozenset({"func_literal"})):
         if n.start_byte >= go.start_byte:
             break
@@ -272,6 +275,21 @@ def loop_locals(go: Node) -> set[str]:
         elif n.type == "var_spec":
             names.update(syntax.text(c) for c in n.children_by_field_name("name"))
     return names
+
+
+def _fresh_parameters(go: Node, loop: Node, loop_body: Node) -> set[str]:
+    call = go.named_children[0] if go.named_children else None
+    fn = syntax.unparen(call.child_by_field_name("function") or call) if call is not None else None
+    args = call.child_by_field_name("arguments") if call is not None else None
+    if fn is None or fn.type != "func_literal" or args is None:
+        return set()
+    params = parameter_names(fn)
+    per_iteration = _range_variables(loop)
+    return {
+        params[i]  # type: ignore[misc]
+        for i, a in enumerate(args.named_children)
+        if i < len(params) and params[i] and _fresh_operand(syntax.unparen(a), go, loop_body, per_iteration)
+    }
 
 
 def _fresh_operand(n: Node, go: Node, loop_body: Node, per_iteration: set[tuple[int, int]]) -> bool:

@@ -381,3 +381,27 @@ def test_a_literal_given_the_range_element_works_on_its_own_object(tmp_path: Pat
     shared = source.replace("}(w)\n", "}(ws[0])\n")
     _, report = run(tmp_path / "s", shared)
     assert [f.rule for f in report.findings] == ["safemap"]
+
+
+TOKEN_GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "safemap" / "neg_token_restart.in.go"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("\tm.stopped = make(chan struct{}, 1)\n", "\tm.stopped = make(chan struct{}, 2)\n"),  # room for two
+        (
+            "\tm.stopped <- struct{}{}\n\treturn m\n",
+            "\tm.stopped <- struct{}{}\n\tgo func() { m.stopped <- struct{}{} }()\n\treturn m\n",
+        ),
+        (
+            "\t\tcase <-m.stopped:\n\t\t\tgo m.loop()\n",
+            "\t\tcase <-m.stopped:\n\t\t\tgo m.loop()\n\t\t\tgo m.loop()\n",
+        ),
+    ],
+)
+def test_a_restart_without_a_single_token_may_run_two_loops(tmp_path: Path, old: str, new: str) -> None:
+    source = TOKEN_GOLDEN.read_text()
+    assert old in source
+    _, report = run(tmp_path, source.replace(old, new))
+    assert [f.rule for f in report.findings] == ["safemap"]

@@ -132,7 +132,11 @@ accesses made with a lock held, striped locks (`s.locks[i]`), functions whose do
 says the caller holds the lock, and a goroutine's function literal that releases with a
 top-level `defer mu.Unlock()` a lock its spawner took just before the go statement included;
 a function literal started in a range loop with the element as its argument
-(`go func(b *Broker) {...}(b)`) works on an object of its own.
+(`go func(b *Broker) {...}(b)`) works on an object of its own. A go statement in a loop that
+starts a method only on taking the one token of a channel (`case <-m.stopped: go m.loop()`),
+which the method hands back when it returns (`defer func() { m.stopped <- struct{}{} }()`)
+and which holds a single token (put in right after `m.stopped = make(chan struct{}, 1)`),
+runs one loop per object at a time.
 
 **Races with callers outside the package.** When the only use that races with the
 goroutine is in an exported function or method that no code of the package calls

@@ -405,3 +405,24 @@ def test_a_restart_without_a_single_token_may_run_two_loops(tmp_path: Path, old:
     assert old in source
     _, report = run(tmp_path, source.replace(old, new))
     assert [f.rule for f in report.findings] == ["safemap"]
+
+
+def test_goroutines_joined_inside_a_critical_section_hold_its_lock(tmp_path: Path) -> None:
+    """add is only called with t.mu held and waits for its goroutines: they run inside the
+    critical section, like the reader that takes t.mu."""
+    source = HEADER + 'import "sync"\n\ntype index struct {\n\tkeys map[string]int\n}\n\n'
+    source += "type tree struct {\n\tmu  sync.Mutex\n\tidx *index\n}\n\n"
+    source += "func (x *index) add(names []string) {\n\tvar wg sync.WaitGroup\n\twg.Add(1)\n"
+    source += (
+        "\tgo func() {\n\t\tdefer wg.Done()\n\t\tfor _, n := range names {\n\t\t\tx.keys[n]++\n\t\t}\n\t}()\n"
+    )
+    source += "\twg.Wait()\n}\n\n"
+    source += "func (t *tree) insert(names []string) {\n\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n\tt.idx.add(names)\n}\n\n"
+    source += "func (t *tree) count(n string) int {\n\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n\treturn t.idx.keys[n]\n}\n"
+    _, report = run(tmp_path, source)
+    assert report.findings == []
+    unlocked = source.replace(
+        "\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n\tt.idx.add(names)", "\tt.idx.add(names)"
+    )
+    _, report = run(tmp_path / "u", unlocked)
+    assert [f.rule for f in report.findings] == ["safemap"]

@@ -30,6 +30,7 @@ from gofacts import locks, scope
 from gofacts.signatures import receiver_type_name
 from gofacts.types import PackageTypes, named_type_name
 from transforms.safemap.find import files_calling
+from transforms.safemap.ordering import joined
 
 CALLER_DEPTH = 2
 
@@ -49,7 +50,7 @@ class LockView:
             return True
         func = syntax.enclosing_function(node)
         if func is not None and func.type == "func_literal":
-            return self._called_locked(func, depth) or handed_lock(func)
+            return self._called_locked(func, depth) or handed_lock(func) or self._joined_locked(func, depth)
         if func is None:
             return False
         name = func.child_by_field_name("name")
@@ -64,6 +65,17 @@ class LockView:
         if func.type == "func_literal" or func.child_by_field_name("name") is None:
             return []
         return self._call_sites(_signature(func))
+
+    def _joined_locked(self, literal: Node, depth: int) -> bool:
+        """A goroutine's function literal (`go func() {...}()`) that its spawner waits for before
+        it returns, started where a lock is held: it runs inside the spawner's critical section."""
+        call = literal.parent
+        go = call.parent if call is not None and call.type == "call_expression" else None
+        spawner = syntax.enclosing_function(go) if go is not None and go.type == "go_statement" else None
+        body = literal.child_by_field_name("body")
+        if go is None or spawner is None or body is None or depth >= CALLER_DEPTH:
+            return False
+        return joined(go, spawner, body) and self.held_at(go, depth + 1)
 
     def _called_locked(self, literal: Node, depth: int) -> bool:
         """A function literal bound to a local (`remove := func(...) {...}`) and only ever called,

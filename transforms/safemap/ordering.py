@@ -117,7 +117,7 @@ def joined_before(use: Node, go: Node, body: Node, callers: Callers) -> bool:
     if spawner is None or func is None or func == spawner or func.type == "func_literal":
         return False
     name = spawner.child_by_field_name("name")
-    if name is None or not _joined(go, spawner, body):
+    if name is None or not joined(go, spawner, body):
         return False
     sites = callers(func)
     return bool(sites) and all(_called_before(call, syntax.text(name)) for _, call in sites)
@@ -129,7 +129,7 @@ Callers = Callable[[Node], list[tuple[FileContext, Node]]]
 """The resolved call sites of a function declaration (LockView.callers)."""
 
 
-def _joined(go: Node, spawner: Node, body: Node) -> bool:
+def joined(go: Node, spawner: Node, body: Node) -> bool:
     """A statement of spawner's body after the one holding go waits for the goroutine, and no
     return statement comes before it."""
     outer = spawner.child_by_field_name("body")

@@ -417,8 +417,9 @@ def test_goroutines_joined_inside_a_critical_section_hold_its_lock(tmp_path: Pat
         "\tgo func() {\n\t\tdefer wg.Done()\n\t\tfor _, n := range names {\n\t\t\tx.keys[n]++\n\t\t}\n\t}()\n"
     )
     source += "\twg.Wait()\n}\n\n"
-    source += "func (t *tree) insert(names []string) {\n\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n\tt.idx.add(names)\n}\n\n"
-    source += "func (t *tree) count(n string) int {\n\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n\treturn t.idx.keys[n]\n}\n"
+    locked = "\tt.mu.Lock()\n\tdefer t.mu.Unlock()\n"
+    source += "func (t *tree) insert(names []string) {\n" + locked + "\tt.idx.add(names)\n}\n\n"
+    source += "func (t *tree) count(n string) int {\n" + locked + "\treturn t.idx.keys[n]\n}\n"
     _, report = run(tmp_path, source)
     assert report.findings == []
     unlocked = source.replace(

@@ -427,3 +427,12 @@ def test_goroutines_joined_inside_a_critical_section_hold_its_lock(tmp_path: Pat
     )
     _, report = run(tmp_path / "u", unlocked)
     assert [f.rule for f in report.findings] == ["safemap"]
+
+
+def test_a_callback_the_callee_runs_on_another_goroutine_does_not_hold_the_lock(tmp_path: Path) -> None:
+    source = (
+        Path(__file__).resolve().parent.parent / "golden" / "safemap" / "neg_locked_callback.in.go"
+    ).read_text()
+    source = source.replace("\t\t\tcb(topic, p)\n", "\t\t\tgo cb(topic, p)\n")
+    _, report = run(tmp_path, source)
+    assert [f.rule for f in report.findings] == ["safemap"]

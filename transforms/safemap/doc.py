@@ -131,8 +131,9 @@ for (`r := &report{}; r.m = make(...)`), before anything hands that object on;
 accesses made with a lock held, striped locks (`s.locks[i]`), functions whose doc comment
 says the caller holds the lock, and a goroutine's function literal that releases with a
 top-level `defer mu.Unlock()` a lock its spawner took just before the go statement, and a
-`go func() {...}()` its spawner starts with a lock held and waits for before it returns
-included;
+`go func() {...}()` its spawner starts with a lock held and waits for before it returns,
+and a function literal handed, with a lock held, to a function of the package that only
+calls it directly (`set.eachPartition(func(...) {...})`) included;
 a function literal started in a range loop with the element as its argument
 (`go func(b *Broker) {...}(b)`) works on an object of its own. A go statement in a loop that
 starts a method only on taking the one token of a channel (`case <-m.stopped: go m.loop()`),

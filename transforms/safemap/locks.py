@@ -27,7 +27,8 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import locks, scope
-from gofacts.signatures import receiver_type_name
+from gofacts.decls import Declarations
+from gofacts.signatures import parameter_names, receiver_type_name
 from gofacts.types import PackageTypes, named_type_name
 from transforms.safemap.find import files_calling
 from transforms.safemap.ordering import joined
@@ -50,7 +51,12 @@ class LockView:
             return True
         func = syntax.enclosing_function(node)
         if func is not None and func.type == "func_literal":
-            return self._called_locked(func, depth) or handed_lock(func) or self._joined_locked(func, depth)
+            return (
+                self._called_locked(func, depth)
+                or handed_lock(func)
+                or self._joined_locked(func, depth)
+                or self._callback_locked(func, depth)
+            )
         if func is None:
             return False
         name = func.child_by_field_name("name")
@@ -76,6 +82,27 @@ class LockView:
         if go is None or spawner is None or body is None or depth >= CALLER_DEPTH:
             return False
         return joined(go, spawner, body) and self.held_at(go, depth + 1)
+
+    def _callback_locked(self, literal: Node, depth: int) -> bool:
+        """A function literal handed, where a lock is held, to a function or method of the
+        package that only ever calls that parameter directly (`set.eachPartition(func(...)
+        {...})`, outside any go statement or literal of its own) runs with the lock held."""
+        args = literal.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is None or call.type != "call_expression" or depth >= CALLER_DEPTH:
+            return False
+        position = [a.id for a in args.named_children].index(literal.id)  # type: ignore[union-attr]
+        fn = syntax.unparen(call.child_by_field_name("function") or call)
+        name = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
+        if name is None or name.type not in ("identifier", "field_identifier"):
+            return False
+        decls = Declarations.of(self.pkg)
+        found = decls.methods_named(syntax.text(name)) if fn.type == "selector_expression" else []
+        if fn.type == "identifier" and decls.get("func", syntax.text(name)) is not None:
+            found = [decls.get("func", syntax.text(name))]
+        return (
+            bool(found) and all(_calls_back(d, position) for d, _ in found) and self.held_at(call, depth + 1)
+        )
 
     def _called_locked(self, literal: Node, depth: int) -> bool:
         """A function literal bound to a local (`remove := func(...) {...}`) and only ever called,
@@ -176,6 +203,28 @@ def _signature(func: Node) -> tuple[str, str]:
     name = func.child_by_field_name("name")
     recv = receiver_type_name(func) if func.type == "method_declaration" else ""
     return (recv or "", syntax.text(name) if name is not None else "")
+
+
+def _calls_back(func: Node, position: int) -> bool:
+    """The parameter at position of func is only ever called directly in its body, outside
+    go statements and function literals."""
+    names = parameter_names(func)
+    name = names[position] if position < len(names) else None
+    body = func.child_by_field_name("body")
+    if not name or body is None:
+        return False
+    uses = [n for n in syntax.named_walk(body) if n.type == "identifier" and syntax.text(n) == name]
+    for n in uses:
+        call = n.parent
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != n:
+            return False
+        if any(
+            a.type in ("go_statement", "func_literal")
+            for a in syntax.ancestors(n)
+            if a.start_byte > body.start_byte
+        ):
+            return False
+    return bool(uses)
 
 
 def handed_lock(literal: Node) -> bool:

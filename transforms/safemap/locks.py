@@ -33,7 +33,7 @@ from gofacts.types import PackageTypes, named_type_name
 from transforms.safemap.find import files_calling
 from transforms.safemap.ordering import joined
 
-CALLER_DEPTH = 2
+CALLER_DEPTH = 3
 
 
 class LockView:

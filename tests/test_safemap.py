@@ -436,22 +436,3 @@ def test_a_callback_the_callee_runs_on_another_goroutine_does_not_hold_the_lock(
     source = source.replace("\t\t\tcb(topic, p)\n", "\t\t\tgo cb(topic, p)\n")
     _, report = run(tmp_path, source)
     assert [f.rule for f in report.findings] == ["safemap"]
-
-
-def test_calls_from_tests_do_not_unlock_a_helper_every_production_caller_locks(tmp_path: Path) -> None:
-    """remove and has are called with b.mu held everywhere but in a test, which drives a book
-    of its own on one goroutine."""
-    source = HEADER + 'import "sync"\n\ntype book struct {\n\tmu    sync.Mutex\n\taddrs map[string]int\n}\n\n'
-    source += "func (b *book) remove(k string) {\n\tdelete(b.addrs, k)\n}\n\n"
-    source += "func (b *book) has(k string) bool {\n\t_, ok := b.addrs[k]\n\treturn ok\n}\n\n"
-    source += (
-        "func (b *book) Has(k string) bool {\n\tb.mu.Lock()\n\tdefer b.mu.Unlock()\n\treturn b.has(k)\n}\n\n"
-    )
-    source += (
-        'func (b *book) gc() {\n\tfor {\n\t\tb.mu.Lock()\n\t\tb.remove("old")\n\t\tb.mu.Unlock()\n\t}\n}\n\n'
-    )
-    source += "func (b *book) start() {\n\tgo b.gc()\n}\n"
-    test = HEADER + 'import "testing"\n\nfunc TestRemove(t *testing.T) {\n'
-    test += '\tb := &book{addrs: map[string]int{"a": 1}}\n\tb.remove("a")\n\t_ = b.has("a")\n}\n'
-    _, report = run(tmp_path, source, **{"p_test.go": test})
-    assert report.findings == []

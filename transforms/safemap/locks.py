@@ -133,14 +133,10 @@ class LockView:
 
     def _callers_hold(self, func: Node, depth: int) -> bool:
         """Whether every call of func holds a lock, its callers looked at up to CALLER_DEPTH;
-        the verdict depends on the depth only, not on the order questions are asked in. For a
-        function of a non-test file, calls in test files are left out (a test drives the
-        package's code on objects of its own, on one goroutine)."""
+        the verdict depends on the depth only, not on the order questions are asked in."""
         key = (func.start_byte, func.end_byte, hash(func.text), depth)
         if key not in self._verdicts:
             sites = self._call_sites(_signature(func))
-            if not _in_test_file(func, self.pkg):
-                sites = [(f, call) for f, call in sites if not f.is_test]
             self._verdicts[key] = bool(sites) and all(self.held_at(call, depth + 1) for _, call in sites)
         return self._verdicts[key]
 
@@ -207,13 +203,6 @@ def _signature(func: Node) -> tuple[str, str]:
     name = func.child_by_field_name("name")
     recv = receiver_type_name(func) if func.type == "method_declaration" else ""
     return (recv or "", syntax.text(name) if name is not None else "")
-
-
-def _in_test_file(func: Node, pkg: PackageContext) -> bool:
-    root = func
-    while root.parent is not None:
-        root = root.parent
-    return any(f.is_test for f in pkg.sources if f.parsed and f.root == root)
 
 
 def _calls_back(func: Node, position: int) -> bool:

@@ -436,3 +436,19 @@ def test_a_callback_the_callee_runs_on_another_goroutine_does_not_hold_the_lock(
     source = source.replace("\t\t\tcb(topic, p)\n", "\t\t\tgo cb(topic, p)\n")
     _, report = run(tmp_path, source)
     assert [f.rule for f in report.findings] == ["safemap"]
+
+
+def test_spawners_that_do_not_wait_for_their_goroutines_race(tmp_path: Path) -> None:
+    source = (
+        Path(__file__).resolve().parent.parent / "golden" / "safemap" / "neg_joined_spawners.in.go"
+    ).read_text()
+    source = source.replace("\tgo r.launch()\n\t<-r.signal\n", "\tgo r.launch()\n")
+    _, report = run(tmp_path, source)
+    assert [f.rule for f in report.findings] == ["safemap"]
+
+
+def test_the_testing_packages_benchmark_handoffs_are_not_reported(go: GoToolchain) -> None:
+    """Go's testing package runs a benchmark on a goroutine its spawner waits for (b.signal),
+    and B.ReportMetric is called by the benchmark itself: no race (issue 17's example)."""
+    report = fix_paths([go.root / "src" / "testing"], select=["safemap"])
+    assert report.findings == []

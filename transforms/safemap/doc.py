@@ -120,6 +120,8 @@ up the call graph (recursion included), runs in that same goroutine, or that is 
 a value only there (`filepath.WalkDir(root, visit)` inside the goroutine: gomapfix takes the
 callee to run the callback on the calling goroutine); a use in a function called only after
 a call of the function that starts the goroutine and waits for it (`fill(t); report(t)`);
+goroutines that several go statements start on one object when each spawner waits for its
+goroutine before it goes on (`go r.launch(); <-r.signal`: they run one after the other);
 a use of an object's map after waiting, on every path to it, for the end of the object's own
 goroutine (`go f.loop()` where loop starts with `defer close(f.term)` or `defer f.wg.Done()`,
 then `<-f.term`, `f.wg.Wait()` or `f.wait()` on the same variable before the use), when the

@@ -43,7 +43,7 @@ from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.joins import object_joined
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
-from transforms.safemap.ordering import before_publication, go_statement, joined_before, ordered
+from transforms.safemap.ordering import before_publication, go_statement, joined, joined_before, ordered
 from transforms.safemap.reach import reached_only_from
 from transforms.safemap.regions import Region, Regions, goroutine_regions, written_names
 from transforms.safemap.rewrite import Rewriter
@@ -162,6 +162,8 @@ def _concurrent(
             continue
         through = _through(decl, w)
         many = [(r, roots) for r, roots in rs if r.many_for(production, roots, through)]
+        if many and _all_joined(many, pkg, production):
+            many = []  # each spawner waits for its goroutine: they run one after another
         if many:
             spawners = _exported_spawners(many, pkg, locks, production)
             if not spawners:
@@ -207,6 +209,29 @@ def _exported_entry(use: Use, locks: LockView, production: bool) -> str:
         return ""
     recv = receiver_type_name(func) if func.type == "method_declaration" else ""
     return f"{recv}.{syntax.text(name)}" if recv else syntax.text(name)
+
+
+def _all_joined(
+    many: list[tuple[Region, set[tuple[str, int]]]], pkg: PackageContext, production: bool
+) -> bool:
+    """Every go statement starting these regions is waited for by its spawner before the
+    spawner goes on (`go func() {...; b.signal <- true}(); <-b.signal`, `go w(); wg.Wait()`):
+    each goroutine lives inside its spawner's call, so two of them overlap only if their
+    spawners do, which is up to the spawners' callers."""
+    for region, roots in many:
+        for path, offset in roots:
+            if production and path.endswith("_test.go"):
+                continue
+            f = next((s for s in pkg.sources if str(s.path) == path), None)
+            go = go_statement(f, offset) if f is not None else None
+            spawner = syntax.enclosing_function(go) if go is not None else None
+            if go is None or spawner is None or not joined(go, spawner, region.body):
+                return False
+            if any(
+                a.type == "for_statement" and a.start_byte > spawner.start_byte for a in syntax.ancestors(go)
+            ):
+                return False  # the loop starts them all before the wait: they overlap
+    return True
 
 
 def _exported_spawners(

@@ -261,9 +261,8 @@ def _transform_options(path: Path, table: object) -> dict[str, dict[str, Any]]:
                     f"{path}: unknown key 'transforms.{name}.{key}' (options of {name}: {known})"
                 )
             if not option.accepts(options[key]):
-                raise ConfigError(
-                    f"{path}: transforms.{name}.{key}: {options[key]!r} is not valid ({option.description})"
-                )
+                why = "must be true or false" if option.boolean else f"is not valid ({option.description})"
+                raise ConfigError(f"{path}: transforms.{name}.{key}: {options[key]!r} {why}")
         out[name] = {k: options[k] for k in sorted(options)}
     return out
 

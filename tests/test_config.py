@@ -237,3 +237,13 @@ def test_transform_options_reach_the_package_context(tmp_path: Path, monkeypatch
     result, errors = collect(discover_targets([root], settings), options, jobs=1)
     assert errors == []
     assert [f.message for f in result.findings] == ["deepcopy helper-file=clone_helpers.go"]
+
+
+def test_a_boolean_rule_option_takes_only_true_or_false(tmp_path: Path) -> None:
+    (tmp_path / ".gomapfix.toml").write_text('[transforms.safemap]\nexported-callers = "yes"\n')
+    with pytest.raises(config.ConfigError, match="exported-callers: 'yes' must be true or false"):
+        config.load_config(tmp_path / ".gomapfix.toml")
+    (tmp_path / ".gomapfix.toml").write_text("[transforms.safemap]\nexported-callers = true\n")
+    assert config.load_config(tmp_path / ".gomapfix.toml").transforms == {
+        "safemap": {"exported-callers": True}
+    }

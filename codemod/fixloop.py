@@ -110,7 +110,7 @@ def process_directory(task: DirTask, read: Mapping[str, bytes] | None = None) ->
         files = packages[name]
         if not any(f.editable for f in files):
             continue
-        here = needles if len(files) == len(contents) else Needles(f.content for f in files)
+        here = needles if len(files) == len(contents) else Needles((f.content for f in files), needles)
         pkg_active = [t for t in active if matches_prefilter(t, here)]
         if not pkg_active and not (directives and any(suppress.NEEDLE in f.content for f in files)):
             continue

@@ -31,6 +31,10 @@ class Transform(Protocol):
             hold a finding unless, for some alternative, each of its needles
             occurs in at least one file of the package. Packages that match no
             alternative of any selected transform are never parsed.
+
+    A transform may also define prepare(module_root, shared): called once per module in a
+    process that is about to fork workers (codemod.fixloop.prepare), to put in the run's shared
+    state a module-wide fact every worker would otherwise compute for itself.
     """
 
     doc: RuleDoc

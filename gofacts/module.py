@@ -44,12 +44,16 @@ class Module:
     def of(pkg: PackageContext) -> Module | None:
         """The module pkg belongs to (None without a go.mod), shared by the packages of one run."""
         root = pkg.module_root
-        if root is None:
-            return None
+        return Module.at(root, pkg.shared) if root is not None else None
+
+    @staticmethod
+    def at(root: Path, shared: dict) -> Module:
+        """The module whose go.mod is in root, shared by the packages of one run (shared:
+        PackageContext.shared)."""
         key = ("gofacts.module", root)
-        found = pkg.shared.get(key)
+        found = shared.get(key)
         if found is None:
-            found = pkg.shared[key] = Module(root, _module_path(root), pkg.shared)
+            found = shared[key] = Module(root, _module_path(root), shared)
         return found
 
     def files(self) -> list[Path]:

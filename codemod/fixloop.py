@@ -309,6 +309,8 @@ def prepare(tasks: list[DirTask]) -> None:
                 hook(root, state)
             except Exception:  # noqa: BLE001, S112 - the workers then compute it, and report a failure
                 continue
+    gc.collect()  # what the hooks parsed and dropped: not to be inherited by every worker
+    _trim()
 
 
 def preload() -> None:

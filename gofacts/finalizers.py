@@ -138,6 +138,7 @@ def preload(root: Path, shared: dict[Any, Any]) -> None:
     module.files_with(b'"C"', *_NEEDLES)  # one read of the module for the three needles
     if module.files_with(b'"C"'):
         _module_registrations(module, shared)
+        Module.forget_packages(shared)  # the packages it typed through: not to be inherited
 
 
 def _module_registrations(module: Module, shared: dict[Any, Any]) -> dict[Path, list[Registration]]:

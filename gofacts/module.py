@@ -28,6 +28,9 @@ from codemod.discovery import module_files, path_order
 KEEP = 4
 """How many packages read from disk a process keeps parsed (most recently asked first)."""
 
+_PACKAGES = "gofacts.module.packages"
+"""The key of the packages a process keeps parsed, in PackageContext.shared."""
+
 _MODULE_LINE = re.compile(rb"^module\s+\"?([^\s\"/]+(?:/[^\s\"]+)*)\"?", re.M)
 
 
@@ -55,6 +58,11 @@ class Module:
         if found is None:
             found = shared[key] = Module(root, _module_path(root), shared)
         return found
+
+    @staticmethod
+    def forget_packages(shared: dict) -> None:
+        """Drop the packages kept parsed in shared (see package()): they are read again on demand."""
+        shared.pop(_PACKAGES, None)
 
     def files(self) -> list[Path]:
         """The module's non-test .go files, in path order (listed once per run and process;
@@ -101,9 +109,7 @@ class Module:
         package asked for once (a module-wide scan), not kept unless it already was."""
         if current is not None and current.directory == directory and not current.name.endswith("_test"):
             return current
-        kept: OrderedDict[Path, PackageContext | None] = self._shared.setdefault(
-            "gofacts.module.packages", OrderedDict()
-        )
+        kept: OrderedDict[Path, PackageContext | None] = self._shared.setdefault(_PACKAGES, OrderedDict())
         if directory in kept:
             kept.move_to_end(directory)
             return kept[directory]

@@ -39,11 +39,6 @@ def _path(chain: Node) -> tuple[Node, Key] | None:
     return node, tuple(reversed(segments))
 
 
-def chain_path(chain: Node) -> tuple[Node, Key] | None:
-    """(root identifier, segments) of a selector/index chain, as map_key reads it."""
-    return _path(chain)
-
-
 def map_key(chain: Node) -> Key | None:
     """The map's identity across functions: ("~", ".m", "[]") for c.m[k] with c a local or
     parameter (any variable of that shape), ("registry", "[]") for a package-level variable."""

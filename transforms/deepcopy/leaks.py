@@ -35,7 +35,7 @@ from transforms.deepcopy.chains import (
     uses,
     writes_through,
 )
-from transforms.deepcopy.guarded import Key, chain_path, function_of, lock_key, locking_functions, map_key
+from transforms.deepcopy.guarded import Key, function_of, lock_key, locking_functions, map_key
 
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
 
@@ -75,8 +75,6 @@ class Finder:
     ) -> None:
         self.f, self.pkg, self.types, self.writes = f, pkg, types, writes
         self.maps_name = f.import_name("maps")
-        self._written_keys = {w[:i] for _, w in writes for i in range(1, len(w) + 1)}
-        """Every map key _written_under can match, whatever the lock: the prefixes of the writes'."""
 
     def leaks(self, locks: list[LockCall]) -> Iterator[Leak]:
         """The leaks of the file, given its acquiring lock calls."""
@@ -88,23 +86,12 @@ class Finder:
             roots = {lc.root for lc in locks if body.start_byte <= lc.stmt.start_byte < body.end_byte}
             for node in _chains(func, body, locks, roots):
                 root = chain_root(node)
-                if root is not None and self._may_be_written(node) and self._may_guard(node, root, roots):
+                if root is not None and self._may_guard(node, root, roots):
                     for leak in self._leaks_of(node, func):
                         key = (leak.wrap.id if leak.wrap is not None else node.id, leak.shallow is not None)
                         if key not in seen:
                             seen.add(key)
                             yield leak
-
-    def _may_be_written(self, node: Node) -> bool:
-        """False when no write of the package under any lock reaches the map of chain node
-        (_written_under, whatever the lock): told from the chain's syntax alone, its root
-        taken either as a local or as a package variable (map_key's two heads)."""
-        found = chain_path(node)
-        if found is None:
-            return False
-        root, segments = found
-        keys = self._written_keys
-        return ("~", *segments) in keys or (syntax.text(root), *segments) in keys
 
     def _may_guard(self, node: Node, root: Node, roots: set[str]) -> bool:
         """True when the chain node, starting from the identifier root, may be guarded (see _guard):
@@ -140,8 +127,6 @@ class Finder:
             return
         if node.type == "identifier" and find_declaration(syntax.text(node), node) is not None:
             return  # locals are followed from their assignment, not as chains of their own
-        if map_key(node) not in self._written_keys:
-            return  # no write of this map under any lock (_written_under), told before the locks
         guard = self._guard(node)
         if guard is None:
             return

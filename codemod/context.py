@@ -138,6 +138,11 @@ class FileContext:
     def is_cgo(self) -> bool:
         return any(path == "C" for _, path, _ in self.import_specs)
 
+    @functools.cached_property
+    def may_import_c(self) -> bool:
+        """gobytes.may_import_c of the bytes, read once per file (several rules ask)."""
+        return may_import_c(self.content)
+
     # -- positions -----------------------------------------------------------
 
     def line_index(self, offset: int) -> int:
@@ -263,7 +268,7 @@ class PackageContext:
 
     def cgo_files(self) -> list[FileContext]:
         """The files that parse and import "C", parsing only those whose bytes may."""
-        return [f for f in self.sources if may_import_c(f.content) and not f.broken and f.is_cgo]
+        return [f for f in self.sources if f.may_import_c and not f.broken and f.is_cgo]
 
     def option(self, transform: str, key: str, default: Any = None) -> Any:
         """The value of option key of transform (a [transforms.NAME] key), or default.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,10 +172,20 @@ def _walk(directory: Path, view: FsView | None = None) -> list[tuple[Path, bool]
                 is_dir = False
             if is_dir:
                 if not skipped_dir(e.name) and not e.is_symlink():
-                    stack.append(top / e.name)
+                    stack.append(_child(top, e.name))
             elif e.name.endswith(".go"):
-                out.append((top / e.name, e.is_symlink()))
+                out.append((_child(top, e.name), e.is_symlink()))
     return out
+
+
+_RELPATH = getattr(Path, "_make_child_relpath", None) if sys.version_info < (3, 13) else None
+
+
+def _child(parent: Path, name: str) -> Path:
+    """parent / name, for a name scandir listed (one component, no separator): on Python 3.11
+    and 3.12 through pathlib's own shortcut for directory walks, which does not parse the
+    parent again (a third of the cost of a Path, for every file a run discovers)."""
+    return _RELPATH(parent, name) if _RELPATH is not None else parent / name
 
 
 def go_file_names(directory: Path, view: FsView | None = None) -> set[str]:

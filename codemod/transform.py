@@ -31,6 +31,10 @@ class Transform(Protocol):
             hold a finding unless, for some alternative, each of its needles
             occurs in at least one file of the package. Packages that match no
             alternative of any selected transform are never parsed.
+
+    A transform may also define prepare(module_root, shared): called once per module in a
+    process that is about to fork workers (codemod.fixloop.prepare), to put in the run's shared
+    state a module-wide fact every worker would otherwise compute for itself.
     """
 
     doc: RuleDoc
@@ -49,17 +53,25 @@ def matches_prefilter(t: Transform, contents: Iterable[bytes] | Needles) -> bool
 
 class Needles:
     """Which byte strings occur in some file of a set: each needle is looked for once (the
-    transforms' prefilters share needles: `map[` is in several)."""
+    transforms' prefilters share needles: `map[` is in several).
 
-    def __init__(self, contents: Iterable[bytes]) -> None:
+    within: the Needles of a superset of these files (a package's directory): a needle it has
+    already found absent is absent here too, without another scan."""
+
+    def __init__(self, contents: Iterable[bytes], within: Needles | None = None) -> None:
         self.contents = list(contents)
         self._found: dict[bytes, bool] = {}
+        self._within = within
 
     def has(self, needle: bytes) -> bool:
         """Whether needle occurs in at least one of the files."""
         found = self._found.get(needle)
         if found is None:
-            found = self._found[needle] = any(needle in c for c in self.contents)
+            if self._within is not None and self._within._found.get(needle) is False:
+                found = False
+            else:
+                found = any(needle in c for c in self.contents)
+            self._found[needle] = found
         return found
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tree_sitter import Node
 
@@ -102,7 +103,7 @@ class Finalizers:
         self.module = Module.of(pkg)
         regs = list(_package_registrations(pkg, pkg.files_with(*_NEEDLES), self.module))
         if self.module is not None:
-            for directory, found in _module_registrations(self.module, pkg).items():
+            for directory, found in _module_registrations(self.module, pkg.shared).items():
                 if directory != pkg.directory:
                     regs.extend(found)
         self.registrations = regs
@@ -145,11 +146,22 @@ class Finalizers:
         return bool(self._evidence)
 
 
-def _module_registrations(module: Module, pkg: PackageContext) -> dict[Path, list[Registration]]:
+def preload(root: Path, shared: dict[Any, Any]) -> None:
+    """Read the registrations of the module at root into shared (a run's state in this process),
+    when some file of the module may import "C" (only a cgo package asks for them): a process
+    that is about to fork workers does it once for all of them, instead of each worker."""
+    module = Module.at(root, shared)
+    module.files_with(b'"C"', *_NEEDLES)  # one read of the module for the three needles
+    if module.files_with(b'"C"'):
+        _module_registrations(module, shared)
+        Module.forget_packages(shared)  # the packages it typed through: not to be inherited
+
+
+def _module_registrations(module: Module, shared: dict[Any, Any]) -> dict[Path, list[Registration]]:
     """The registrations of every package of the module, by directory, read from disk (once per
     run; the package being analysed reads its own, possibly edited, files instead)."""
     key = ("gofacts.finalizers", module.root)
-    found = pkg.shared.get(key)
+    found = shared.get(key)
     if found is None:
         found = {}
         directories = sorted({p.parent for p in module.files_with(*_NEEDLES)})
@@ -157,7 +169,7 @@ def _module_registrations(module: Module, pkg: PackageContext) -> dict[Path, lis
             other = module.package(directory, keep=False)
             if other is not None:
                 found[directory] = list(_package_registrations(other, other.files_with(*_NEEDLES), module))
-        pkg.shared[key] = found
+        shared[key] = found
     return found
 
 

@@ -28,6 +28,9 @@ from codemod.discovery import module_files, path_order
 KEEP = 4
 """How many packages read from disk a process keeps parsed (most recently asked first)."""
 
+_PACKAGES = "gofacts.module.packages"
+"""The key of the packages a process keeps parsed, in PackageContext.shared."""
+
 _MODULE_LINE = re.compile(rb"^module\s+\"?([^\s\"/]+(?:/[^\s\"]+)*)\"?", re.M)
 
 
@@ -44,13 +47,22 @@ class Module:
     def of(pkg: PackageContext) -> Module | None:
         """The module pkg belongs to (None without a go.mod), shared by the packages of one run."""
         root = pkg.module_root
-        if root is None:
-            return None
+        return Module.at(root, pkg.shared) if root is not None else None
+
+    @staticmethod
+    def at(root: Path, shared: dict) -> Module:
+        """The module whose go.mod is in root, shared by the packages of one run (shared:
+        PackageContext.shared)."""
         key = ("gofacts.module", root)
-        found = pkg.shared.get(key)
+        found = shared.get(key)
         if found is None:
-            found = pkg.shared[key] = Module(root, _module_path(root), pkg.shared)
+            found = shared[key] = Module(root, _module_path(root), shared)
         return found
+
+    @staticmethod
+    def forget_packages(shared: dict) -> None:
+        """Drop the packages kept parsed in shared (see package()): they are read again on demand."""
+        shared.pop(_PACKAGES, None)
 
     def files(self) -> list[Path]:
         """The module's non-test .go files, in path order (listed once per run and process;
@@ -97,9 +109,7 @@ class Module:
         package asked for once (a module-wide scan), not kept unless it already was."""
         if current is not None and current.directory == directory and not current.name.endswith("_test"):
             return current
-        kept: OrderedDict[Path, PackageContext | None] = self._shared.setdefault(
-            "gofacts.module.packages", OrderedDict()
-        )
+        kept: OrderedDict[Path, PackageContext | None] = self._shared.setdefault(_PACKAGES, OrderedDict())
         if directory in kept:
             kept.move_to_end(directory)
             return kept[directory]

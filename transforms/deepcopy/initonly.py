@@ -46,8 +46,11 @@ class InitOnly:
 
     def _callers_init_only(self, func: Node, name: str, depth: int) -> bool:
         callers = []
-        for f in self.pkg.files_with(name.encode()):
-            if f.is_test or f.broken:
+        needle = name.encode()
+        # Files are parsed one at a time, as the loop reaches them: a reference that rules the
+        # function out ends the search before the files after it are parsed.
+        for f in self.pkg.sources:
+            if needle not in f.content or f.is_test or f.broken:
                 continue
             for ident in f.leaves_spelled(name):
                 if ident.type != "identifier" or ident == func.child_by_field_name("name"):

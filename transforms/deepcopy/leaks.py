@@ -132,12 +132,12 @@ class Finder:
         guard = self._guard(node)
         if guard is None:
             return
-        t = self.types.type_of(node, self.f)
+        if not self._written_under(guard, node):
+            return  # nothing writes this map under the lock: readers race with no one
+        t = self.types.type_of(node, self.f)  # after the syntactic test: types cost more
         parts = self.types.map_parts(t)
         if t is None or parts is None:
             return
-        if not self._written_under(guard, node):
-            return  # nothing writes this map under the lock: readers race with no one
         if beside_a_copy(node):
             return  # a deliberate borrow, next to the copy its caller can ask for
         flow = _Flow(self, guard, func, node)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codemod.context import PackageContext
+from codemod.context import FileContext, PackageContext
 from codemod.model import Finding
-from gofacts.locks import acquires
+from gofacts.locks import acquires, may_acquire
 from gofacts.types import PackageTypes
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.fixer import Fixer
@@ -30,6 +30,8 @@ class DeepCopy:
     prefilter = ((b"Lock()", b"map["),)
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
+        if not any(_may_leak_from(f) for f in pkg.sources):
+            return  # leaks are looked for only there: nothing to report, and nothing to parse
         types = PackageTypes.of(pkg)
         locks = [(f, acquires(f)) for f in pkg.sources if takes_locks(f)]
         writes = guarded_writes(locks, InitOnly(pkg))
@@ -41,6 +43,12 @@ class DeepCopy:
                 leaks.extend(Finder(f, pkg, types, writes).leaks(acquired))
         if leaks:
             yield from Fixer(pkg, types).findings(leaks)
+
+
+def _may_leak_from(f: FileContext) -> bool:
+    """Whether a leak may be found in f: an editable file that is not a test (tests read maps
+    after the writers are done) and may take a lock (the bytes of takes_locks, unparsed)."""
+    return f.editable and not f.is_test and b"Lock()" in f.content and may_acquire(f.content)
 
 
 TRANSFORM = DeepCopy()

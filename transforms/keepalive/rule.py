@@ -12,12 +12,15 @@ into findings and fixes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Finding, Fix
 from codemod.transform import finding
 from gofacts.finalizers import Finalizers
+from gofacts.finalizers import preload as preload_finalizers
 from gofacts.types import PackageTypes
 from transforms.keepalive.callers import kept_by_callers
 from transforms.keepalive.doc import DOC
@@ -30,6 +33,10 @@ class KeepAlive:
     doc = DOC
     name = DOC.name
     prefilter = ((b'"C"', b"C."),)
+
+    def prepare(self, module_root: Path, shared: dict[Any, Any]) -> None:
+        """Before workers are forked: the module-wide finalizer scan they would each make."""
+        preload_finalizers(module_root, shared)
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         cgo = pkg.cgo_files()

@@ -187,26 +187,44 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
                 many = _in_loop(stmt) and not fresh_each_iteration(stmt) and not token_guarded(stmt, pkg)
                 fresh = loop_locals(stmt) if fn.type == "func_literal" else _fresh_names(target, operands)
                 add(target_file, target, root, many, params, 0, fresh)
+    calls: dict[tuple[str, int], list[tuple[Node | None, list[tuple[FileContext, Node]]]]] = {}
     while frontier:
         region, depth = frontier.pop()
         if depth >= CALL_DEPTH:
             continue
-        for call in _sorted(syntax.captures("(call_expression) @c", region.body).get("c", [])):
-            fn = call.child_by_field_name("function")
-            if fn is None or _started_by_go(call, region.body):
-                continue  # runs on a goroutine of its own: a root of its own, added above
-            fn = syntax.unparen(fn)
-            operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
-            base = root_identifier(operand) if operand is not None else None
+        key = (str(region.file.path), region.body.start_byte)
+        if key not in calls:  # a region learning a new root is walked again: resolve once
+            calls[key] = _resolved_calls(region, functions, types)
+        for base, targets in calls[key]:
             sharing = region.sharing_roots(base) if base is not None else set()
             base_name = syntax.text(base) if base is not None else ""
-            for target_file, target in _callees(fn, region.file, functions, types):
+            for target_file, target in targets:
                 receiver = set(parameter_types(target, "receiver"))
                 for root in sorted(region.roots):
                     shared = receiver if root in sharing else set()
                     fresh = receiver if base_name in region.fresh.get(root, ()) else set()
                     add(target_file, target, root, root in region.looped, shared, depth + 1, fresh)
     return Regions(list(found.values()))
+
+
+def _resolved_calls(
+    region: Region, functions: _Functions, types: PackageTypes
+) -> list[tuple[Node | None, list[tuple[FileContext, Node]]]]:
+    """The calls the region's body makes on its own goroutine, in order: the variable each
+    call's receiver is reached through (None for a function), and the package functions it
+    certainly calls."""
+    out = []
+    for call in _sorted(syntax.captures("(call_expression) @c", region.body).get("c", [])):
+        fn = call.child_by_field_name("function")
+        if fn is None or _started_by_go(call, region.body):
+            continue  # runs on a goroutine of its own: a root of its own
+        fn = syntax.unparen(fn)
+        operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+        base = root_identifier(operand) if operand is not None else None
+        targets = _callees(fn, region.file, functions, types)
+        if targets:
+            out.append((base, targets))
+    return out
 
 
 def _state(region: Region, root: tuple[str, int]) -> tuple[object, ...]:

@@ -33,6 +33,13 @@ def statement_of(node: Node) -> Node | None:
     return None
 
 
+def block_statements(block: Node) -> list[Node]:
+    """The statements of a block (a function body, the body of an if or a loop), in order,
+    comments left out."""
+    lst = next((c for c in block.named_children if c.type == "statement_list"), None)
+    return [s for s in (lst.named_children if lst is not None else ()) if s.type != "comment"]
+
+
 def statements_before(node: Node) -> Iterator[Node]:
     """The statements that run before node on every path to it in its function: those before
     it in each statement list that holds it, innermost list first."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts.decls import Declarations
 from gofacts.locks import Held, LockCall, held_at
@@ -469,10 +469,9 @@ def _resets_field(method: Node, field: str, alias: str) -> bool:
     """A top-level statement of method's body assigns receiver.field a value other than alias."""
     recv = receiver_name(method)
     body = method.child_by_field_name("body")
-    block = next((c for c in body.named_children if c.type == "statement_list"), None) if body else None
-    if recv is None or block is None:
+    if recv is None or body is None:
         return False
-    for stmt in block.named_children:
+    for stmt in golines.block_statements(body):
         if (
             stmt.type != "assignment_statement"
             or syntax.text(stmt.child_by_field_name("operator") or stmt) != "="

@@ -77,7 +77,7 @@ def _end_signal(go: Node, owner: str, pkg: PackageContext) -> Signal | None:
     recv, body = receiver_name(method), method.child_by_field_name("body")
     if recv is None or body is None:
         return None
-    for stmt in _top_level(body):
+    for stmt in golines.block_statements(body):
         if stmt.type != "defer_statement" or not stmt.named_children:
             continue
         signal = _signal(stmt.named_children[0], recv)
@@ -134,7 +134,7 @@ def _waits(stmt: Node, name: str, signal: Signal, owner: str, decls: Declaration
     return (
         recv is not None
         and body is not None
-        and any(_waits_directly(s, recv, signal) for s in _top_level(body))
+        and any(_waits_directly(s, recv, signal) for s in golines.block_statements(body))
     )
 
 
@@ -166,9 +166,3 @@ def _waits_directly(stmt: Node, name: str, signal: Signal) -> bool:
         and syntax.text(method) == "Wait"
         and _field_of(operand, name, "done") == signal
     )
-
-
-def _top_level(body: Node) -> list[Node]:
-    """The statements of a function body's outermost block."""
-    block = next((c for c in body.named_children if c.type == "statement_list"), None)
-    return [s for s in (block.named_children if block is not None else ()) if s.type != "comment"]

@@ -239,11 +239,10 @@ def handed_lock(literal: Node) -> bool:
             go = node.parent
             break
     body = literal.child_by_field_name("body")
-    block = next((c for c in body.named_children if c.type == "statement_list"), None) if body else None
-    if go is None or block is None:
+    if go is None or body is None:
         return False
     mutexes = set()
-    for stmt in block.named_children:
+    for stmt in golines.block_statements(body):
         m = _DEFERRED_UNLOCK.fullmatch(syntax.text(stmt)) if stmt.type == "defer_statement" else None
         if m is not None:
             mutexes.add((m.group(1), m.group(2)))

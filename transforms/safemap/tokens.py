@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import PackageContext
 from gofacts.decls import Declarations
 from gofacts.signatures import receiver_name
@@ -91,7 +91,7 @@ def _hands_back(method: Node, field: str) -> bool:
     body = method.child_by_field_name("body")
     if recv is None or body is None:
         return False
-    for stmt in _top_level(body):
+    for stmt in golines.block_statements(body):
         call = stmt.named_children[0] if stmt.type == "defer_statement" and stmt.named_children else None
         fn = (
             call.child_by_field_name("function")
@@ -101,7 +101,9 @@ def _hands_back(method: Node, field: str) -> bool:
         if fn is None or fn.type != "func_literal":
             continue
         lit_body = fn.child_by_field_name("body")
-        if lit_body is not None and any(_sends_on(s, recv, field) for s in _top_level(lit_body)):
+        if lit_body is not None and any(
+            _sends_on(s, recv, field) for s in golines.block_statements(lit_body)
+        ):
             return True
     return False
 
@@ -153,8 +155,3 @@ def _sends_on(stmt: Node, recv: str, field: str) -> bool:
     if stmt.type != "send_statement":
         return False
     return _field_of(stmt.child_by_field_name("channel"), recv) == field
-
-
-def _top_level(body: Node) -> list[Node]:
-    block = next((c for c in body.named_children if c.type == "statement_list"), None)
-    return [s for s in (block.named_children if block is not None else ()) if s.type != "comment"]

@@ -141,6 +141,9 @@ SCOPE_TYPES = frozenset(
 
 FUNCTION_TYPES = ("function_declaration", "method_declaration", "func_literal")
 
+# The clauses of switch and select statements, each holding its own statement list.
+CASE_TYPES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+
 
 def enclosing_function(node: Node) -> Node | None:
     return enclosing(node, *FUNCTION_TYPES)

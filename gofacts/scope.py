@@ -32,7 +32,7 @@ from codemod import syntax
 
 _FUNCS = frozenset(syntax.FUNCTION_TYPES)
 _DECLARING = frozenset({"var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"})
-_CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+_CASES = syntax.CASE_TYPES
 
 
 def node_key(path: object, node: Node) -> tuple[str, int, int]:

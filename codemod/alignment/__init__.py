@@ -118,10 +118,14 @@ def _cannot_move_columns(before: Layout, edits: list[Edit]) -> bool:
             return False
         if any(marker in e.text for marker in (b"//", b"/*", b"`")):
             return False
-        row = before.row(line)
-        if row is None or not row.plain or row.kind not in _INDEPENDENT or row.first != row.last:
+        if not _closes_columns(before.row(line)):
             return False
     return True
+
+
+def _closes_columns(row: Row | None) -> bool:
+    """row is one line with no column, of a kind no neighbour's size or shape depends on."""
+    return row is not None and row.plain and row.kind in _INDEPENDENT and row.first == row.last
 
 
 def _inserts_plain_lines(before: Layout, e: Edit) -> bool:
@@ -144,9 +148,7 @@ def _inserts_plain_lines(before: Layout, e: Edit) -> bool:
         if n < 0 or n >= before.lines:
             return False
         row = before.row(n)
-        if row is None and before.blank(n):
-            continue
-        if row is None or not row.plain or row.kind not in _INDEPENDENT or row.first != row.last:
+        if not (row is None and before.blank(n)) and not _closes_columns(row):
             return False
     return True
 

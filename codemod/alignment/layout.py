@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from codemod import syntax
 from codemod.alignment import exprlist
 from codemod.alignment.cells import (
     field_cells,
@@ -44,7 +45,7 @@ from codemod.alignment.exprlist import BLANK, FF, NL, UNKNOWN
 from codemod.alignment.spans import HTAB, JOINED, Span
 
 _SWITCHES = frozenset({"expression_switch_statement", "type_switch_statement", "select_statement"})
-_CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+_CASES = syntax.CASE_TYPES
 _SIZED = frozenset({"literal_value", "argument_list", "type_arguments"})
 _ALWAYS_FF = frozenset({"parameter_list", "type_parameter_list"})
 _FUNCS = frozenset({"function_declaration", "method_declaration"})

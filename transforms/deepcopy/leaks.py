@@ -359,13 +359,7 @@ class _Flow:
                 continue
             removed = False
             if n.type == "assignment_statement":
-                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
-                targets = left.named_children if left is not None else []
-                values = right.named_children if right is not None else []
-                removed = len(targets) == len(values) and any(
-                    squash(syntax.text(t)) == text and syntax.text(v) != alias
-                    for t, v in zip(targets, values, strict=True)
-                )
+                removed = _reassigns(n, text, alias)
             elif n.type == "call_expression" and origin.type == "index_expression":
                 fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
                 operand, index = origin.child_by_field_name("operand"), origin.child_by_field_name("index")
@@ -471,21 +465,24 @@ def _resets_field(method: Node, field: str, alias: str) -> bool:
     body = method.child_by_field_name("body")
     if recv is None or body is None:
         return False
-    for stmt in golines.block_statements(body):
-        if (
-            stmt.type != "assignment_statement"
-            or syntax.text(stmt.child_by_field_name("operator") or stmt) != "="
-        ):
-            continue
-        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
-        targets = left.named_children if left is not None else []
-        values = right.named_children if right is not None else []
-        if len(targets) == len(values) and any(
-            squash(syntax.text(t)) == f"{recv}.{field}" and syntax.text(v) != alias
-            for t, v in zip(targets, values, strict=True)
-        ):
-            return True
-    return False
+    return any(
+        stmt.type == "assignment_statement"
+        and syntax.text(stmt.child_by_field_name("operator") or stmt) == "="
+        and _reassigns(stmt, f"{recv}.{field}", alias)
+        for stmt in golines.block_statements(body)
+    )
+
+
+def _reassigns(stmt: Node, target: str, alias: str) -> bool:
+    """The assignment stmt gives target (squashed text) a value other than the variable alias,
+    its left and right sides paired one to one (`subs, s.m = s.m, nil`)."""
+    left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+    targets = left.named_children if left is not None else []
+    values = right.named_children if right is not None else []
+    return len(targets) == len(values) and any(
+        squash(syntax.text(t)) == target and syntax.text(v) != alias
+        for t, v in zip(targets, values, strict=True)
+    )
 
 
 def _chains(func: Node, body: Node, locks: list[LockCall], roots: set[str]) -> list[Node]:

@@ -336,14 +336,11 @@ def _terminates(stmt: Node, stmt_list: Node) -> bool:
         return True
     if stmt.type == "break_statement":
         case = stmt_list.parent
-        in_case = case is not None and case.type in _CASES
+        in_case = case is not None and case.type in syntax.CASE_TYPES
         return not in_case or stmt.named_child_count > 0  # a labelled break may leave the loop
     call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
     fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
     return fn is not None and syntax.text(fn) == "panic"
-
-
-_CASES = frozenset({"expression_case", "type_case", "communication_case", "default_case"})
 
 
 def _in_loop(stmt: Node, func: Node) -> bool:

@@ -37,7 +37,7 @@ from codemod.imports import plan_imports
 from codemod.model import Fix, Safety
 from gofacts import scope
 from transforms.safemap.find import MapDecl, Use
-from transforms.safemap.ordering import go_statement, ordered
+from transforms.safemap.ordering import go_statement_at, ordered
 from transforms.safemap.regions import Regions
 
 _WRAPPABLE = frozenset(
@@ -104,8 +104,7 @@ def _ordered_with_all(use: Use, decl: MapDecl, regions: Regions, pkg: PackageCon
         if r.file.path != decl.file.path or not _mentions(r.body, decl.name):
             continue
         for path, offset in r.roots:
-            f = next((s for s in pkg.sources if str(s.path) == path), None)
-            go = go_statement(f, offset) if f is not None else None
+            f, go = go_statement_at(pkg, (path, offset))
             if go is None or f is None:
                 return False
             start = next((a for a in syntax.ancestors(go) if a.type == "for_statement"), go)

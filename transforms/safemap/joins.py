@@ -28,6 +28,7 @@ from codemod import golines, syntax
 from codemod.context import PackageContext
 from gofacts.decls import Declarations
 from gofacts.signatures import receiver_name, receiver_type_name
+from transforms.safemap.ops import field_of
 
 Signal = tuple[str, str]
 """("close", field) for `defer close(r.field)`, ("done", field) for `defer r.field.Done()`."""
@@ -104,13 +105,8 @@ def _signal(call: Node, recv: str) -> Signal | None:
 
 
 def _field_of(expr: Node, recv: str, kind: str) -> Signal | None:
-    expr = syntax.unparen(expr)
-    if expr.type != "selector_expression":
-        return None
-    operand, field = expr.child_by_field_name("operand"), expr.child_by_field_name("field")
-    if operand is None or field is None or syntax.text(syntax.unparen(operand)) != recv:
-        return None
-    return kind, syntax.text(field)
+    field = field_of(expr, recv)
+    return (kind, field) if field is not None else None
 
 
 def _waits(stmt: Node, name: str, signal: Signal, owner: str, decls: Declarations) -> bool:

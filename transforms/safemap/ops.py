@@ -220,3 +220,14 @@ def type_of(types: PackageTypes, expr: Node, f: FileContext) -> GoType | None:
         return types.type_of(expr, f)
     except RecursionError:
         return None
+
+
+def field_of(expr: Node | None, holder: str) -> str | None:
+    """f when expr is the selector `holder.f` (parentheses aside), else None."""
+    expr = syntax.unparen(expr) if expr is not None else None
+    if expr is None or expr.type != "selector_expression":
+        return None
+    operand, field = expr.child_by_field_name("operand"), expr.child_by_field_name("field")
+    if operand is None or field is None or syntax.text(syntax.unparen(operand)) != holder:
+        return None
+    return syntax.text(field)

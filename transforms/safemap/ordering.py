@@ -34,12 +34,18 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from codemod import golines, syntax
-from codemod.context import FileContext
+from codemod.context import FileContext, PackageContext
 from gofacts import scope
 from gofacts.signatures import parameter_names
 from transforms.safemap.ops import root_identifier
 
 _WAIT = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*\s*\.\s*Wait\s*\(\s*\)\s*$")
+
+
+def go_statement_at(pkg: PackageContext, root: tuple[str, int]) -> tuple[FileContext | None, Node | None]:
+    """The file and go statement of a region root (path, offset), each None when not found."""
+    f = next((s for s in pkg.sources if str(s.path) == root[0]), None)
+    return f, go_statement(f, root[1]) if f is not None else None
 
 
 def go_statement(f: FileContext, offset: int) -> Node | None:
@@ -198,8 +204,12 @@ def _waits(stmt: Node, names: set[bytes]) -> bool:
         receive = values[0] if len(values) == 1 else None
     if receive is None or receive.type != "unary_expression" or syntax.text(receive.children[0]) != "<-":
         return False
-    channel = syntax.unparen(receive.child_by_field_name("operand") or receive)
-    root = channel
+    return _names_channel(receive.child_by_field_name("operand") or receive, names)
+
+
+def _names_channel(channel: Node, names: set[bytes]) -> bool:
+    """The variable a channel expression starts from (`done`, `s` in `s.term`) is in names."""
+    root = syntax.unparen(channel)
     while root.type == "selector_expression":
         root = syntax.unparen(root.child_by_field_name("operand") or root)
     return root.type == "identifier" and (root.text or b"") in names
@@ -211,12 +221,7 @@ def _drains(loop: Node, names: set[bytes]) -> bool:
     clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
     body = loop.child_by_field_name("body")
     ranged = clause.child_by_field_name("right") if clause is not None else None
-    if ranged is None or body is None:
-        return False
-    root = syntax.unparen(ranged)
-    while root.type == "selector_expression":
-        root = syntax.unparen(root.child_by_field_name("operand") or root)
-    if root.type != "identifier" or (root.text or b"") not in names:
+    if ranged is None or body is None or not _names_channel(ranged, names):
         return False
     exits = ("break_statement", "return_statement", "goto_statement")
     return not any(n.type in exits for n in syntax.named_walk(body, prune=frozenset({"func_literal"})))

@@ -22,7 +22,7 @@ from transforms.safemap.find import MapDecl, Use, region_uses
 from transforms.safemap.joins import object_joined
 from transforms.safemap.locks import LockView
 from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
-from transforms.safemap.ordering import before_publication, go_statement, joined, joined_before, ordered
+from transforms.safemap.ordering import before_publication, go_statement_at, joined, joined_before, ordered
 from transforms.safemap.reach import reached_only_from
 from transforms.safemap.regions import Region, Regions
 
@@ -134,8 +134,7 @@ def _all_joined(
         for path, offset in roots:
             if production and path.endswith("_test.go"):
                 continue
-            f = next((s for s in pkg.sources if str(s.path) == path), None)
-            go = go_statement(f, offset) if f is not None else None
+            _, go = go_statement_at(pkg, (path, offset))
             spawner = syntax.enclosing_function(go) if go is not None else None
             if go is None or spawner is None or not joined(go, spawner, region.body):
                 return False
@@ -160,8 +159,7 @@ def _exported_spawners(
         if counted & region.looped:
             return ""
         for root in counted - by_root.keys():
-            f = next((s for s in pkg.sources if str(s.path) == root[0]), None)
-            go = go_statement(f, root[1]) if f is not None else None
+            _, go = go_statement_at(pkg, root)
             func = syntax.enclosing_function(go) if go is not None else None
             while func is not None and func.type == "func_literal":
                 func = syntax.enclosing_function(func)
@@ -233,8 +231,7 @@ def _ordered(
     made (ordering.py, joins.py)."""
     for r in rs:
         for path, offset in r.roots:
-            f = next((s for s in pkg.sources if str(s.path) == path), None)
-            go = go_statement(f, offset) if f is not None else None
+            f, go = go_statement_at(pkg, (path, offset))
             if go is None:
                 return False
             if ordered(use.node, use.file, go, f, r.body) or joined_before(  # type: ignore[arg-type]

@@ -37,6 +37,7 @@ from codemod import golines, syntax
 from codemod.context import PackageContext
 from gofacts.decls import Declarations
 from gofacts.signatures import receiver_name
+from transforms.safemap.ops import field_of
 
 
 def token_guarded(go: Node, pkg: PackageContext) -> bool:
@@ -66,22 +67,11 @@ def _token_taken(go: Node, holder: str) -> str | None:
         if receive is not None and receive.type == "receive_statement":
             receive = receive.child_by_field_name("right")
     elif stmts is not None:
-        before = [s for s in stmts.named_children if s.end_byte <= go.start_byte and s.type != "comment"]
-        last = before[-1] if before else None
+        last = _previous_statement(go)
         receive = last.named_children[0] if last is not None and last.type == "expression_statement" else None
     if receive is None or receive.type != "unary_expression" or syntax.text(receive.children[0]) != "<-":
         return None
-    return _field_of(receive.child_by_field_name("operand"), holder)
-
-
-def _field_of(expr: Node | None, holder: str) -> str | None:
-    expr = syntax.unparen(expr) if expr is not None else None
-    if expr is None or expr.type != "selector_expression":
-        return None
-    operand, field = expr.child_by_field_name("operand"), expr.child_by_field_name("field")
-    if operand is None or field is None or syntax.text(syntax.unparen(operand)) != holder:
-        return None
-    return syntax.text(field)
+    return field_of(receive.child_by_field_name("operand"), holder)
 
 
 def _hands_back(method: Node, field: str) -> bool:
@@ -132,11 +122,7 @@ def _one_token(pkg: PackageContext, field: str, method: Node) -> bool:
 
 def _first_token(send: Node, field: str) -> bool:
     """send directly follows `x.field = make(chan T, 1)` in its statement list."""
-    stmts = send.parent
-    if stmts is None or stmts.type != "statement_list":
-        return False
-    before = [s for s in stmts.named_children if s.end_byte <= send.start_byte and s.type != "comment"]
-    made = before[-1] if before else None
+    made = _previous_statement(send)
     if made is None or made.type != "assignment_statement":
         return False
     left, right = made.child_by_field_name("left"), made.child_by_field_name("right")
@@ -151,7 +137,16 @@ def _first_token(send: Node, field: str) -> bool:
     )
 
 
+def _previous_statement(stmt: Node) -> Node | None:
+    """The statement right before stmt in its statement list (comments aside), if any."""
+    stmts = stmt.parent
+    if stmts is None or stmts.type != "statement_list":
+        return None
+    before = [s for s in stmts.named_children if s.end_byte <= stmt.start_byte and s.type != "comment"]
+    return before[-1] if before else None
+
+
 def _sends_on(stmt: Node, recv: str, field: str) -> bool:
     if stmt.type != "send_statement":
         return False
-    return _field_of(stmt.child_by_field_name("channel"), recv) == field
+    return field_of(stmt.child_by_field_name("channel"), recv) == field

@@ -11,7 +11,10 @@ view cannot see, the lock of the caller:
     "caller holds the lock");
   - a function or method of the package every call of which (at least one,
     up to CALLER_DEPTH levels of callers) is made with a lock held runs
-    locked too (`func (l *lru) add(...)` called only under `t.mu`).
+    locked too (`func (l *lru) add(...)` called only under `t.mu`); a call on
+    an object only the calling goroutine can reach (a test's own
+    `dc := newDataCache(); dc.addEntry(...)`, private.py) needs no lock and
+    is not asked.
 
 Calls whose callee cannot be resolved (an interface method, a function
 value) are not seen, so a function passed around as a value may be judged
@@ -32,6 +35,7 @@ from gofacts.signatures import parameter_names, receiver_type_name
 from gofacts.types import PackageTypes, named_type_name
 from transforms.safemap.find import files_calling
 from transforms.safemap.ordering import joined
+from transforms.safemap.private import Privacy
 
 CALLER_DEPTH = 3
 
@@ -44,6 +48,7 @@ class LockView:
         self.types = types
         self._sites: dict[tuple[str, str], list[tuple[FileContext, Node]]] = {}
         self._verdicts: dict[tuple[int, int, int, int], bool] = {}
+        self._privacy = Privacy(pkg)
 
     def held_at(self, node: Node, depth: int = 0) -> bool:
         """Report whether some mutex is held where node is evaluated (see the module doc)."""
@@ -137,7 +142,9 @@ class LockView:
         key = (func.start_byte, func.end_byte, hash(func.text), depth)
         if key not in self._verdicts:
             sites = self._call_sites(_signature(func))
-            self._verdicts[key] = bool(sites) and all(self.held_at(call, depth + 1) for _, call in sites)
+            self._verdicts[key] = bool(sites) and all(
+                self.held_at(call, depth + 1) or self._privacy.on_private_object(call) for _, call in sites
+            )
         return self._verdicts[key]
 
     def _call_sites(self, signature: tuple[str, str]) -> list[tuple[FileContext, Node]]:

@@ -81,7 +81,7 @@ def before_publication(use: Node) -> bool:
         return False
     decl = found[1]
     value = scope.declared_value(syntax.text(root), decl)
-    if value is None or not _new_object(value):
+    if value is None or not new_object(value):
         return False
     func = syntax.enclosing_function(use)
     if func is None or syntax.enclosing_function(decl) != func:
@@ -106,7 +106,8 @@ def before_publication(use: Node) -> bool:
     return True
 
 
-def _new_object(value: Node) -> bool:
+def new_object(value: Node) -> bool:
+    """Whether value makes a new object: `&T{...}`, `T{...}` or `new(T)`."""
     value = syntax.unparen(value)
     if value.type == "unary_expression" and syntax.text(value.children[0]) == "&":
         value = syntax.unparen(value.child_by_field_name("operand") or value)

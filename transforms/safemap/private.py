@@ -1,0 +1,195 @@
+"""Calls made on an object that only the calling goroutine can reach.
+
+A test or a set-up helper often drives a type directly, on an object of its own, with none
+of the locks its production callers take:
+
+    dc := newDataCache(5, nil, "")
+    dc.addEntry(k, e) // no lock: the test's goroutine is the only one that sees dc
+
+Such a call races with nothing, so it does not tell whether the method runs with a lock
+held (locks.LockView asks every call of a method). A call is taken to be on a private object
+when all of these hold:
+
+  - its receiver is a local variable of the calling function, made there: a composite
+    literal, `new(T)`, a `var` with no value, or the result of a call to a package function
+    (`pool, key := setupPool()`);
+  - the function uses that variable only to select a field or call a method of it (or takes
+    its address once, `pa := &paa`, into another local used the same way): the object is
+    never handed on, stored, or captured by a function literal;
+  - neither the function nor anything it calls in the package starts a goroutine, as far as
+    spawn_free can tell; a constructor that starts one (`pool.Init` running `go pool.loop()`)
+    makes the object shared from then on.
+
+Calls are resolved by name (a method call by any method of that name in the package); calls
+into other packages are taken not to start goroutines that reach the object, since it is
+never handed to them. When the search passes SPAWN_BUDGET functions, the object is not
+private: the answer errs toward keeping the call.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from codemod import syntax
+from codemod.context import PackageContext
+from gofacts import scope
+from gofacts.decls import Declarations
+from transforms.safemap.ordering import new_object
+
+SPAWN_BUDGET = 80
+
+
+class Privacy:
+    """Answers on_private_object for the calls of one package, caching per function."""
+
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self._callees: dict[int, tuple[bool, list[Node]] | None] = {}
+        self._free: dict[int, bool] = {}
+
+    def on_private_object(self, call: Node) -> bool:
+        """Whether the method call `x.m(...)` is made on an object only its goroutine can reach
+        (see the module doc)."""
+        fn = call.child_by_field_name("function")
+        selects = fn is not None and fn.type == "selector_expression"
+        operand = fn.child_by_field_name("operand") if selects else None  # type: ignore[union-attr]
+        func = syntax.enclosing_function(call)
+        if operand is None or operand.type != "identifier" or func is None:
+            return False
+        return _fresh_local(operand, func) and self.spawn_free(func)
+
+    def spawn_free(self, func: Node) -> bool:
+        """Whether neither func nor a package function or method it calls (followed by name,
+        transitively, within SPAWN_BUDGET functions) holds a go statement."""
+        if func.id in self._free:
+            return self._free[func.id]
+        todo, seen, free = [func], {func.id}, True
+        while todo and free:
+            facts = self._facts(todo.pop())
+            if facts is None or facts[0] or len(seen) > SPAWN_BUDGET:
+                free = False
+                break
+            for callee in facts[1]:
+                if callee.id not in seen:
+                    seen.add(callee.id)
+                    todo.append(callee)
+        self._free[func.id] = free
+        return free
+
+    def _facts(self, func: Node) -> tuple[bool, list[Node]] | None:
+        """(whether func's body holds a go statement, the package functions and methods it
+        may call); None when the body cannot be read."""
+        if func.id in self._callees:
+            return self._callees[func.id]
+        body = func.child_by_field_name("body")
+        facts: tuple[bool, list[Node]] | None = None
+        if body is not None:
+            decls = Declarations.of(self.pkg)
+            spawns, callees = False, []
+            for n in syntax.named_walk(body):
+                if n.type == "go_statement":
+                    spawns = True
+                    break
+                if n.type == "call_expression":
+                    callees.extend(_callees(n, decls))
+            facts = (spawns, callees)
+        self._callees[func.id] = facts
+        return facts
+
+
+def _callees(call: Node, decls: Declarations) -> list[Node]:
+    """The package declarations a call may run: the function `f(...)` names (not a local), or
+    every method of the name `x.m(...)` selects; none for a call into an imported package."""
+    fn = syntax.unparen(call.child_by_field_name("function") or call)
+    if fn.type == "identifier":
+        if scope.declaration_of(fn) is not None:
+            return []
+        found = decls.get("func", syntax.text(fn))
+        return [found[0]] if found is not None else []
+    if fn.type == "selector_expression":
+        field = fn.child_by_field_name("field")
+        return [d for d, _ in decls.methods_named(syntax.text(field))] if field is not None else []
+    return []
+
+
+def _fresh_local(ident: Node, func: Node) -> bool:
+    """Whether ident names a local of func made there (a new object, a `var` with no value,
+    a package function's result) that func uses only as the operand of selectors."""
+    found = scope.find_declaration(syntax.text(ident), ident)
+    if found is None or found[0] not in ("short_var", "var_spec"):
+        return False
+    decl = found[1]
+    if syntax.enclosing_function(decl) != func:
+        return False
+    target = _address_of_local(scope.declared_value(syntax.text(ident), decl))
+    if target is not None:
+        return _fresh_local(target, func)  # `pa := &paa`: paa's uses vouch for pa's
+    return _made_here(syntax.text(ident), decl) and _only_selected(
+        scope.lookup(syntax.text(ident), ident), func, aliases=1
+    )
+
+
+def _address_of_local(value: Node | None) -> Node | None:
+    """x in `&x`, for an identifier x."""
+    if value is None or value.type != "unary_expression" or syntax.text(value.children[0]) != "&":
+        return None
+    operand = syntax.unparen(value.child_by_field_name("operand") or value)
+    return operand if operand.type == "identifier" else None
+
+
+def _made_here(name: str, decl: Node) -> bool:
+    value = scope.declared_value(name, decl)
+    if value is None and decl.type == "var_spec":
+        return decl.child_by_field_name("value") is None
+    if value is None and decl.type == "short_var_declaration":
+        right = decl.child_by_field_name("right")
+        values = right.named_children if right is not None else []
+        value = values[0] if len(values) == 1 else None  # `pool, key := setupPool()`
+        if value is None or value.type != "call_expression":
+            return False
+    if value is None:
+        return False
+    if new_object(value):
+        return True
+    if value.type != "call_expression":
+        return False
+    fn = syntax.unparen(value.child_by_field_name("function") or value)
+    return fn.type == "identifier" and scope.declaration_of(fn) is None
+
+
+def _only_selected(declaring: Node | None, func: Node, aliases: int) -> bool:
+    """Whether every use in func of the variable declaring introduces selects from it (`x.f`,
+    `x.m()`), outside function literals; `p := &x` counts when p is used the same way
+    (at most aliases deep)."""
+    if declaring is None:
+        return False
+    needle = declaring.text
+    for n in syntax.named_walk(func):
+        if n.type != "identifier" or n.text != needle or n == declaring:
+            continue
+        if scope.declaration_of(n) != declaring:
+            continue
+        if syntax.enclosing_function(n) != func:
+            return False  # captured by a function literal: it may run anywhere
+        parent = n.parent
+        if parent is None:
+            return False
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == n:
+            continue
+        if aliases and parent.type == "unary_expression" and _aliased(parent, func, aliases):
+            continue
+        return False
+    return True
+
+
+def _aliased(address: Node, func: Node, aliases: int) -> bool:
+    """`p := &x` with p, a new local, used only through selectors."""
+    if syntax.text(address.children[0]) != "&":
+        return False
+    values = address.parent
+    stmt = values.parent if values is not None and values.type == "expression_list" else None
+    if stmt is None or stmt.type != "short_var_declaration" or len(values.named_children) != 1:  # type: ignore[union-attr]
+        return False
+    left = stmt.child_by_field_name("left")
+    names = left.named_children if left is not None else []
+    return len(names) == 1 and _only_selected(names[0], func, aliases - 1)

@@ -93,7 +93,9 @@ def test_a_race_only_with_an_exported_entry_point_is_reported_only_when_asked_fo
     _, report = run(tmp_path, source, options=EXPORTED_CALLERS)
     (finding,) = report.findings
     assert finding.severity.value == "warning"
-    assert "used by exported Store.Seen, which callers outside the package may run" in finding.message
+    message = finding.message
+    assert "written in Store.loop with no lock held, in the goroutine that Store.Start starts" in message
+    assert "used in exported Store.Seen, with nothing ordering the two; callers outside" in message
     assert [f.safety for f in finding.fixes] == [Safety.UNSAFE]
     assert report.changed_files() == []
     module, report = run(tmp_path / "u", source, unsafe=True, options=EXPORTED_CALLERS)
@@ -452,3 +454,27 @@ def test_the_testing_packages_benchmark_handoffs_are_not_reported(go: GoToolchai
     and B.ReportMetric is called by the benchmark itself: no race (issue 17's example)."""
     report = fix_paths([go.root / "src" / "testing"], select=["safemap"])
     assert report.findings == []
+
+
+def test_the_message_names_the_write_the_goroutine_and_the_racing_use(tmp_path: Path) -> None:
+    source = HEADER + "var m = map[string]int{}\n\n" + GOROUTINE
+    source += "func (s *server) read(k string) int {\n\treturn m[k]\n}\n\ntype server struct{}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert finding.message.startswith(
+        "map m is written in start with no lock held, in the goroutine that start starts,"
+        " and used in server.read, with nothing ordering the two; a map written while another"
+        " goroutine uses it can crash the program"
+    ), finding.message
+
+
+def test_the_message_names_the_goroutines_that_run_at_once(tmp_path: Path) -> None:
+    source = HEADER + "var m = map[string]int{}\n\n"
+    source += "func record(k string) {\n\tm[k]++\n}\n\n"
+    source += "func fan(keys []string) {\n\tfor _, k := range keys {\n\t\tgo record(k)\n\t}\n}\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    assert finding.message.startswith(
+        "map m is written in record with no lock held, by goroutines that fan starts, several of"
+        " which may run at once; concurrent map writes crash the program"
+    ), finding.message

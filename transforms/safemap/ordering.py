@@ -228,20 +228,12 @@ def _drains(loop: Node, names: set[bytes]) -> bool:
     return not any(n.type in exits for n in syntax.named_walk(body, prune=frozenset({"func_literal"})))
 
 
-def fresh_each_iteration(go: Node) -> bool:
-    """Whether a go statement in a loop hands each goroutine objects of its own: every
-    variable its call names (receiver and arguments) is declared in the loop body (or by the
-    range clause), and is not used after the go statement in the loop, nor passed anywhere
-    before it."""
-    operands = fresh_operands(go)
-    return bool(operands) and all(fresh for _, fresh in operands)
-
-
 def fresh_operands(go: Node) -> list[tuple[int, bool]]:
     """For a go statement in a loop calling a named function or method: (position, whether
-    that operand is an object of the iteration's own, as fresh_each_iteration defines it)
-    for the receiver (position -1) and each argument; empty for a function literal or a go
-    statement outside a loop."""
+    that operand is an object of the iteration's own) for the receiver (position -1) and each
+    argument; empty for a function literal or a go statement outside a loop. An operand is the
+    iteration's own when it is declared in the loop body (or by the range clause), and is not
+    used after the go statement in the loop, nor passed anywhere before it."""
     call = go.named_children[0] if go.named_children else None
     if call is None or call.type != "call_expression":
         return []

@@ -11,6 +11,7 @@ different such entry points), which are reported only with the option exported-c
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -25,6 +26,65 @@ from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
 from transforms.safemap.ordering import before_publication, go_statement_at, joined, joined_before, ordered
 from transforms.safemap.reach import reached_only_from
 from transforms.safemap.regions import Region, Regions
+
+
+@dataclass(frozen=True)
+class Race:
+    """A race concurrent found: evidence for the reviewer, named in the finding's message.
+
+    Attributes:
+        write: the unlocked write made in a goroutine.
+        go: the go statements starting that goroutine, in file order.
+        use: the access outside the goroutine that nothing orders with write; None when the
+            goroutine itself may run twice at once (a go statement in a loop, say).
+        entry: the exported functions holding every racing use found, when every race needs a
+            caller outside the package (reported only with the option exported-callers);
+            "" for a race the package itself can run.
+    """
+
+    write: Use
+    go: tuple[tuple[str, int], ...]
+    use: Use | None = None
+    entry: str = ""
+
+
+def describe(race: Race, pkg: PackageContext) -> str:
+    """What race is and where it happens, for a finding's message, by function names (a message carries no
+    line numbers: review decisions and the fix loop key findings by it): `written in
+    cache.evict with no lock held, in the goroutine balancer.run starts, and used in Report`."""
+    starters = []
+    for root in race.go:
+        _, go = go_statement_at(pkg, root)
+        name = _function_name(go) if go is not None else ""
+        if name and name not in starters:
+            starters.append(name)
+    started = " and ".join(starters[:3]) + (f" (and {len(starters) - 3} more)" if len(starters) > 3 else "")
+    verb = "start" if len(starters) > 1 else "starts"
+    write = f"written in {_function_name(race.write.node)} with no lock held"
+    if race.use is None:
+        how = f"exported {race.entry} {verb}" if race.entry else "several of which may run at once"
+        where = f"{write}, by goroutines that {started} {verb}, {how}"
+    else:
+        used = f"exported {race.entry}" if race.entry else _function_name(race.use.node)
+        where = f"{write}, in the goroutine that {started} {verb}, and used in {used}"
+        where += ", with nothing ordering the two"
+    if race.entry:
+        return f"{where}; callers outside the package may run it on any goroutine, and the program can crash"
+    if race.use is None:
+        return f"{where}; concurrent map writes crash the program"
+    return f"{where}; a map written while another goroutine uses it can crash the program"
+
+
+def _function_name(node: Node) -> str:
+    """The function or method holding node, as `f` or `T.m` (through function literals)."""
+    func = syntax.enclosing_function(node)
+    while func is not None and func.type == "func_literal":
+        func = syntax.enclosing_function(func)
+    name = func.child_by_field_name("name") if func is not None else None
+    if func is None or name is None:
+        return "a package-level initializer"
+    recv = receiver_type_name(func) if func.type == "method_declaration" else ""
+    return f"{recv}.{syntax.text(name)}" if recv else syntax.text(name)
 
 
 def may_race(
@@ -43,7 +103,7 @@ def may_race(
 
 def concurrent(
     decl: MapDecl, found: list[Use], regions: Regions, locks: LockView, pkg: PackageContext
-) -> str | None:
+) -> Race | None:
     """An unlocked write inside a goroutine region, to a map the spawner can reach too,
     and a use outside that goroutine that nothing orders with it (ordering.py): an unlocked
     use, or a locked one when no write of the map holds a lock (a lock held at the use alone
@@ -53,11 +113,12 @@ def concurrent(
     accesses and go statements of test files are left out: a test drives the package's
     code on objects of its own, usually after its goroutines are done.
 
-    None when there is no race; "" for a race; the name of an exported function when every
-    race found is with a use in such a function that no code of the package calls (which
-    goroutine runs it is up to callers outside the package)."""
+    None when there is no race; else the first race found (Race.entry is empty) or, when every
+    race found is with a use in an exported function that no code of the package calls (which
+    goroutine runs it is up to callers outside the package), the first of those with its
+    function's name in Race.entry."""
     production = not decl.file.is_test
-    entry = None
+    entry: Race | None = None
     seen = [u for u in found if u.resolved and not (production and u.file.is_test)]
     if not any(mutates_in_place(u.node) for u in seen):
         return None  # only ever replaced: concurrent reads of a map never crash
@@ -77,10 +138,11 @@ def concurrent(
         if many and _all_joined(many, pkg, production):
             many = []  # each spawner waits for its goroutine: they run one after another
         if many:
+            go = tuple(sorted({root for _, roots in many for root in roots}))
             spawners = _exported_spawners(many, pkg, locks, production)
             if not spawners:
-                return ""
-            entry = entry or spawners
+                return Race(w, go)
+            entry = entry or Race(w, go, entry=spawners)
             continue
         mine = set().union(*(roots for _, roots in rs))
         for u in others:
@@ -97,10 +159,11 @@ def concurrent(
             if (not theirs or not theirs <= mine) and not _ordered(
                 decl, u, w, [r for r, _ in rs], pkg, locks
             ):
+                go = tuple(sorted(mine))
                 exported = "" if containing or theirs else _exported_entry(u, locks, production)
                 if not exported:
-                    return ""
-                entry = entry or exported
+                    return Race(w, go, u)
+                entry = entry or Race(w, go, u, exported)
     return entry
 
 

@@ -19,7 +19,7 @@ from gofacts.decls import Declarations
 from gofacts.signatures import parameter_names, parameter_types, receiver_name
 from gofacts.types import PackageTypes
 from transforms.safemap.ops import is_write, names_package, root_identifier, type_name
-from transforms.safemap.ordering import fresh_each_iteration, fresh_operands, loop_locals
+from transforms.safemap.ordering import fresh_operands, loop_locals
 from transforms.safemap.tokens import token_guarded
 
 CALL_DEPTH = 2
@@ -184,7 +184,7 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             operands = fresh_operands(stmt) if _in_loop(stmt) else []
             for target_file, target in targets:
                 params = set(parameter_types(target))
-                many = _in_loop(stmt) and not fresh_each_iteration(stmt) and not token_guarded(stmt, pkg)
+                many = _in_loop(stmt) and not token_guarded(stmt, pkg)
                 fresh = loop_locals(stmt) if fn.type == "func_literal" else _fresh_names(target, operands)
                 add(target_file, target, root, many, params, 0, fresh)
     calls: dict[tuple[str, int], list[tuple[Node | None, list[tuple[FileContext, Node]]]]] = {}

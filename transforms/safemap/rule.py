@@ -37,7 +37,7 @@ from transforms.safemap.doc import DOC
 from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, uses
 from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.locks import LockView
-from transforms.safemap.races import concurrent, may_race
+from transforms.safemap.races import concurrent, describe, may_race
 from transforms.safemap.regions import Regions, goroutine_regions, written_names
 from transforms.safemap.rewrite import Rewriter
 from transforms.safemap.shape import Blocked, Shape
@@ -53,6 +53,8 @@ class _Candidate:
     """The exported function holding the only racing uses found, when every race found needs
     a caller outside the package (whose goroutine gomapfix cannot see): reported only with the
     option exported-callers, as a suggestion."""
+    where: str = ""
+    """What the race is and where it happens (races.describe), for the message."""
 
 
 class SafeMapTransform:
@@ -85,8 +87,8 @@ class SafeMapTransform:
                     continue
                 found = uses(decl, pkg, types)
                 race = concurrent(decl, found, regions, locks, pkg)
-                if race is not None and (race == "" or exported_callers):
-                    candidates.append(_Candidate(decl, found, entry=race))
+                if race is not None and (race.entry == "" or exported_callers):
+                    candidates.append(_Candidate(decl, found, entry=race.entry, where=describe(race, pkg)))
         if not candidates:
             return
         _plan(pkg, candidates)
@@ -187,19 +189,7 @@ def _label(decl: MapDecl) -> str:
 
 def _finding(c: _Candidate) -> Finding:
     label = _label(c.decl)
-    if c.decl.marked:
-        message = f"map {label} is marked {MARKER}"
-    elif c.entry:
-        message = (
-            f"map {label} is written in a goroutine with no lock held, and used by exported {c.entry},"
-            " which callers outside the package may run on any goroutine: if one runs it while the"
-            " goroutine writes, the program crashes"
-        )
-    else:
-        message = (
-            f"map {label} is written in a goroutine and used elsewhere with no lock held;"
-            " concurrent map writes crash the program"
-        )
+    message = f"map {label} is marked {MARKER}" if c.decl.marked else f"map {label} is {c.where}"
     if c.blocked:
         message += f"; not rewritten: {c.blocked}"
     return finding(

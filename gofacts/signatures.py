@@ -148,3 +148,16 @@ def embedded_name(typ: Node) -> str:
     t = syntax.text(typ).lstrip("*").strip()
     t = t.split("[", 1)[0]
     return t.rsplit(".", 1)[-1]
+
+
+def holder_name(node: Node) -> str:
+    """The function or method declaration holding node (through function literals), named as a
+    message names it: `f`, or `T.m` for a method; "a package-level initializer" outside any."""
+    func = syntax.enclosing_function(node)
+    while func is not None and func.type == "func_literal":
+        func = syntax.enclosing_function(func)
+    name = func.child_by_field_name("name") if func is not None else None
+    if func is None or name is None:
+        return "a package-level initializer"
+    recv = receiver_type_name(func) if func.type == "method_declaration" else ""
+    return f"{recv}.{syntax.text(name)}" if recv else syntax.text(name)

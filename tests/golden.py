@@ -13,6 +13,7 @@ optional go.mod of its own) and out/ (the expected package; absent: unchanged).
 
 A line `// gomapfix-golden: FLAGS` in an input sets options for the case:
 `--unsafe-fixes`, `--select=a,b` (default: the transform named by the folder),
+`--option=RULE.NAME=VALUE` (a transform option, as in `[transforms.RULE]`),
 `nobuild` (the output is not compiled: syntax-error inputs), `nofmt` (input
 and output are deliberately not gofmt-clean, e.g. CRLF).
 """
@@ -51,6 +52,17 @@ class Case:
             if flag.startswith("--select="):
                 return flag.split("=", 1)[1].split(",")
         return [self.transform]
+
+    @property
+    def options(self) -> dict[str, dict[str, object]]:
+        """The transform options of `--option=RULE.NAME=VALUE` flags (true/false are booleans)."""
+        out: dict[str, dict[str, object]] = {}
+        for flag in self.flags:
+            if flag.startswith("--option="):
+                key, _, value = flag.split("=", 1)[1].partition("=")
+                rule, _, name = key.partition(".")
+                out.setdefault(rule, {})[name] = {"true": True, "false": False}.get(value, value)
+        return out
 
     @property
     def has_own_module(self) -> bool:
@@ -101,7 +113,9 @@ def materialise(case: Case, module: Path) -> Path:
 def run_case(case: Case, pkg: Path, findings: list[str] | None = None) -> dict[str, bytes]:
     """Run gomapfix on the package directory; returns the resulting files (relative paths).
     findings, when given, receives one line per finding of the run (rule, line, message)."""
-    report = fix_paths([pkg], select=case.select, unsafe_fixes="--unsafe-fixes" in case.flags)
+    report = fix_paths(
+        [pkg], select=case.select, unsafe_fixes="--unsafe-fixes" in case.flags, transform_options=case.options
+    )
     if findings is not None:
         findings += [f"{f.rule} {f.path.name}:{f.span.line}: {f.message}" for f in report.findings]
     result = {str(p.relative_to(pkg)): p.read_bytes() for p in sorted(pkg.rglob("*")) if p.is_file()}

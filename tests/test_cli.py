@@ -162,6 +162,13 @@ func (c *Cache) Inner(k string) map[string]*int {
 	defer c.mu.RUnlock()
 	return c.m[k]
 }
+
+// Fill stores v under each key, on goroutines of its own: they write the inner maps.
+func (c *Cache) Fill(ks []string, v *int) {
+	for _, k := range ks {
+		go c.Put(k, "x", v)
+	}
+}
 """
 
 

@@ -123,6 +123,13 @@ func (c *C) All() map[string]map[string]int {
 	defer c.mu.Unlock()
 	return c.m
 }
+
+// Count records b under every a, each on a goroutine of its own.
+func (c *C) Count(as []string, b string) {
+	for _, a := range as {
+		go c.Put(a, b)
+	}
+}
 """
 
 

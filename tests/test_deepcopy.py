@@ -16,6 +16,12 @@ from codemod.model import Finding, RunReport, Safety
 from codemod.runner import Options
 from transforms.deepcopy import clone_go
 
+OUTSIDE = {"deepcopy": {"exported-callers": True}}
+DEEPCOPY = Options(select=("deepcopy",), transform_options=OUTSIDE)
+"""deepcopy, with leaks reported whoever starts the goroutines: these packages start none, and
+the tests are about what is found and how it is fixed (the default asks for a goroutine of the
+package, tested at the end)."""
+
 HEADER = """package {name}
 
 import (
@@ -193,7 +199,7 @@ def module(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(module: Path) -> RunReport:
-    found, errors = collect(discover([module]), Options(select=("deepcopy",)), jobs=1)
+    found, errors = collect(discover([module]), DEEPCOPY, jobs=1)
     assert errors == []
     return found
 
@@ -308,7 +314,7 @@ func TestValuesAreCopied(t *testing.T) {
 
 def test_value_copying_variant_is_offered_as_unsafe_and_works(go: GoToolchain, tmp_path: Path) -> None:
     root = write_module(tmp_path / "v", {"values.go": VALUES, "values_test.go": VALUES_TEST}, "1.21")
-    first, _ = collect(discover([root]), Options(select=("deepcopy",)), jobs=1)
+    first, _ = collect(discover([root]), DEEPCOPY, jobs=1)
     (f,) = first.findings
     assert "Pointer values (*User) stay shared with the original." in f.message
     safe, values = f.fixes
@@ -318,7 +324,8 @@ def test_value_copying_variant_is_offered_as_unsafe_and_works(go: GoToolchain, t
         "while d.mu is held (new pointers)"
     )
     accepted = frozenset({(*f.key, values.message)})
-    second, _ = collect(discover([root]), Options(select=("deepcopy",), accepted=accepted), jobs=1)
+    again = Options(select=("deepcopy",), transform_options=OUTSIDE, accepted=accepted)
+    second, _ = collect(discover([root]), again, jobs=1)
     for outcome in second.changed_files():
         assert outcome.result is not None
         outcome.path.write_bytes(outcome.result)
@@ -339,7 +346,7 @@ def test_a_registry_filled_by_another_package_at_run_time_is_still_reported(tmp_
 
     root = tmp_path / "m"
     shutil.copytree(REPO / "golden" / "deepcopy" / "init_registry" / "in", root)
-    options = Options(select=("deepcopy",))
+    options = DEEPCOPY
     report, errors = collect(discover([root]), options, jobs=1)
     assert errors == [] and report.findings == []
     plugins = root / "plugins" / "plugins.go"
@@ -372,5 +379,66 @@ def test_a_method_that_resets_the_field_under_the_lock_detaches_the_map(
     source += "func (c *client) idle() int {\n\tc.mu.Lock()\n\tconns := c.conns\n\tc.resetLocked()\n"
     source += "\tc.mu.Unlock()\n\treturn len(conns)\n}\n"
     module = write_module(tmp_path / "m", {"p.go": source})
-    report = collect(discover([module]), Options(select=("deepcopy",)), 1)[0]
+    report = collect(discover([module]), DEEPCOPY, 1)[0]
     assert (report.findings == []) is detaches
+
+
+LIBRARY = """package p
+
+import "sync"
+
+type index struct {
+	mu    sync.Mutex
+	byTag map[string]map[string]bool
+}
+
+func (x *index) add(tag, id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.byTag[tag] == nil {
+		x.byTag[tag] = map[string]bool{}
+	}
+	x.byTag[tag][id] = true
+}
+
+func (x *index) ids(tag string) map[string]bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.byTag[tag]
+}
+"""
+
+
+def test_by_default_a_leak_needs_a_goroutine_of_the_package(tmp_path: Path) -> None:
+    module = write_module(tmp_path / "m", {"p.go": LIBRARY})
+    found = collect(discover([module]), Options(select=("deepcopy",)), 1)[0].findings
+    assert found == [], "no goroutine of the package runs either side"
+    (finding,) = collect(discover([module]), DEEPCOPY, 1)[0].findings
+    assert "No goroutine this package starts runs the read or a write of the map" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("spawn", "evidence"),
+    [
+        (
+            "func (x *index) load(tags []string) {\n\tfor _, t := range tags {\n\t\tgo x.add(t, t)\n\t}\n}\n",
+            "In this package, the goroutine that index.load starts writes it in index.add.",
+        ),
+        (
+            'func (x *index) watch(out chan<- int) {\n\tgo func() {\n\t\tout <- len(x.ids("a"))\n\t}()\n}\n',
+            "In this package, the goroutine that index.watch starts runs this read.",
+        ),
+        (
+            "func (x *index) report(out chan<- int) {\n\tgo x.count(out)\n}\n\n"
+            'func (x *index) count(out chan<- int) {\n\tfor {\n\t\tout <- len(x.ids("a"))\n\t}\n}\n',
+            "In this package, the goroutine that index.report starts runs this read.",
+        ),
+    ],
+)
+def test_a_goroutine_of_the_package_is_the_evidence_and_the_message_names_it(
+    tmp_path: Path, spawn: str, evidence: str
+) -> None:
+    module = write_module(tmp_path / "m", {"p.go": LIBRARY + "\n" + spawn})
+    (finding,) = collect(discover([module]), Options(select=("deepcopy",)), 1)[0].findings
+    assert finding.message.endswith(evidence), finding.message
+    assert [f.safety for f in finding.fixes][:1] == [Safety.SAFE]

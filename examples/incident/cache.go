@@ -30,3 +30,16 @@ func (c *cache) get(team string) map[string]*User {
 	defer c.mu.RUnlock()
 	return c.m[team]
 }
+
+// refresh stores u under team again and again until stop is closed. Run on a
+// goroutine of its own, it writes the inner map that get hands out.
+func (c *cache) refresh(team string, u *User, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+			c.put(team, u)
+		}
+	}
+}

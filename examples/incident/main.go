@@ -12,6 +12,7 @@ import (
 
 func main() {
 	workers := flag.Int("workers", 1, "goroutines counting words (more than 1 races on one map)")
+	refreshers := flag.Int("refreshers", 0, "goroutines storing into the cache while main reads it (races with get's caller)")
 	publishToC := flag.Bool("publish", false, "pass a Go map to C (panics under GODEBUG=cgocheck=1)")
 	flag.Parse()
 
@@ -26,7 +27,12 @@ func main() {
 
 	c := newCache()
 	c.put("core", &User{ID: "u1", Name: "Ada"})
+	stop := make(chan struct{})
+	for i := 0; i < *refreshers; i++ {
+		go c.refresh("core", &User{ID: "u1", Name: "Ada"}, stop)
+	}
 	fmt.Println("cached core members:", len(c.get("core")))
+	close(stop)
 
 	counts := countWords([]string{"map map cgo", "cgo map"}, *workers)
 	fmt.Println("map:", counts["map"], "cgo:", counts["cgo"])

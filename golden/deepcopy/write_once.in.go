@@ -1,3 +1,5 @@
+// gomapfix-golden: --option=deepcopy.exported-callers=true
+
 package p
 
 import "sync"

@@ -53,13 +53,24 @@ DOC = RuleDoc(
         "\tbyRegion map[string]map[string]*User\n}\n\n"
         "func (c *Cache) Add(region, id string, u *User) {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n"
         "\tif c.byRegion[region] == nil {\n\t\tc.byRegion[region] = map[string]*User{}\n\t}\n"
-        "\tc.byRegion[region][id] = u\n}\n",
+        "\tc.byRegion[region][id] = u\n}\n\n"
+        "func NewCache(feed <-chan *User) *Cache {\n\tc := &Cache{byRegion: map[string]map[string]*User{}}\n"
+        "\tgo c.follow(feed)\n\treturn c\n}\n\n"
+        'func (c *Cache) follow(feed <-chan *User) {\n\tfor u := range feed {\n\t\tc.Add("eu", u.Name, u)\n\t}\n}\n',
     ),
     options=(
         RuleOption(
             "helper-file",
             "[A-Za-z0-9_][A-Za-z0-9_.-]*\\.go",
             "the file name of the generated clone helpers (default gomapfix_clone.go)",
+        ),
+        RuleOption(
+            "exported-callers",
+            "",
+            "true: also report a leak that no goroutine of the package takes part in, whose race"
+            " needs goroutines that callers outside the package start (default false: such a leak"
+            " is not reported)",
+            boolean=True,
         ),
     ),
     reference=r"""
@@ -85,6 +96,16 @@ package-level mutexes guarding package-level maps. A mutex guards a map when bot
 reached from the same variable (`c.mu` and `c.m`), or both are package-level. A finding
 needs evidence of the race: some function of the package must write that map (`m[k] = v`,
 `m[k]++`, `delete`, `clear`, `maps.Copy`, `maps.DeleteFunc`, `maps.Insert`, also through a local holding it) while holding the same lock.
+**Goroutines of the package.** By default a leak is reported only when the package
+itself runs its two sides on different goroutines: the leak hands the map to a goroutine
+(`go report(c.m[k])`, a captured local), or a goroutine the package starts (the function of
+a `go` statement and, two calls down, what that calls) runs the leaking read or a write of
+the same map under the same lock; the message names that goroutine. A lock alone says that
+the author expects concurrent callers, not who they are: without such a goroutine the race
+needs goroutines started outside the package (a library's callers, a test driving a fake
+from one goroutine, a registry filled at start-up), which gomapfix cannot see. Set
+`exported-callers = true` under `[transforms.deepcopy]` to report those leaks too; their
+message says that no goroutine of the package takes part.
 Writes made only while the package initialises do not count: in `init`, or in a package
 function called only from such functions (for an exported one, named by no other package of
 the module that imports this one), such as a registry filled by `Register` calls in `init()`.

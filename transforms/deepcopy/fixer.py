@@ -337,6 +337,13 @@ def _message(leak: Leak, notes: str, copies: list, problem: str) -> str:
         'a data race that can end in "fatal error: concurrent map read and map write". '
         "Hand out a copy taken under the lock."
     )
+    if leak.concurrency:
+        msg += f" In this package, {leak.concurrency}."
+    else:
+        msg += (
+            " No goroutine this package starts runs the read or a write of the map: the race needs"
+            " callers outside the package to run them at once."
+        )
     if notes:
         msg += " " + notes
     if not copies:

@@ -77,15 +77,20 @@ def _head(name: str, at: Node) -> str:
     return "~" + syntax.text(typ) if typ is not None and typ.type == "type_identifier" else "~"
 
 
+GuardedWrites = dict[tuple[Key, Key], list[tuple[FileContext, Node]]]
+"""(lock key, map key) -> where the package writes that map holding that lock, in file order."""
+
+
 def guarded_writes(
     locks: list[tuple[FileContext, list[LockCall]]], initialising: Callable[[Node], bool] = lambda n: False
-) -> set[tuple[Key, Key]]:
-    """(lock key, map key) for every map the package writes (m[k] = v, m[k]++, delete, clear)
-    while holding a lock that guards it: the writers a leaked map would race with. locks: the
-    package's files that take locks, with their acquiring lock calls; writes for which
-    initialising holds (they run only while the package initialises) race with no one."""
-    out: set[tuple[Key, Key]] = set()
-    for n in _writes_in_locking_functions(locks):
+) -> GuardedWrites:
+    """(lock key, map key), with the writes, for every map the package writes (m[k] = v,
+    m[k]++, delete, clear) while holding a lock that guards it: the writers a leaked map would
+    race with. locks: the package's files that take locks, with their acquiring lock calls;
+    writes for which initialising holds (they run only while the package initialises) race with
+    no one."""
+    out: GuardedWrites = {}
+    for f, n in _writes_in_locking_functions(locks):
         target = _written_map(n)
         if target is None or _filled_fresh(target, n) or initialising(n):
             continue
@@ -101,7 +106,7 @@ def guarded_writes(
             if (local and lock_local and h.lock.root == root) or (not local and not lock_local):
                 lk = lock_key(h)
                 if lk is not None and key is not None:
-                    out.add((lk, key))
+                    out.setdefault((lk, key), []).append((f, n))
     return out
 
 
@@ -168,18 +173,20 @@ _WRITES = (
 functions of package maps (or golang.org/x/exp/maps) that write their first argument."""
 
 
-def _writes_in_locking_functions(locks: list[tuple[FileContext, list[LockCall]]]) -> Iterator[Node]:
+def _writes_in_locking_functions(
+    locks: list[tuple[FileContext, list[LockCall]]],
+) -> Iterator[tuple[FileContext, Node]]:
     """The statements and calls that may write a map (see _written_map) in the functions that
-    take a lock: held_at finds no lock held anywhere else. Those of a function literal inside
-    such a function come too (held_at tells for them)."""
-    for _, acquired in locks:
+    take a lock, with their files: held_at finds no lock held anywhere else. Those of a function
+    literal inside such a function come too (held_at tells for them)."""
+    for f, acquired in locks:
         bodies = (func.child_by_field_name("body") for func in locking_functions(acquired))
         end = -1
         for body in sorted((b for b in bodies if b is not None), key=lambda b: b.start_byte):
             if body.start_byte < end:
                 continue  # a literal inside a function already queried
             end = body.end_byte
-            yield from syntax.captures(_WRITES, body).get("write", [])
+            yield from ((f, n) for n in syntax.captures(_WRITES, body).get("write", []))
 
 
 def _written_map(n: Node) -> Node | None:

@@ -37,7 +37,18 @@ from transforms.deepcopy.chains import (
     uses,
     writes_through,
 )
-from transforms.deepcopy.guarded import Key, function_of, lock_key, locking_functions, map_key, same_key
+from transforms.deepcopy.guarded import (
+    GuardedWrites,
+    function_of,
+    lock_key,
+    locking_functions,
+    map_key,
+    same_key,
+)
+
+TO_GOROUTINE = "is passed to a go statement"
+CAPTURED_BY_GOROUTINE = "is captured by a goroutine"
+"""The routes by which a leak hands the map to a goroutine the package starts."""
 
 _CHAIN = frozenset({"identifier", "selector_expression", "index_expression"})
 
@@ -67,13 +78,14 @@ class Leak:
     wrap: Node | None
     no_fix: str | None = None
     shallow: Node | None = None  # the maps.Clone(...) call to replace by a deep copy
+    concurrency: str = ""  # how a goroutine of the package takes part (evidence.concurrency)
 
 
 class Finder:
     """Finds guarded maps that escape their lock in one file."""
 
     def __init__(
-        self, f: FileContext, pkg: PackageContext, types: PackageTypes, writes: set[tuple[Key, Key]]
+        self, f: FileContext, pkg: PackageContext, types: PackageTypes, writes: GuardedWrites
     ) -> None:
         self.f, self.pkg, self.types, self.writes = f, pkg, types, writes
         self.maps_name = f.import_name("maps")
@@ -270,7 +282,7 @@ class _Flow:
             if call is None or call.type != "call_expression":
                 return
             if call.parent is not None and call.parent.type == "go_statement":
-                yield _Escape("is passed to a go statement", wrap)
+                yield _Escape(TO_GOROUTINE, wrap)
                 return
             fn = call.child_by_field_name("function")
             args = parent.named_children
@@ -441,7 +453,7 @@ class _Flow:
                     written = True
                 if lit is not None:
                     if is_go_literal(lit):
-                        route = f"is captured by a goroutine (through {name})"
+                        route = f"{CAPTURED_BY_GOROUTINE} (through {name})"
                         yield _Escape(route, wrap if container else None)
                     continue
                 if not held and (_nil_compared(use) or self._scalar_field(use)):

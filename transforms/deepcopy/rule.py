@@ -12,12 +12,14 @@ the generated gomapfix_clone.go.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding
 from gofacts.locks import acquires, may_acquire
 from gofacts.types import PackageTypes
 from transforms.deepcopy.doc import DOC
+from transforms.deepcopy.evidence import concurrency
 from transforms.deepcopy.fixer import Fixer
 from transforms.deepcopy.guarded import guarded_writes, takes_locks
 from transforms.deepcopy.initonly import InitOnly
@@ -41,6 +43,9 @@ class DeepCopy:
         for f, acquired in locks:
             if f.editable and not f.is_test:  # tests read maps after the writers are done
                 leaks.extend(Finder(f, pkg, types, writes).leaks(acquired))
+        outside = pkg.option(DOC.name, "exported-callers", False)
+        leaks = [replace(leak, concurrency=concurrency(leak, writes, pkg, types)) for leak in leaks]
+        leaks = [leak for leak in leaks if leak.concurrency or outside]
         if leaks:
             yield from Fixer(pkg, types).findings(leaks)
 

@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import PackageContext
-from gofacts.signatures import receiver_type_name
+from gofacts.signatures import holder_name, receiver_type_name
 from gofacts.types import PackageTypes
 from transforms.safemap.find import MapDecl, Use, region_uses
 from transforms.safemap.joins import object_joined
@@ -55,17 +55,17 @@ def describe(race: Race, pkg: PackageContext) -> str:
     starters = []
     for root in race.go:
         _, go = go_statement_at(pkg, root)
-        name = _function_name(go) if go is not None else ""
+        name = holder_name(go) if go is not None else ""
         if name and name not in starters:
             starters.append(name)
     started = " and ".join(starters[:3]) + (f" (and {len(starters) - 3} more)" if len(starters) > 3 else "")
     verb = "start" if len(starters) > 1 else "starts"
-    write = f"written in {_function_name(race.write.node)} with no lock held"
+    write = f"written in {holder_name(race.write.node)} with no lock held"
     if race.use is None:
         how = f"exported {race.entry} {verb}" if race.entry else "several of which may run at once"
         where = f"{write}, by goroutines that {started} {verb}, {how}"
     else:
-        used = f"exported {race.entry}" if race.entry else _function_name(race.use.node)
+        used = f"exported {race.entry}" if race.entry else holder_name(race.use.node)
         where = f"{write}, in the goroutine that {started} {verb}, and used in {used}"
         where += ", with nothing ordering the two"
     if race.entry:
@@ -73,18 +73,6 @@ def describe(race: Race, pkg: PackageContext) -> str:
     if race.use is None:
         return f"{where}; concurrent map writes crash the program"
     return f"{where}; a map written while another goroutine uses it can crash the program"
-
-
-def _function_name(node: Node) -> str:
-    """The function or method holding node, as `f` or `T.m` (through function literals)."""
-    func = syntax.enclosing_function(node)
-    while func is not None and func.type == "func_literal":
-        func = syntax.enclosing_function(func)
-    name = func.child_by_field_name("name") if func is not None else None
-    if func is None or name is None:
-        return "a package-level initializer"
-    recv = receiver_type_name(func) if func.type == "method_declaration" else ""
-    return f"{recv}.{syntax.text(name)}" if recv else syntax.text(name)
 
 
 def may_race(

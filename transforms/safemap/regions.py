@@ -132,6 +132,11 @@ class Regions:
         ]
 
 
+def regions_of(pkg: PackageContext, types: PackageTypes) -> Regions:
+    """goroutine_regions of pkg, computed once for every rule that asks."""
+    return pkg.derived("safemap.regions", lambda: goroutine_regions(pkg, types))
+
+
 def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
     """The bodies that run in goroutines started by go statements of the package."""
     functions = _Functions(pkg)

@@ -38,7 +38,7 @@ from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, dec
 from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.locks import LockView
 from transforms.safemap.races import concurrent, describe, may_race
-from transforms.safemap.regions import Regions, goroutine_regions, written_names
+from transforms.safemap.regions import Regions, regions_of, written_names
 from transforms.safemap.rewrite import Rewriter
 from transforms.safemap.shape import Blocked, Shape
 
@@ -72,7 +72,7 @@ class SafeMapTransform:
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         marked = any(MARKER.encode() in f.content and not f.broken for f in pkg.sources)
         types = PackageTypes.of(pkg)
-        regions = goroutine_regions(pkg, types)
+        regions = regions_of(pkg, types)
         if not marked and (not regions.regions or not _mentions_go(pkg)):
             return
         locks = LockView(pkg, types)

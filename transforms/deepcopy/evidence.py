@@ -14,12 +14,12 @@ see; such leaks are reported only with the option exported-callers.
 from __future__ import annotations
 
 from codemod.context import PackageContext
+from gofacts.goroutines import Region, regions_of
+from gofacts.launches import go_statement_at
 from gofacts.signatures import holder_name
 from gofacts.types import PackageTypes
 from transforms.deepcopy.guarded import GuardedWrites, lock_key, map_key, same_key
 from transforms.deepcopy.leaks import CAPTURED_BY_GOROUTINE, TO_GOROUTINE, Leak
-from transforms.safemap.ordering import go_statement_at
-from transforms.safemap.regions import Region, regions_of
 
 
 def concurrency(leak: Leak, writes: GuardedWrites, pkg: PackageContext, types: PackageTypes) -> str:

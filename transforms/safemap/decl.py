@@ -20,9 +20,9 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import PackageContext
 from codemod.model import Edit
+from gofacts import mapops as ops
 from gofacts.decls import Declarations
 from gofacts.signatures import base_type_name
-from transforms.safemap import ops
 from transforms.safemap.find import MapDecl
 from transforms.safemap.shape import Blocked, Shape
 

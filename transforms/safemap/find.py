@@ -30,9 +30,9 @@ from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
 from gofacts.declbytes import CALL, followed_by
+from gofacts.goroutines import Regions
+from gofacts.mapops import names_package, type_of
 from gofacts.types import PackageTypes
-from transforms.safemap.ops import names_package, type_of
-from transforms.safemap.regions import Regions
 
 MARKER = "//gomapfix:safemap"
 

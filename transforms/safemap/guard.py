@@ -36,9 +36,10 @@ from codemod.context import PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Fix, Safety
 from gofacts import scope
+from gofacts.goroutines import Regions
+from gofacts.launches import go_statement_at
 from transforms.safemap.find import MapDecl, Use
-from transforms.safemap.ordering import go_statement_at, ordered
-from transforms.safemap.regions import Regions
+from transforms.safemap.ordering import ordered
 
 _WRAPPABLE = frozenset(
     {

@@ -27,8 +27,8 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import PackageContext
 from gofacts.decls import Declarations
+from gofacts.mapops import field_of
 from gofacts.signatures import receiver_name, receiver_type_name
-from transforms.safemap.ops import field_of
 
 Signal = tuple[str, str]
 """("close", field) for `defer close(r.field)`, ("done", field) for `defer r.field.Done()`."""

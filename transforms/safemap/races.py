@@ -17,15 +17,16 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import PackageContext
+from gofacts.goroutines import Region, Regions
+from gofacts.launches import go_statement_at
+from gofacts.mapops import is_write, mutates_in_place, root_identifier
 from gofacts.signatures import holder_name, receiver_type_name
 from gofacts.types import PackageTypes
 from transforms.safemap.find import MapDecl, Use, region_uses
 from transforms.safemap.joins import object_joined
 from transforms.safemap.locks import LockView
-from transforms.safemap.ops import is_write, mutates_in_place, root_identifier
-from transforms.safemap.ordering import before_publication, go_statement_at, joined, joined_before, ordered
+from transforms.safemap.ordering import before_publication, joined, joined_before, ordered
 from transforms.safemap.reach import reached_only_from
-from transforms.safemap.regions import Region, Regions
 
 
 @dataclass(frozen=True)

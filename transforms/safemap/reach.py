@@ -22,8 +22,8 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
+from gofacts.goroutines import Regions
 from transforms.safemap.locks import LockView
-from transforms.safemap.regions import Regions
 
 MAX_FUNCTIONS = 40
 

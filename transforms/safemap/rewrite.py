@@ -35,7 +35,7 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext
 from codemod.model import Edit
-from transforms.safemap import ops
+from gofacts import mapops as ops
 from transforms.safemap.find import MapDecl, Use
 from transforms.safemap.shape import (
     BREAK_TARGETS,

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from codemod.context import PackageContext
 from codemod.model import Finding, Fix, Safety, Severity
 from codemod.transform import finding
+from gofacts.goroutines import Regions, regions_of, written_names
 from gofacts.types import PackageTypes
 from transforms.safemap import files
 from transforms.safemap.decl import copied_by_value, declaration_edits
@@ -38,7 +39,6 @@ from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, dec
 from transforms.safemap.guard import local_mutex_fix
 from transforms.safemap.locks import LockView
 from transforms.safemap.races import concurrent, describe, may_race
-from transforms.safemap.regions import Regions, regions_of, written_names
 from transforms.safemap.rewrite import Rewriter
 from transforms.safemap.shape import Blocked, Shape
 

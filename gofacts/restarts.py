@@ -36,8 +36,8 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import PackageContext
 from gofacts.decls import Declarations
+from gofacts.mapops import field_of
 from gofacts.signatures import receiver_name
-from transforms.safemap.ops import field_of
 
 
 def token_guarded(go: Node, pkg: PackageContext) -> bool:

@@ -16,11 +16,11 @@ from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
 from gofacts.decls import Declarations
+from gofacts.launches import fresh_operands, loop_locals
+from gofacts.mapops import is_write, names_package, root_identifier, type_name
+from gofacts.restarts import token_guarded
 from gofacts.signatures import parameter_names, parameter_types, receiver_name
 from gofacts.types import PackageTypes
-from transforms.safemap.ops import is_write, names_package, root_identifier, type_name
-from transforms.safemap.ordering import fresh_operands, loop_locals
-from transforms.safemap.tokens import token_guarded
 
 CALL_DEPTH = 2
 
@@ -134,7 +134,7 @@ class Regions:
 
 def regions_of(pkg: PackageContext, types: PackageTypes) -> Regions:
     """goroutine_regions of pkg, computed once for every rule that asks."""
-    return pkg.derived("safemap.regions", lambda: goroutine_regions(pkg, types))
+    return pkg.derived("gofacts.goroutines", lambda: goroutine_regions(pkg, types))
 
 
 def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:

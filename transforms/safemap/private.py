@@ -11,8 +11,8 @@ held (locks.LockView asks every call of a method). A call is taken to be on a pr
 when all of these hold:
 
   - its receiver is a local variable of the calling function, made there: a composite
-    literal, `new(T)`, a `var` with no value, or the result of a call to a package function
-    (`pool, key := setupPool()`);
+    literal, `new(T)`, a `var` with no value, the result of a call to a package function
+    (`pool, key := setupPool()`), or a field of such a local (`store := h.store`);
   - the function uses that variable only to select a field or call a method of it (or takes
     its address once, `pa := &paa`, into another local used the same way): the object is
     never handed on, stored, or captured by a function literal;
@@ -121,12 +121,24 @@ def _fresh_local(ident: Node, func: Node) -> bool:
     decl = found[1]
     if syntax.enclosing_function(decl) != func:
         return False
-    target = _address_of_local(scope.declared_value(syntax.text(ident), decl))
+    value = scope.declared_value(syntax.text(ident), decl)
+    target = _address_of_local(value)
     if target is not None:
         return _fresh_local(target, func)  # `pa := &paa`: paa's uses vouch for pa's
-    return _made_here(syntax.text(ident), decl) and _only_selected(
-        scope.lookup(syntax.text(ident), ident), func, aliases=1
-    )
+    whole = _field_of_local(value)
+    if whole is None and not _made_here(syntax.text(ident), decl):
+        return False
+    if whole is not None and not _fresh_local(whole, func):
+        return False  # `store := h.store` is private when h is
+    return _only_selected(scope.lookup(syntax.text(ident), ident), func, aliases=1)
+
+
+def _field_of_local(value: Node | None) -> Node | None:
+    """h in `h.store`, for an identifier h."""
+    if value is None or value.type != "selector_expression":
+        return None
+    operand = syntax.unparen(value.child_by_field_name("operand") or value)
+    return operand if operand.type == "identifier" else None
 
 
 def _address_of_local(value: Node | None) -> Node | None:

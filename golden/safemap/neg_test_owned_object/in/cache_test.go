@@ -18,3 +18,19 @@ func TestCacheByAddress(t *testing.T) {
 	p.add("b", 2)
 	p.evict("b")
 }
+
+type harness struct {
+	c    *cache
+	name string
+}
+
+func newHarness() harness {
+	return harness{c: newCache(), name: "h"}
+}
+
+func TestCacheInHarness(t *testing.T) {
+	h := newHarness()
+	c, name := h.c, h.name
+	c.add(name, 3)
+	c.evict(name)
+}

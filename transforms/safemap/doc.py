@@ -89,8 +89,10 @@ type, or local variable captured by a closure — declared with an explicit
 `map[K]V` type (written, `make(map[K]V)` or `map[K]V{}`; named map types are left
 alone) that is
 
-- written (`m[k] = v`, `m[k]++`, `m[k] += v`, `delete`, `clear`, `m[k][k2] = v`,
-  `m = make(...)`) inside a goroutine the package starts — the function literal
+- written in place (`m[k] = v`, `m[k]++`, `m[k] += v`, `delete`, `clear`,
+  `m[k][k2] = v`; replacing the whole map, `m = make(...)`, races on the variable, not
+  inside a map, and a SafeMap would not change that) inside a goroutine the package
+  starts — the function literal
   of a `go` statement, the function or method it names, and package functions
   and methods those call (two levels deep) — to a map the spawning goroutine can
   reach as well (a package variable, a captured variable, the receiver or an

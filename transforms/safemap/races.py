@@ -79,10 +79,10 @@ def describe(race: Race, pkg: PackageContext) -> str:
 def may_race(
     decl: MapDecl, pkg: PackageContext, regions: Regions, locks: LockView, types: PackageTypes
 ) -> bool:
-    """Whether a use inside a goroutine region is an unlocked write to a map the spawner can
+    """Whether a use inside a goroutine region is an unlocked write into a map the spawner can
     reach: what concurrent needs first, found without looking at uses outside the regions."""
     for w in region_uses(decl, pkg, regions, types):
-        if not w.resolved or not is_write(w.node):
+        if not w.resolved or not mutates_in_place(w.node):
             continue
         shared = any(_sharing(decl, w, r) for r in regions.containing(w.file, w.node))
         if shared and not locks.held_at(w.node):
@@ -116,8 +116,8 @@ def concurrent(
     locked_writes = any(is_write(u.node) for u in seen if id(u) not in free)
     others = unlocked if locked_writes else seen
     for w in unlocked:
-        if not is_write(w.node):
-            continue
+        if not mutates_in_place(w.node):
+            continue  # `m = fresh` races on the variable, not inside a map: no map crash
         sharing = {r.body.start_byte: (r, _sharing(decl, w, r)) for r in regions.containing(w.file, w.node)}
         rs = [(r, roots) for r, roots in sharing.values() if roots and _started(r, production)]
         if not rs:

@@ -1,14 +1,14 @@
 """Whether the package itself runs a leak's two sides on different goroutines.
 
-A leak is a race only when a writer of the map runs while a caller still reads the copy-less
-map it was handed. The lock says that the author expects concurrent callers, not who they
-are. The evidence deepcopy asks for by default is the package's own: the leak hands the map
-to a goroutine it starts, or a goroutine the package starts (a goroutine region: the `go`
-statement's function and, two calls down, what that calls) runs the leaking read, or runs a
-write of the same map under the same lock. Without it, the
-race needs goroutines that callers outside the package start (a library's exported API, a
-registry filled at start-up, a test fake driven from one goroutine), which gomapfix cannot
-see; such leaks are reported only with the option exported-callers.
+A leak is a race only when a writer of the map runs while a caller still reads the map it
+was handed. The lock says that the author expects concurrent callers, not who they are. The
+evidence deepcopy asks for by default is the package's own: the leak hands the map to a
+goroutine it starts, or a goroutine the package starts (a goroutine region of
+gofacts.goroutines: the `go` statement's function and, two calls down, what that calls) runs
+the leaking read, or a write of the same map under the same lock. Without it, the race needs
+goroutines that callers outside the package start (a library's exported API, hooks run by
+another package, a registry filled at start-up, a test fake driven from one goroutine),
+which gomapfix cannot see; such leaks are reported only with the option exported-callers.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ when all of these hold:
 
 Calls are resolved by name (a method call by any method of that name in the package); calls
 into other packages are taken not to start goroutines that reach the object, since it is
-never handed to them. When the search passes SPAWN_BUDGET functions, the object is not
-private: the answer errs toward keeping the call.
+never handed to them, and a method that publishes its own receiver (stores it where a
+goroutine already running finds it) is not looked for. When the search passes SPAWN_BUDGET
+functions, the object is not private: the answer errs toward keeping the call.
 """
 
 from __future__ import annotations

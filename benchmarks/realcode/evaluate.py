@@ -38,6 +38,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -57,6 +58,11 @@ class Repo:
     commit: str
     kind: str
     subdir: str = ""
+    gopath: str = ""
+    """For a tree older than Go modules (no go.mod at the pinned commit): the import path it was
+    built under in GOPATH, and go_version the Go release of its day; the evaluator runs gomapfix
+    on a copy with that go.mod added (gomapfix analyses only Go modules)."""
+    go_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ def load_manifest(path: Path) -> list[Repo]:
                 commit=entry["commit"],
                 kind=entry["kind"],
                 subdir=entry.get("subdir", ""),
+                gopath=entry.get("gopath", ""),
+                go_version=entry.get("go", ""),
             )
         )
     names = [r.name for r in repos]
@@ -216,6 +224,13 @@ def check_checkout(repo: Repo, checkout: Path) -> None:
             raise SetupError(f"{repo.name}: {checkout} is at {head or '?'}, the manifest pins {repo.commit}")
 
 
+def _run(cmd: list[str], cwd: Path, repo: Repo, timeout: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise SetupError(f"{repo.name}: gomapfix did not finish within {timeout:.0f}s") from exc
+
+
 def run_gomapfix(
     gomapfix: str, repo: Repo, checkout: Path, select: list[str] | None, timeout: float
 ) -> list[Finding]:
@@ -226,10 +241,14 @@ def run_gomapfix(
     if select:
         cmd += ["--select", ",".join(select)]
     cmd.append(target)
-    try:
-        proc = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise SetupError(f"{repo.name}: gomapfix did not finish within {timeout:.0f}s") from exc
+    if repo.gopath and not (checkout / "go.mod").exists():
+        with tempfile.TemporaryDirectory(prefix=f"realcode-{repo.name}-") as tmp:
+            copy = Path(tmp) / repo.name
+            shutil.copytree(checkout, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+            (copy / "go.mod").write_text(f"module {repo.gopath}\n\ngo {repo.go_version or '1.11'}\n")
+            proc = _run(cmd, copy, repo, timeout)
+    else:
+        proc = _run(cmd, checkout, repo, timeout)
     if proc.returncode not in (0, 1):
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         raise SetupError(f"{repo.name}: gomapfix exited {proc.returncode}: {' | '.join(detail)}")

@@ -17,7 +17,9 @@ DOC = RuleDoc(
         "function while a sync.Mutex or sync.RWMutex is held - returned, sent on a channel, stored "
         "where it outlives the lock, passed to or captured by a goroutine, or read after the Unlock -"
         " when the package also writes that map under the same lock (otherwise no writer races with "
-        "the reader)."
+        "the reader) and runs one side on a goroutine it starts: the leak hands the map to one, or "
+        "a goroutine of the package runs the read or such a write (option exported-callers: also "
+        "when only callers outside the package could run them at once)."
     ),
     why=(
         "The lock protects the map only while it is held. Once `return c.m[k]` hands the inner map "

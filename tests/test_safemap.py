@@ -478,3 +478,31 @@ def test_the_message_names_the_goroutines_that_run_at_once(tmp_path: Path) -> No
         "map m is written in record with no lock held, by goroutines that fan starts, several of"
         " which may run at once; concurrent map writes crash the program"
     ), finding.message
+
+
+REPO_GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "safemap"
+
+
+def _starts_through_goroutines(run_body: str) -> str:
+    """golden neg_starts_through_goroutines with another body for Combined.Run."""
+    base = (REPO_GOLDEN / "neg_starts_through_goroutines.in.go").read_text()
+    head, _, _ = base.partition("func (c *Combined) Run() <-chan int {")
+    return head + "func (c *Combined) Run() <-chan int {\n" + run_body + "}\n"
+
+
+@pytest.mark.parametrize(
+    ("run_body", "reported"),
+    [
+        # one run of Combined.Run starts the report's two goroutines: they tally at once
+        ("\tgo func() { <-c.own.Run() }()\n\tgo func() { <-c.own.Stats() }()\n\treturn nil\n", True),
+        # a go statement in a loop starts Stats' goroutine several times per run
+        ("\tfor i := 0; i < 2; i++ {\n\t\tgo func() { <-c.own.Stats() }()\n\t}\n\treturn nil\n", True),
+        # once per run, and Run only through the interface: the callers' choice
+        ("\tgo func() { <-c.own.Stats() }()\n\treturn nil\n", False),
+    ],
+)
+def test_entry_points_are_followed_through_goroutines_started_once(
+    tmp_path: Path, run_body: str, reported: bool
+) -> None:
+    _, report = run(tmp_path, _starts_through_goroutines(run_body))
+    assert bool(report.findings) is reported, [f.message for f in report.findings]

@@ -229,8 +229,9 @@ def _exported_spawners(
 
 def _entry_points(func: Node, locks: LockView, production: bool, limit: int = 20) -> set[str] | None:
     """The exported functions and methods, called by no code of the package, that every path
-    up func's callers ends in; None when some path ends elsewhere (an unexported function
-    nothing calls, a function literal, a go statement) or the walk passes limit functions."""
+    up func's callers ends in, through go statements that start one goroutine per call
+    (_starting_function); None when some path ends elsewhere (an unexported function nothing
+    calls, a function literal, a go statement in a loop) or the walk passes limit functions."""
     out: set[str] = set()
     todo, seen = [func], {func.id}
     while todo:
@@ -246,14 +247,45 @@ def _entry_points(func: Node, locks: LockView, production: bool, limit: int = 20
             out.add(f"{recv}.{syntax.text(name)}" if recv else syntax.text(name))
             continue
         for call in sites:
-            caller = syntax.enclosing_function(call)
-            if caller is None or any(a.type == "go_statement" for a in syntax.ancestors(call)):
+            caller = _starting_function(call)
+            if caller is None:
                 return None
             caller = _once_caller(caller) or caller
             if caller.id not in seen:
                 seen.add(caller.id)
                 todo.append(caller)
     return out
+
+
+def _starting_function(call: Node) -> Node | None:
+    """The function whose run makes call, through the goroutines it starts: the function holding
+    call, or, for a call in a goroutine (`go x.Run()`, `go func() { <-x.Stats() }()`), the
+    function holding that go statement, and so on up. None when one of those go statements is
+    in a loop: one run of the function then starts several goroutines."""
+    func = syntax.enclosing_function(call)
+    while func is not None and func.type == "func_literal" and _go_literal(func):
+        func = syntax.enclosing_function(func)
+    if func is None:
+        return None
+    for a in syntax.ancestors(call):
+        if a.start_byte <= func.start_byte:
+            break
+        if a.type == "go_statement" and any(
+            b.type == "for_statement" and b.start_byte > func.start_byte for b in syntax.ancestors(a)
+        ):
+            return None
+    return func
+
+
+def _go_literal(literal: Node) -> bool:
+    """`go func() {...}()`: the literal is the function a go statement calls."""
+    call = literal.parent
+    return (
+        call is not None
+        and call.type == "call_expression"
+        and call.parent is not None
+        and (call.parent.type == "go_statement")
+    )
 
 
 def _once_caller(literal: Node) -> Node | None:

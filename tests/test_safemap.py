@@ -506,3 +506,16 @@ def test_entry_points_are_followed_through_goroutines_started_once(
 ) -> None:
     _, report = run(tmp_path, _starts_through_goroutines(run_body))
     assert bool(report.findings) is reported, [f.message for f in report.findings]
+
+
+def test_the_message_names_the_caller_that_holds_no_lock(tmp_path: Path) -> None:
+    """golden test_drives_running_object: enqueue is locked by every production caller; the
+    message says which caller reaches it without the lock."""
+    case = REPO_GOLDEN / "test_drives_running_object" / "in"
+    test_file = (case / "pool_test.go").read_text()
+    _, report = run(tmp_path, (case / "pool.go").read_text(), **{"pool_test.go": test_file})
+    (finding,) = report.findings
+    assert finding.message.startswith(
+        "map pool.pending is written in pool.enqueue with no lock held (reached from TestEnqueue"
+        " without one), by goroutines that pool.start starts"
+    ), finding.message

@@ -71,6 +71,32 @@ class LockView:
             return True
         return depth < CALLER_DEPTH and self._callers_hold(func, depth)
 
+    def unlocked_caller(self, node: Node) -> Node | None:
+        """For node where held_at is false although some callers of its function hold a lock:
+        the call, up to CALLER_DEPTH levels up, that holds none and is not made on a private
+        object (a goroutine's start, `go f()`, is no such call). None when no caller holds a
+        lock, or node is in a function literal (which has no named callers)."""
+        func = syntax.enclosing_function(node)
+        found = None
+        for depth in range(CALLER_DEPTH):
+            if func is None or func.type == "func_literal" or func.child_by_field_name("name") is None:
+                break
+            sites = [
+                call
+                for _, call in self._call_sites(_signature(func))
+                if call.parent is None or call.parent.type != "go_statement"  # a goroutine's start
+            ]
+            bare = [
+                call
+                for call in sites
+                if not self.held_at(call, depth + 1) and not self._privacy.on_private_object(call)
+            ]
+            if not bare or (depth == 0 and len(bare) == len(sites)):
+                break  # no caller holds a lock: nothing to point at
+            found = bare[0]
+            func = syntax.enclosing_function(found)
+        return found
+
     def callers(self, func: Node) -> list[tuple[FileContext, Node]]:
         """The resolved calls of a function or method declaration (see _call_sites)."""
         if func.type == "func_literal" or func.child_by_field_name("name") is None:

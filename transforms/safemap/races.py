@@ -49,10 +49,11 @@ class Race:
     entry: str = ""
 
 
-def describe(race: Race, pkg: PackageContext) -> str:
-    """What race is and where it happens, for a finding's message, by function names (a message carries no
-    line numbers: review decisions and the fix loop key findings by it): `written in
-    cache.evict with no lock held, in the goroutine balancer.run starts, and used in Report`."""
+def describe(race: Race, pkg: PackageContext, locks: LockView) -> str:
+    """What race is and where it happens, for a finding's message, by function names (a message
+    carries no line numbers: review decisions and the fix loop key findings by it): `written
+    in cache.evict with no lock held (reached from purge without one), in the goroutine that
+    balancer.run starts, and used in Report`."""
     starters = []
     for root in race.go:
         _, go = go_statement_at(pkg, root)
@@ -62,6 +63,9 @@ def describe(race: Race, pkg: PackageContext) -> str:
     started = " and ".join(starters[:3]) + (f" (and {len(starters) - 3} more)" if len(starters) > 3 else "")
     verb = "start" if len(starters) > 1 else "starts"
     write = f"written in {holder_name(race.write.node)} with no lock held"
+    bare = locks.unlocked_caller(race.write.node)
+    if bare is not None:
+        write += f" (reached from {holder_name(bare)} without one)"
     if race.use is None:
         how = f"exported {race.entry} {verb}" if race.entry else "several of which may run at once"
         where = f"{write}, by goroutines that {started} {verb}, {how}"

@@ -88,7 +88,8 @@ class SafeMapTransform:
                 found = uses(decl, pkg, types)
                 race = concurrent(decl, found, regions, locks, pkg)
                 if race is not None and (race.entry == "" or exported_callers):
-                    candidates.append(_Candidate(decl, found, entry=race.entry, where=describe(race, pkg)))
+                    where = describe(race, pkg, locks)
+                    candidates.append(_Candidate(decl, found, entry=race.entry, where=where))
         if not candidates:
             return
         _plan(pkg, candidates)

@@ -97,8 +97,7 @@ def test_a_caller_in_another_package_invalidates_a_deepcopy_directory(tmp_path: 
     root = tmp_path / "m"
     shutil.copytree(REPO / "golden" / "deepcopy" / "writer_in_other_package" / "in", root)
     cache = tmp_path / "cache"
-    # no goroutine of the module runs either side: reported only with exported-callers
-    deepcopy = Options(select=("deepcopy",), transform_options={"deepcopy": {"exported-callers": True}})
+    deepcopy = Options(select=("deepcopy",))
     assert run(root, cache, deepcopy) == {}, "the only fix is unsafe"
     revoke = root / "revoke" / "revoke.go"
     revoke.write_text(revoke.read_text().replace("\t\ttokens[cluster] = nil\n", ""))

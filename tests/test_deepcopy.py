@@ -16,11 +16,8 @@ from codemod.model import Finding, RunReport, Safety
 from codemod.runner import Options
 from transforms.deepcopy import clone_go
 
+DEEPCOPY = Options(select=("deepcopy",))
 OUTSIDE = {"deepcopy": {"exported-callers": True}}
-DEEPCOPY = Options(select=("deepcopy",), transform_options=OUTSIDE)
-"""deepcopy, with leaks reported whoever starts the goroutines: these packages start none, and
-the tests are about what is found and how it is fixed (the default asks for a goroutine of the
-package, tested at the end)."""
 
 HEADER = """package {name}
 
@@ -324,7 +321,7 @@ def test_value_copying_variant_is_offered_as_unsafe_and_works(go: GoToolchain, t
         "while d.mu is held (new pointers)"
     )
     accepted = frozenset({(*f.key, values.message)})
-    again = Options(select=("deepcopy",), transform_options=OUTSIDE, accepted=accepted)
+    again = Options(select=("deepcopy",), accepted=accepted)
     second, _ = collect(discover([root]), again, jobs=1)
     for outcome in second.changed_files():
         assert outcome.result is not None
@@ -409,12 +406,34 @@ func (x *index) ids(tag string) map[string]bool {
 """
 
 
-def test_by_default_a_leak_needs_a_goroutine_of_the_package(tmp_path: Path) -> None:
+def test_a_package_that_starts_no_goroutine_leaves_concurrency_to_its_callers(tmp_path: Path) -> None:
     module = write_module(tmp_path / "m", {"p.go": LIBRARY})
-    found = collect(discover([module]), Options(select=("deepcopy",)), 1)[0].findings
-    assert found == [], "no goroutine of the package runs either side"
     (finding,) = collect(discover([module]), DEEPCOPY, 1)[0].findings
-    assert "No goroutine this package starts runs the read or a write of the map" in finding.message
+    assert "In this package" not in finding.message
+
+
+def test_a_package_whose_own_goroutines_take_no_part_is_reported_only_when_asked(tmp_path: Path) -> None:
+    source = LIBRARY + "\nfunc (x *index) tick(out chan<- int) {\n\tgo func() { out <- 1 }()\n}\n"
+    module = write_module(tmp_path / "m", {"p.go": source})
+    assert collect(discover([module]), DEEPCOPY, 1)[0].findings == []
+    asked = Options(select=("deepcopy",), transform_options=OUTSIDE)
+    assert len(collect(discover([module]), asked, 1)[0].findings) == 1
+
+
+def test_a_package_only_tests_import_is_not_reported(tmp_path: Path) -> None:
+    fake = LIBRARY.replace("package p", "package fake").replace("func (x *index) ids", "func (x *index) IDs")
+    fake = fake.replace("type index", "type Index").replace("*index", "*Index")
+    test = 'package user\n\nimport (\n\t"testing"\n\n\t"example.com/m/fake"\n)\n\n'
+    test += 'func TestFake(t *testing.T) {\n\t_ = (&fake.Index{}).IDs("a")\n}\n'
+    files = {"fake/fake.go": fake, "user/user.go": "package user\n", "user/user_test.go": test}
+    module = write_module(tmp_path / "m", files)
+    assert collect(discover([module]), DEEPCOPY, 1)[0].findings == []
+    files["user/user.go"] = (
+        'package user\n\nimport "example.com/m/fake"\n\n'
+        'func count() int {\n\treturn len((&fake.Index{}).IDs("a"))\n}\n'
+    )
+    module = write_module(tmp_path / "m2", files)
+    assert len(collect(discover([module]), DEEPCOPY, 1)[0].findings) == 1, "production code imports it"
 
 
 @pytest.mark.parametrize(

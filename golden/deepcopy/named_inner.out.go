@@ -1,5 +1,3 @@
-// gomapfix-golden: --option=deepcopy.exported-callers=true
-
 package p
 
 import (

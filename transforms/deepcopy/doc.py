@@ -17,9 +17,9 @@ DOC = RuleDoc(
         "function while a sync.Mutex or sync.RWMutex is held - returned, sent on a channel, stored "
         "where it outlives the lock, passed to or captured by a goroutine, or read after the Unlock -"
         " when the package also writes that map under the same lock (otherwise no writer races with "
-        "the reader) and runs one side on a goroutine it starts: the leak hands the map to one, or "
-        "a goroutine of the package runs the read or such a write (option exported-callers: also "
-        "when only callers outside the package could run them at once)."
+        "the reader). In a package that starts goroutines, one of them must take part: the leak "
+        "hands the map to one, or one runs the read or such a write (option exported-callers: "
+        "also when none does)."
     ),
     why=(
         "The lock protects the map only while it is held. Once `return c.m[k]` hands the inner map "
@@ -69,9 +69,9 @@ DOC = RuleDoc(
         RuleOption(
             "exported-callers",
             "",
-            "true: also report a leak that no goroutine of the package takes part in, whose race"
-            " needs goroutines that callers outside the package start (default false: such a leak"
-            " is not reported)",
+            "true: also report a leak in a package that starts goroutines when none of them takes"
+            " part, and one in a test helper package (default false: those races need goroutines"
+            " the package does not start, and are not reported)",
             boolean=True,
         ),
     ),
@@ -98,16 +98,17 @@ package-level mutexes guarding package-level maps. A mutex guards a map when bot
 reached from the same variable (`c.mu` and `c.m`), or both are package-level. A finding
 needs evidence of the race: some function of the package must write that map (`m[k] = v`,
 `m[k]++`, `delete`, `clear`, `maps.Copy`, `maps.DeleteFunc`, `maps.Insert`, also through a local holding it) while holding the same lock.
-**Goroutines of the package.** By default a leak is reported only when the package
-itself runs its two sides on different goroutines: the leak hands the map to a goroutine
-(`go report(c.m[k])`, a captured local), or a goroutine the package starts (the function of
-a `go` statement and, two calls down, what that calls) runs the leaking read or a write of
-the same map under the same lock; the message names that goroutine. A lock alone says that
-the author expects concurrent callers, not who they are: without such a goroutine the race
-needs goroutines started outside the package (a library's callers, a test driving a fake
-from one goroutine, a registry filled at start-up), which gomapfix cannot see. Set
-`exported-callers = true` under `[transforms.deepcopy]` to report those leaks too; their
-message says that no goroutine of the package takes part.
+**Goroutines of the package.** A package that starts no goroutine running its own code
+leaves concurrency to its callers, and its lock says they may call from several goroutines:
+its leaks are reported. In a package that starts goroutines, a leak is reported only when one
+of them takes part: the leak hands the map to a goroutine (`go report(c.m[k])`, a captured
+local), or a goroutine of the package (the function of a `go` statement and, two calls down,
+what that calls) runs the leaking read or a write of the same map under the same lock; the
+message names that goroutine. There the package's own goroutines are known and none of them
+touches the map, so the race would need goroutines started elsewhere (start-up code that
+fills a registry before the goroutines run, say). A package that only test files of other
+packages import (a test helper, such as an in-memory fake of a store) is treated like a test
+file. Set `exported-callers = true` under `[transforms.deepcopy]` to report those leaks too.
 Writes made only while the package initialises do not count: in `init`, or in a package
 function called only from such functions (for an exported one, named by no other package of
 the module that imports this one), such as a registry filled by `Register` calls in `init()`.

@@ -339,11 +339,6 @@ def _message(leak: Leak, notes: str, copies: list, problem: str) -> str:
     )
     if leak.concurrency:
         msg += f" In this package, {leak.concurrency}."
-    else:
-        msg += (
-            " No goroutine this package starts runs the read or a write of the map: the race needs"
-            " callers outside the package to run them at once."
-        )
     if notes:
         msg += " " + notes
     if not copies:

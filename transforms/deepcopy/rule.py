@@ -18,6 +18,7 @@ from codemod.context import FileContext, PackageContext
 from codemod.model import Finding
 from gofacts.locks import acquires, may_acquire
 from gofacts.types import PackageTypes
+from transforms.deepcopy.audience import starts_goroutines, test_helper
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.evidence import concurrency
 from transforms.deepcopy.fixer import Fixer
@@ -43,11 +44,19 @@ class DeepCopy:
         for f, acquired in locks:
             if f.editable and not f.is_test:  # tests read maps after the writers are done
                 leaks.extend(Finder(f, pkg, types, writes).leaks(acquired))
-        outside = pkg.option(DOC.name, "exported-callers", False)
         leaks = [replace(leak, concurrency=concurrency(leak, writes, pkg, types)) for leak in leaks]
-        leaks = [leak for leak in leaks if leak.concurrency or outside]
+        if not pkg.option(DOC.name, "exported-callers", False):
+            leaks = [leak for leak in leaks if _reported(leak, pkg, types)]
         if leaks:
             yield from Fixer(pkg, types).findings(leaks)
+
+
+def _reported(leak: Leak, pkg: PackageContext, types: PackageTypes) -> bool:
+    """Whether a leak is reported by default (audience.py): a goroutine of the package takes
+    part, or the package starts none and is not a test helper."""
+    if leak.concurrency:
+        return True
+    return not starts_goroutines(pkg, types) and not test_helper(pkg)
 
 
 def _may_leak_from(f: FileContext) -> bool:

@@ -1,5 +1,3 @@
-// gomapfix-golden: --option=deepcopy.exported-callers=true
-
 // Package revoke marks revoked tokens in the shared map it gets from store.
 package revoke
 

@@ -463,8 +463,8 @@ def test_the_message_names_the_write_the_goroutine_and_the_racing_use(tmp_path: 
     (finding,) = report.findings
     assert finding.message.startswith(
         "map m is written in start with no lock held, in the goroutine that start starts,"
-        " and used in server.read, with nothing ordering the two; a map written while another"
-        " goroutine uses it can crash the program"
+        " and used in server.read, with nothing ordering the two; concurrent map reads and"
+        " writes crash the program"
     ), finding.message
 
 

@@ -77,7 +77,7 @@ def describe(race: Race, pkg: PackageContext, locks: LockView) -> str:
         return f"{where}; callers outside the package may run it on any goroutine, and the program can crash"
     if race.use is None:
         return f"{where}; concurrent map writes crash the program"
-    return f"{where}; a map written while another goroutine uses it can crash the program"
+    return f"{where}; concurrent map reads and writes crash the program"
 
 
 def may_race(

@@ -106,8 +106,27 @@ def insert_first(f: FileContext, block: Node, lines: str | Sequence[str]) -> Edi
     rest = f.content[opening.end_byte : end].strip(b" \t")
     if rest and not rest.startswith(b"//"):
         return None
-    indent = f.indent(opening.start_byte) + b"\t"
-    return f.edit(end, end, b"".join(f.newline + x for x in _block(indent, lines)))
+    return f.edit(end, end, b"".join(f.newline + x for x in _block(_body_indent(f, block), lines)))
+
+
+def _body_indent(f: FileContext, block: Node) -> bytes:
+    """The indentation of statements in block: that of its first statement when one starts a
+    line; else one tab more than its closing brace's line (gofmt puts the brace at the level
+    of the statement or declaration that owns the block, which a line of a multi-line
+    signature or condition holding the opening brace is not)."""
+    first = next((c for c in block.named_children if c.type != "comment"), None)
+    if first is not None and first.type == "statement_list":
+        first = next((c for c in first.named_children if c.type != "comment"), None)
+    if first is not None and _starts_line(f, first):
+        return statement_indent(f, first)
+    closing = block.children[-1]
+    if closing.type == "}" and _starts_line(f, closing):
+        return f.indent(closing.start_byte) + b"\t"
+    return f.indent(block.children[0].start_byte) + b"\t"
+
+
+def _starts_line(f: FileContext, node: Node) -> bool:
+    return not f.content[f.line_start(node.start_byte) : node.start_byte].strip(b" \t")
 
 
 def _comment_block_start(f: FileContext, stmt: Node) -> int:

@@ -75,6 +75,19 @@ def statement_indent(f: FileContext, stmt: Node) -> bytes:
     return label_indent + b"\t"
 
 
+def reindent(text: str, indent: str) -> str:
+    """Go source text copied from one place (a type spelled over several lines) made ready for a
+    line indented with indent: gofmt indents a construct's inner lines one level past the line
+    it starts on and puts its closing line at that line's level, so the text's own base is its
+    last line's indentation, and each line after the first moves from that base to indent."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    base = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip(" \t"))]
+    moved = [indent + x[len(base) :] if x.startswith(base) and x.strip() else x for x in lines[1:]]
+    return "\n".join([lines[0], *moved])
+
+
 def _block(indent: bytes, lines: str | Sequence[str]) -> list[bytes]:
     return [indent + line.encode() for line in ([lines] if isinstance(lines, str) else lines)]
 

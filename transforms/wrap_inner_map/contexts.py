@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts import scope
 from gofacts.signatures import result_types
@@ -223,7 +223,8 @@ class ValueContexts(FlowState):
                 continue
             if inner.type == "literal_value":
                 if self._emit:
-                    self.edits.insert(f.path, inner.start_byte, "{data: " + self.group.inner, OPEN)
+                    spelled = golines.reindent(self.group.inner, f.indent(inner.start_byte).decode())
+                    self.edits.insert(f.path, inner.start_byte, "{data: " + spelled, OPEN)
                     self.edits.insert(f.path, inner.end_byte, "}", CLOSE)
             else:
                 self._store_w(f, inner, literal=True)

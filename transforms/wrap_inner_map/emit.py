@@ -25,7 +25,7 @@ import re
 
 from tree_sitter import Node
 
-from codemod import syntax
+from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Edit
@@ -176,6 +176,7 @@ def top_level(node: Node) -> Node:
 
 
 MARKER = "wrapped by gomapfix (wrap-inner-map)"
+TAB = "\t"
 
 
 def _past_wrappers(after: Node) -> Node:
@@ -222,7 +223,7 @@ def declaration(
     lines = [
         f"// {name} is one inner map of {key}, {MARKER}.",
         f"type {name} struct {{",
-        f"\tdata {inner}",
+        f"\tdata {golines.reindent(inner, TAB)}",
         "}",
     ]
     if plan is not None:

@@ -23,7 +23,7 @@ func cases() int {
 	return n
 }
 
-// casesInner is one inner map of map[string]map[string]struct{name string want*int}, wrapped by gomapfix (wrap-inner-map).
+// casesInner is one inner map of map[string]map[string]struct{name string; want *int}, wrapped by gomapfix (wrap-inner-map).
 type casesInner struct {
 	data map[string]struct {
 		name string

@@ -32,16 +32,42 @@ _WORDY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 
 
 def normalize(node: Node) -> str:
-    """The type's tokens joined without layout: `map[string] *T` and `map[string]*T` agree."""
+    """The type's tokens joined without layout, as go/types prints a type: `map[string] *T` and
+    `map[string]*T` agree, and a struct's fields read `struct{name string; want *int}`."""
     out: list[str] = []
-    for n in syntax.walk(node):
-        if n.child_count or n.type == "comment":
-            continue
-        tok = syntax.text(n)
+    _tokens(node, out)
+    return "".join(out)
+
+
+def _tokens(node: Node, out: list[str]) -> None:
+    if node.type == "comment":
+        return
+    if node.type == "field_declaration_list":
+        fields = [f for f in node.named_children if f.type != "comment"]
+        out.append("{")
+        for i, field in enumerate(fields):
+            if i:
+                out.append("; ")
+            _tokens(field, out)
+        out.append("}")
+        return
+    if node.type == "field_declaration" and node.children_by_field_name("name"):
+        out.append(", ".join(syntax.text(n) for n in node.children_by_field_name("name")) + " ")
+        for part in ("type", "tag"):
+            child = node.child_by_field_name(part)
+            if child is not None:
+                if part == "tag":
+                    out.append(" ")
+                _tokens(child, out)
+        return
+    if not node.child_count:
+        tok = syntax.text(node)
         if out and out[-1] and tok and out[-1][-1] in _WORDY and tok[0] in _WORDY:
             out.append(" ")
         out.append(tok)
-    return "".join(out)
+        return
+    for child in node.children:
+        _tokens(child, out)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@
 Real code the tool has never seen: every transform must complete without an
 internal error, every rewritten file must still parse, every rewritten file that
 was gofmt-clean must still be (a few files of this Go tree are not: gofmt moved on),
-and the files passed over must be reported with their reasons.
+the files passed over must be reported with their reasons, and the packages the
+rewrites change must still vet and pass their tests (`go -overlay`, which puts the
+rewritten files in place of the originals without copying the tree).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -54,3 +57,11 @@ def test_stdlib_sweep(go, tmp_path: Path) -> None:  # noqa: ANN001
     assert unclean["after"] <= unclean["before"], "gofmt-clean files that a rewrite left unclean"
     for f in report.findings:
         assert f.message and f.span.line >= 1
+
+    overlay = {str(o.path): str(tmp_path / "after" / o.path.relative_to(src)) for o in changed}
+    (tmp_path / "overlay.json").write_text(json.dumps({"Replace": overlay}))
+    packages = sorted({o.path.parent.relative_to(src).as_posix() for o in changed})
+    go.run("vet", f"-overlay={tmp_path / 'overlay.json'}", *packages, cwd=src)
+    # cmd/internal/testdir's test runs the compiler over the whole test/ tree: vetted only
+    tested = [p for p in packages if p != "cmd/internal/testdir"]
+    go.run("test", "-short", "-count=1", f"-overlay={tmp_path / 'overlay.json'}", *tested, cwd=src)

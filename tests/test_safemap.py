@@ -94,8 +94,12 @@ def test_a_race_only_with_an_exported_entry_point_is_reported_only_when_asked_fo
     (finding,) = report.findings
     assert finding.severity.value == "warning"
     message = finding.message
-    assert "written in Store.loop with no lock held, in the goroutine that Store.Start starts" in message
-    assert "used in exported Store.Seen, with nothing ordering the two; callers outside" in message
+    assert message.startswith(
+        "map Store.seen is written in a goroutine with no lock held, and used by exported Store.Seen,"
+        " which callers outside the package may run on any goroutine (written in Store.loop, in the"
+        " goroutine that Store.Start starts): if one runs it while the goroutine writes, the"
+        " program crashes"
+    ), message
     assert [f.safety for f in finding.fixes] == [Safety.UNSAFE]
     assert report.changed_files() == []
     module, report = run(tmp_path / "u", source, unsafe=True, options=EXPORTED_CALLERS)
@@ -462,9 +466,9 @@ def test_the_message_names_the_write_the_goroutine_and_the_racing_use(tmp_path: 
     _, report = run(tmp_path, source)
     (finding,) = report.findings
     assert finding.message.startswith(
-        "map m is written in start with no lock held, in the goroutine that start starts,"
-        " and used in server.read, with nothing ordering the two; concurrent map reads and"
-        " writes crash the program"
+        "map m is written in a goroutine and used elsewhere with no lock held (written in start,"
+        " in the goroutine that start starts, and used in server.read, with nothing ordering the"
+        " two); concurrent map writes crash the program"
     ), finding.message
 
 
@@ -475,8 +479,9 @@ def test_the_message_names_the_goroutines_that_run_at_once(tmp_path: Path) -> No
     _, report = run(tmp_path, source)
     (finding,) = report.findings
     assert finding.message.startswith(
-        "map m is written in record with no lock held, by goroutines that fan starts, several of"
-        " which may run at once; concurrent map writes crash the program"
+        "map m is written in a goroutine and used elsewhere with no lock held (written in record,"
+        " by goroutines that fan starts, several of which may run at once); concurrent map writes"
+        " crash the program"
     ), finding.message
 
 
@@ -516,6 +521,7 @@ def test_the_message_names_the_caller_that_holds_no_lock(tmp_path: Path) -> None
     _, report = run(tmp_path, (case / "pool.go").read_text(), **{"pool_test.go": test_file})
     (finding,) = report.findings
     assert finding.message.startswith(
-        "map pool.pending is written in pool.enqueue with no lock held (reached from TestEnqueue"
-        " without one), by goroutines that pool.start starts"
+        "map pool.pending is written in a goroutine and used elsewhere with no lock held (written"
+        " in pool.enqueue (reached from TestEnqueue without a lock), by goroutines that pool.start"
+        " starts"
     ), finding.message

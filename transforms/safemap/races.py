@@ -52,8 +52,8 @@ class Race:
 def describe(race: Race, pkg: PackageContext, locks: LockView) -> str:
     """What race is and where it happens, for a finding's message, by function names (a message
     carries no line numbers: review decisions and the fix loop key findings by it): `written
-    in cache.evict with no lock held (reached from purge without one), in the goroutine that
-    balancer.run starts, and used in Report`."""
+    in a goroutine and used elsewhere with no lock held (written in cache.evict (reached from
+    purge without a lock), in the goroutine that balancer.run starts, and used in Report, ...)`."""
     starters = []
     for root in race.go:
         _, go = go_statement_at(pkg, root)
@@ -62,22 +62,29 @@ def describe(race: Race, pkg: PackageContext, locks: LockView) -> str:
             starters.append(name)
     started = " and ".join(starters[:3]) + (f" (and {len(starters) - 3} more)" if len(starters) > 3 else "")
     verb = "start" if len(starters) > 1 else "starts"
-    write = f"written in {holder_name(race.write.node)} with no lock held"
+    write = f"written in {holder_name(race.write.node)}"
     bare = locks.unlocked_caller(race.write.node)
     if bare is not None:
-        write += f" (reached from {holder_name(bare)} without one)"
+        write += f" (reached from {holder_name(bare)} without a lock)"
     if race.use is None:
         how = f"exported {race.entry} {verb}" if race.entry else "several of which may run at once"
-        where = f"{write}, by goroutines that {started} {verb}, {how}"
+        evidence = f"{write}, by goroutines that {started} {verb}, {how}"
+    elif race.entry:
+        evidence = f"{write}, in the goroutine that {started} {verb}"
     else:
-        used = f"exported {race.entry}" if race.entry else holder_name(race.use.node)
-        where = f"{write}, in the goroutine that {started} {verb}, and used in {used}"
-        where += ", with nothing ordering the two"
+        used = holder_name(race.use.node)
+        evidence = f"{write}, in the goroutine that {started} {verb}, and used in {used}"
+        evidence += ", with nothing ordering the two"
     if race.entry:
-        return f"{where}; callers outside the package may run it on any goroutine, and the program can crash"
-    if race.use is None:
-        return f"{where}; concurrent map writes crash the program"
-    return f"{where}; concurrent map reads and writes crash the program"
+        return (
+            f"written in a goroutine with no lock held, and used by exported {race.entry}, which callers"
+            " outside the package may run on any goroutine"
+            f" ({evidence}): if one runs it while the goroutine writes, the program crashes"
+        )
+    return (
+        f"written in a goroutine and used elsewhere with no lock held ({evidence});"
+        " concurrent map writes crash the program"
+    )
 
 
 def may_race(

@@ -67,7 +67,7 @@ def describe(race: Race, pkg: PackageContext, locks: LockView) -> str:
     if bare is not None:
         write += f" (reached from {holder_name(bare)} without a lock)"
     if race.use is None:
-        how = f"exported {race.entry} {verb}" if race.entry else "several of which may run at once"
+        how = f"reached from exported {race.entry}" if race.entry else "several of which may run at once"
         evidence = f"{write}, by goroutines that {started} {verb}, {how}"
     elif race.entry:
         evidence = f"{write}, in the goroutine that {started} {verb}"

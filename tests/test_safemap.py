@@ -525,3 +525,37 @@ def test_the_message_names_the_caller_that_holds_no_lock(tmp_path: Path) -> None
         " in pool.enqueue (reached from TestEnqueue without a lock), by goroutines that pool.start"
         " starts"
     ), finding.message
+
+
+@pytest.mark.parametrize(
+    ("body", "private"),
+    [
+        ('\tc := newCache()\n\tc.add("a", 1); c.evict("a")\n', True),
+        ('\tvar c cache\n\tc.entries = map[string]int{}\n\tc.add("a", 1); c.evict("a")\n', True),
+        # handed on: the callee may give it to a goroutine
+        ('\tc := newCache()\n\tkeep(c)\n\tc.add("a", 1); c.evict("a")\n', False),
+        # captured by a function literal: it may run anywhere
+        ('\tc := newCache()\n\tf := func() { c.add("a", 1); c.evict("a") }\n\tf()\n', False),
+        # the function starts a goroutine
+        (
+            "\tc := newCache()\n\tdone := make(chan bool)\n\tgo func() { done <- true }()\n"
+            '\tc.add("a", 1); c.evict("a")\n\t<-done\n',
+            False,
+        ),
+        # a parameter is nobody's own
+        (None, False),
+    ],
+)
+def test_only_calls_on_an_object_of_the_callers_own_need_no_lock(
+    tmp_path: Path, body: str | None, private: bool
+) -> None:
+    """golden neg_test_owned_object: production calls of add and evict hold the balancer's lock;
+    a test's calls without it are set aside only when the object is the test's own."""
+    case = REPO_GOLDEN / "neg_test_owned_object" / "in"
+    if body is None:
+        test = 'package p\n\nfunc drive(c *cache) {\n\tc.add("a", 1); c.evict("a")\n}\n'
+    else:
+        test = 'package p\n\nimport "testing"\n\nfunc keep(c *cache) { _ = c }\n\n'
+        test += "func TestOwn(t *testing.T) {\n" + body + "}\n"
+    _, report = run(tmp_path, (case / "cache.go").read_text(), **{"own_test.go": test})
+    assert (report.findings == []) is private, [f.message for f in report.findings]

@@ -42,7 +42,7 @@ def test_helper(pkg: PackageContext) -> bool:
     which is the only kind another package can read a leak through."""
     if not any(may_hand_out_locked_maps(f.content) for f in pkg.sources if not f.is_test):
         return False
-    return _imported_only_by_tests(pkg)
+    return pkg.derived("deepcopy.test_helper", lambda: _imported_only_by_tests(pkg))
 
 
 def _imported_only_by_tests(pkg: PackageContext) -> bool:

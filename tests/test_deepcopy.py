@@ -461,3 +461,17 @@ def test_a_goroutine_of_the_package_is_the_evidence_and_the_message_names_it(
     (finding,) = collect(discover([module]), Options(select=("deepcopy",)), 1)[0].findings
     assert finding.message.endswith(evidence), finding.message
     assert [f.safety for f in finding.fixes][:1] == [Safety.SAFE]
+
+
+def test_a_function_only_other_packages_tests_call_is_not_reported(tmp_path: Path) -> None:
+    lib = LIBRARY.replace("package p", "package lib").replace("func (x *index) ids", "func (x *index) IDs")
+    lib += "\nfunc New() *index {\n\treturn &index{byTag: map[string]map[string]bool{}}\n}\n"
+    other = 'package user\n\nimport (\n\t"testing"\n\n\t"example.com/m/lib"\n)\n\n'
+    other += 'func TestIDs(t *testing.T) {\n\t_ = lib.New().IDs("a")\n}\n'
+    user = 'package user\n\nimport "example.com/m/lib"\n\nvar _ = lib.New  // production imports lib\n'
+    files = {"lib/lib.go": lib, "user/user.go": user, "user/user_test.go": other}
+    module = write_module(tmp_path / "m", files)
+    assert collect(discover([module]), DEEPCOPY, 1)[0].findings == []
+    own = 'package lib\n\nimport "testing"\n\nfunc TestIDs(t *testing.T) {\n\t_ = New().IDs("a")\n}\n'
+    module = write_module(tmp_path / "m2", {"lib/lib.go": lib, "lib/lib_test.go": own})
+    assert len(collect(discover([module]), DEEPCOPY, 1)[0].findings) == 1, "its own package's test"

@@ -11,20 +11,24 @@ It does not report a leak in a package that starts goroutines when none of them 
 there the package's own goroutines are known, and none of them reads or writes the map, so
 the race would need callers that the package does not expect (exported-callers reports it).
 Nor does it report a leak in a package that only test files import (a test helper such as an
-in-memory fake of a store), as it does not report leaks in `_test.go` files: what it hands out
-reaches tests only.
+in-memory fake of a store), or one in an exported function that only test files of other
+packages call (a hook for tests), as it does not report leaks in `_test.go` files: what it
+hands out reaches tests only.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from codemod import syntax
 from codemod.context import PackageContext
 from codemod.discovery import module_files
 from codemod.gobytes import may_hand_out_locked_maps
 from gofacts.goroutines import regions_of
 from gofacts.module import Module
 from gofacts.types import PackageTypes
+from transforms.deepcopy.leaks import Leak
 
 
 def starts_goroutines(pkg: PackageContext, types: PackageTypes) -> bool:
@@ -43,6 +47,36 @@ def test_helper(pkg: PackageContext) -> bool:
     if not any(may_hand_out_locked_maps(f.content) for f in pkg.sources if not f.is_test):
         return False
     return pkg.derived("deepcopy.test_helper", lambda: _imported_only_by_tests(pkg))
+
+
+def called_only_by_other_tests(leak: Leak, pkg: PackageContext) -> bool:
+    """Whether leak's function is exported, and every call of it in the module (by name, at
+    least one) is in a test file of another package: the map it hands out reaches tests only.
+    Like test_helper, read only for a package whose cached result depends on the module."""
+    name = leak.func.child_by_field_name("name") if leak.func.type != "func_literal" else None
+    text = syntax.text(name) if name is not None else ""
+    if not text[:1].isupper() or not any(
+        may_hand_out_locked_maps(f.content) for f in pkg.sources if not f.is_test
+    ):
+        return False
+    method = leak.func.type == "method_declaration"
+    call = re.compile((r"\." if method else r"(?<![\w])(?:\w+\.)?") + re.escape(text) + r"\s*\(")
+    declared = re.compile(r"\bfunc\s+" + re.escape(text) + r"\s*[\[(]")  # `Name(` of a function
+    in_tests = False
+    for path in _module_go_files(pkg):
+        try:
+            data = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        if text not in data:
+            continue
+        calls = len(call.findall(data)) - (0 if method else len(declared.findall(data)))
+        if calls <= 0:
+            continue
+        if path.parent == pkg.directory or not path.name.endswith("_test.go"):
+            return False
+        in_tests = True
+    return in_tests
 
 
 def _imported_only_by_tests(pkg: PackageContext) -> bool:

@@ -107,8 +107,8 @@ what that calls) runs the leaking read or a write of the same map under the same
 message names that goroutine. There the package's own goroutines are known and none of them
 touches the map, so the race would need goroutines started elsewhere (start-up code that
 fills a registry before the goroutines run, say). A package that only test files of other
-packages import (a test helper, such as an in-memory fake of a store) is treated like a test
-file. Set `exported-callers = true` under `[transforms.deepcopy]` to report those leaks too.
+packages import (a test helper, such as an in-memory fake of a store), and an exported
+function that only test files of other packages call, are treated like test files. Set `exported-callers = true` under `[transforms.deepcopy]` to report those leaks too.
 Writes made only while the package initialises do not count: in `init`, or in a package
 function called only from such functions (for an exported one, named by no other package of
 the module that imports this one), such as a registry filled by `Register` calls in `init()`.

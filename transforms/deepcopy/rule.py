@@ -18,7 +18,7 @@ from codemod.context import FileContext, PackageContext
 from codemod.model import Finding
 from gofacts.locks import acquires, may_acquire
 from gofacts.types import PackageTypes
-from transforms.deepcopy.audience import starts_goroutines, test_helper
+from transforms.deepcopy.audience import called_only_by_other_tests, starts_goroutines, test_helper
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.evidence import concurrency
 from transforms.deepcopy.fixer import Fixer
@@ -53,10 +53,13 @@ class DeepCopy:
 
 def _reported(leak: Leak, pkg: PackageContext, types: PackageTypes) -> bool:
     """Whether a leak is reported by default (audience.py): a goroutine of the package takes
-    part, or the package starts none and is not a test helper."""
+    part, or the package starts none, is not a test helper, and more than other packages'
+    tests call the function."""
     if leak.concurrency:
         return True
-    return not starts_goroutines(pkg, types) and not test_helper(pkg)
+    if starts_goroutines(pkg, types) or test_helper(pkg):
+        return False
+    return not called_only_by_other_tests(leak, pkg)
 
 
 def _may_leak_from(f: FileContext) -> bool:

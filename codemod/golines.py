@@ -56,8 +56,7 @@ def statements_before(node: Node) -> Iterator[Node]:
 
 def alone_on_lines(f: FileContext, stmt: Node) -> bool:
     """True if stmt starts its line (after indentation) and nothing but a comment follows it."""
-    before = f.content[f.line_start(stmt.start_byte) : stmt.start_byte]
-    if before.strip(b" \t"):
+    if not _starts_line(f, stmt):
         return False
     rest = f.content[stmt.end_byte : f.line_end(stmt.end_byte)].strip(b" \t")
     return rest == b"" or rest.startswith(b"//")
@@ -127,11 +126,9 @@ def _body_indent(f: FileContext, block: Node) -> bytes:
     line; else one tab more than its closing brace's line (gofmt puts the brace at the level
     of the statement or declaration that owns the block, which a line of a multi-line
     signature or condition holding the opening brace is not)."""
-    first = next((c for c in block.named_children if c.type != "comment"), None)
-    if first is not None and first.type == "statement_list":
-        first = next((c for c in first.named_children if c.type != "comment"), None)
-    if first is not None and _starts_line(f, first):
-        return statement_indent(f, first)
+    statements = block_statements(block)
+    if statements and _starts_line(f, statements[0]):
+        return statement_indent(f, statements[0])
     closing = block.children[-1]
     if closing.type == "}" and _starts_line(f, closing):
         return f.indent(closing.start_byte) + b"\t"

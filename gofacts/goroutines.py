@@ -88,6 +88,11 @@ class Region:
         return len(found) > 1 or bool(looped)
 
     @property
+    def started_outside_tests(self) -> bool:
+        """Whether a go statement of a non-test file starts it."""
+        return any(not path.endswith("_test.go") for path, _ in self.roots)
+
+    @property
     def literal(self) -> bool:
         """The body is a function literal's (one started by `go func() {...}()`)."""
         return self.body.parent is not None and self.body.parent.type == "func_literal"

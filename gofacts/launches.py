@@ -13,18 +13,35 @@ objects of the iteration's own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
-from gofacts.signatures import parameter_names
+from gofacts.signatures import holder_name, parameter_names
 
 
 def go_statement_at(pkg: PackageContext, root: tuple[str, int]) -> tuple[FileContext | None, Node | None]:
     """The file and go statement of a region root (path, offset), each None when not found."""
     f = next((s for s in pkg.sources if str(s.path) == root[0]), None)
     return f, go_statement(f, root[1]) if f is not None else None
+
+
+def starting_functions(pkg: PackageContext, roots: Iterable[tuple[str, int]]) -> str:
+    """`F starts` or `F and G start`, for messages: the functions or methods holding the go
+    statements at roots ((path, offset) pairs, in order), each named once, three at most."""
+    names: list[str] = []
+    for root in roots:
+        _, go = go_statement_at(pkg, root)
+        name = holder_name(go) if go is not None else ""
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        return "the package starts"
+    shown = " and ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
+    return f"{shown} {'start' if len(names) > 1 else 'starts'}"
 
 
 def go_statement(f: FileContext, offset: int) -> Node | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from codemod.context import PackageContext
 from gofacts.goroutines import Region, regions_of
-from gofacts.launches import go_statement_at
+from gofacts.launches import starting_functions
 from gofacts.signatures import holder_name
 from gofacts.types import PackageTypes
 from transforms.deepcopy.guarded import GuardedWrites, lock_key, map_key, same_key
@@ -32,7 +32,7 @@ def concurrency(leak: Leak, writes: GuardedWrites, pkg: PackageContext, types: P
         return ""
     reading = regions.containing(leak.file, leak.at)
     if reading:
-        return f"the goroutine that {_starters(reading, pkg)} runs this read"
+        return f"the goroutine that {starting_functions(pkg, _roots(reading))} runs this read"
     mkey, key = lock_key(leak.held), map_key(leak.at)
     if mkey is None or key is None:
         return ""
@@ -42,19 +42,10 @@ def concurrency(leak: Leak, writes: GuardedWrites, pkg: PackageContext, types: P
         for f, node in sites:
             writing = regions.containing(f, node)
             if writing:
-                return f"the goroutine that {_starters(writing, pkg)} writes it in {holder_name(node)}"
+                started = starting_functions(pkg, _roots(writing))
+                return f"the goroutine that {started} writes it in {holder_name(node)}"
     return ""
 
 
-def _starters(regions: list[Region], pkg: PackageContext) -> str:
-    """`F starts` or `F and G start`: the functions whose go statements start the regions."""
-    names: list[str] = []
-    for root in sorted({r for region in regions for r in region.roots}):
-        _, go = go_statement_at(pkg, root)
-        name = holder_name(go) if go is not None else ""
-        if name and name not in names:
-            names.append(name)
-    if not names:
-        return "the package starts"
-    shown = " and ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
-    return f"{shown} {'start' if len(names) > 1 else 'starts'}"
+def _roots(regions: list[Region]) -> list[tuple[str, int]]:
+    return sorted({r for region in regions for r in region.roots})

@@ -18,7 +18,7 @@ from tree_sitter import Node
 from codemod import syntax
 from codemod.context import PackageContext
 from gofacts.goroutines import Region, Regions
-from gofacts.launches import go_statement_at
+from gofacts.launches import go_statement_at, starting_functions
 from gofacts.mapops import is_write, mutates_in_place, root_identifier
 from gofacts.signatures import holder_name, receiver_type_name
 from gofacts.types import PackageTypes
@@ -54,26 +54,19 @@ def describe(race: Race, pkg: PackageContext, locks: LockView) -> str:
     carries no line numbers: review decisions and the fix loop key findings by it): `written
     in a goroutine and used elsewhere with no lock held (written in cache.evict (reached from
     purge without a lock), in the goroutine that balancer.run starts, and used in Report, ...)`."""
-    starters = []
-    for root in race.go:
-        _, go = go_statement_at(pkg, root)
-        name = holder_name(go) if go is not None else ""
-        if name and name not in starters:
-            starters.append(name)
-    started = " and ".join(starters[:3]) + (f" (and {len(starters) - 3} more)" if len(starters) > 3 else "")
-    verb = "start" if len(starters) > 1 else "starts"
+    started = starting_functions(pkg, race.go)
     write = f"written in {holder_name(race.write.node)}"
     bare = locks.unlocked_caller(race.write.node)
     if bare is not None:
         write += f" (reached from {holder_name(bare)} without a lock)"
     if race.use is None:
         how = f"reached from exported {race.entry}" if race.entry else "several of which may run at once"
-        evidence = f"{write}, by goroutines that {started} {verb}, {how}"
+        evidence = f"{write}, by goroutines that {started}, {how}"
     elif race.entry:
-        evidence = f"{write}, in the goroutine that {started} {verb}"
+        evidence = f"{write}, in the goroutine that {started}"
     else:
         used = holder_name(race.use.node)
-        evidence = f"{write}, in the goroutine that {started} {verb}, and used in {used}"
+        evidence = f"{write}, in the goroutine that {started}, and used in {used}"
         evidence += ", with nothing ordering the two"
     if race.entry:
         return (
@@ -316,7 +309,7 @@ def _once_caller(literal: Node) -> Node | None:
 
 def _started(region: Region, production: bool) -> bool:
     """Whether a go statement of a non-test file starts region (any, for a map of a test file)."""
-    return not production or any(not path.endswith("_test.go") for path, _ in region.roots)
+    return not production or region.started_outside_tests
 
 
 def _ordered(

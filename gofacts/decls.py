@@ -30,6 +30,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
+from gofacts import scope
 from gofacts.declbytes import DeclBytes
 from gofacts.signatures import receiver_type_name
 
@@ -143,6 +144,18 @@ class Declarations:
         if kind in _SPELLED:
             return needle in self._spelled(kind)
         return any(self._declbytes(i).may_declare(kind, needle) for i in self._holding(needle))
+
+    def called_by_name(self, fn: Node) -> list[Decl]:
+        """What a call's function expression may run, by name alone: the package function `f`
+        names (when no enclosing function declares f), or every method of the name `x.m`
+        selects, whatever x is (an imported package's function included, so the answer
+        over-approximates)."""
+        fn = syntax.unparen(fn)
+        if fn.type == "identifier":
+            found = self.get("func", syntax.text(fn)) if scope.declaration_of(fn) is None else None
+            return [found] if found is not None else []
+        field = fn.child_by_field_name("field") if fn.type == "selector_expression" else None
+        return self.methods_named(syntax.text(field)) if field is not None else []
 
     def methods_named(self, name: str) -> list[Decl]:
         """Every method called name, whatever its receiver, in package order."""

@@ -123,14 +123,7 @@ class LockView:
         if call is None or call.type != "call_expression" or depth >= CALLER_DEPTH:
             return False
         position = [a.id for a in args.named_children].index(literal.id)  # type: ignore[union-attr]
-        fn = syntax.unparen(call.child_by_field_name("function") or call)
-        name = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
-        if name is None or name.type not in ("identifier", "field_identifier"):
-            return False
-        decls = Declarations.of(self.pkg)
-        found = decls.methods_named(syntax.text(name)) if fn.type == "selector_expression" else []
-        if fn.type == "identifier" and decls.get("func", syntax.text(name)) is not None:
-            found = [decls.get("func", syntax.text(name))]
+        found = Declarations.of(self.pkg).called_by_name(call.child_by_field_name("function") or call)
         return (
             bool(found) and all(_calls_back(d, position) for d, _ in found) and self.held_at(call, depth + 1)
         )

@@ -92,25 +92,10 @@ class Privacy:
                     spawns = True
                     break
                 if n.type == "call_expression":
-                    callees.extend(_callees(n, decls))
+                    callees.extend(d for d, _ in decls.called_by_name(n.child_by_field_name("function") or n))
             facts = (spawns, callees)
         self._callees[func.id] = facts
         return facts
-
-
-def _callees(call: Node, decls: Declarations) -> list[Node]:
-    """The package declarations a call may run: the function `f(...)` names (not a local), or
-    every method of the name `x.m(...)` selects; none for a call into an imported package."""
-    fn = syntax.unparen(call.child_by_field_name("function") or call)
-    if fn.type == "identifier":
-        if scope.declaration_of(fn) is not None:
-            return []
-        found = decls.get("func", syntax.text(fn))
-        return [found[0]] if found is not None else []
-    if fn.type == "selector_expression":
-        field = fn.child_by_field_name("field")
-        return [d for d, _ in decls.methods_named(syntax.text(field))] if field is not None else []
-    return []
 
 
 def _fresh_local(ident: Node, func: Node) -> bool:

@@ -41,7 +41,7 @@ class Module:
         self.root = root
         self.path = path
         self._shared = shared
-        self._needles: dict[bytes, list[Path]] = {}
+        self._needles: dict[tuple[bytes, bool], list[Path]] = {}
 
     @staticmethod
     def of(pkg: PackageContext) -> Module | None:
@@ -70,13 +70,14 @@ class Module:
         every module it has seen)."""
         return [p for p in module_files(self.root, self._shared) if not p.name.endswith("_test.go")]
 
-    def files_with(self, *needles: bytes) -> list[Path]:
-        """The module's non-test .go files whose bytes contain one of needles, in path order.
-        Each file is read once for all the needles of one call."""
-        missing = [n for n in needles if n not in self._needles]
+    def files_with(self, *needles: bytes, tests: bool = False) -> list[Path]:
+        """The module's non-test .go files (test files too, with tests) whose bytes contain one
+        of needles, in path order. Each file is read once for all the needles of one call."""
+        missing = [n for n in needles if (n, tests) not in self._needles]
         if missing:
             found: dict[bytes, list[Path]] = {n: [] for n in missing}
-            for path in self.files():
+            files = module_files(self.root, self._shared) if tests else self.files()
+            for path in files:
                 try:
                     data = path.read_bytes()
                 except OSError:
@@ -84,11 +85,16 @@ class Module:
                 for n in missing:
                     if n in data:
                         found[n].append(path)
-            self._needles.update(found)
+            self._needles.update(((n, tests), paths) for n, paths in found.items())
         if len(needles) == 1:
-            return self._needles[needles[0]]
-        held = {p for n in needles for p in self._needles[n]}
+            return self._needles[(needles[0], tests)]
+        held = {p for n in needles for p in self._needles[(n, tests)]}
         return sorted(held, key=path_order)
+
+    def import_path(self, directory: Path) -> str:
+        """The import path of the package in directory, a directory of this module."""
+        relative = directory.relative_to(self.root).as_posix()
+        return self.path if relative == "." else f"{self.path}/{relative}"
 
     def directory_of(self, import_path: str) -> Path | None:
         """The directory of a package of this module, by import path (None outside the module)."""

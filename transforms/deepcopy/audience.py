@@ -19,11 +19,9 @@ hands out reaches tests only.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from codemod import syntax
 from codemod.context import PackageContext
-from codemod.discovery import module_files
 from codemod.gobytes import may_hand_out_locked_maps
 from gofacts.goroutines import regions_of
 from gofacts.module import Module
@@ -34,17 +32,15 @@ from transforms.deepcopy.leaks import Leak
 def starts_goroutines(pkg: PackageContext, types: PackageTypes) -> bool:
     """Whether a go statement of a non-test file of the package starts a goroutine that runs code
     of the package (a goroutine region of gofacts.goroutines)."""
-    return any(
-        not path.endswith("_test.go") for region in regions_of(pkg, types).regions for path, _ in region.roots
-    )
+    return any(region.started_outside_tests for region in regions_of(pkg, types).regions)
 
 
 def test_helper(pkg: PackageContext) -> bool:
     """Whether pkg is a test helper: test files of other packages of the module import it, and
     no other file does. The module is read only for a package whose cached result already
-    depends on it (one that may hand a locked map out of an exported function: codemod.gobytes),
-    which is the only kind another package can read a leak through."""
-    if not any(may_hand_out_locked_maps(f.content) for f in pkg.sources if not f.is_test):
+    depends on it (_module_keyed), which is the only kind another package can read a leak
+    through."""
+    if not _module_keyed(pkg):
         return False
     return pkg.derived("deepcopy.test_helper", lambda: _imported_only_by_tests(pkg))
 
@@ -55,21 +51,18 @@ def called_only_by_other_tests(leak: Leak, pkg: PackageContext) -> bool:
     Like test_helper, read only for a package whose cached result depends on the module."""
     name = leak.func.child_by_field_name("name") if leak.func.type != "func_literal" else None
     text = syntax.text(name) if name is not None else ""
-    if not text[:1].isupper() or not any(
-        may_hand_out_locked_maps(f.content) for f in pkg.sources if not f.is_test
-    ):
+    module = Module.of(pkg)
+    if not text[:1].isupper() or module is None or not _module_keyed(pkg):
         return False
     method = leak.func.type == "method_declaration"
     call = re.compile((r"\." if method else r"(?<![\w])(?:\w+\.)?") + re.escape(text) + r"\s*\(")
     declared = re.compile(r"\bfunc\s+" + re.escape(text) + r"\s*[\[(]")  # `Name(` of a function
     in_tests = False
-    for path in _module_go_files(pkg):
+    for path in module.files_with(text.encode(), tests=True):
         try:
             data = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return False
-        if text not in data:
-            continue
         calls = len(call.findall(data)) - (0 if method else len(declared.findall(data)))
         if calls <= 0:
             continue
@@ -79,30 +72,16 @@ def called_only_by_other_tests(leak: Leak, pkg: PackageContext) -> bool:
     return in_tests
 
 
+def _module_keyed(pkg: PackageContext) -> bool:
+    """Whether pkg's cached result depends on the whole module: a file of it may hand a locked
+    map out of an exported function (codemod.gobytes, read by the runner's cache key)."""
+    return any(may_hand_out_locked_maps(f.content) for f in pkg.sources if not f.is_test)
+
+
 def _imported_only_by_tests(pkg: PackageContext) -> bool:
     module = Module.of(pkg)
-    if module is None or not module.path or pkg.module_root is None:
+    if module is None or not module.path:
         return False
-    rel = pkg.directory.relative_to(pkg.module_root).as_posix()
-    quoted = f'"{module.path}/{rel}"' if rel != "." else f'"{module.path}"'
-    in_tests = False
-    for path in _module_go_files(pkg):
-        if path.parent == pkg.directory:
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return False
-        if quoted.encode() not in data:
-            continue
-        if not path.name.endswith("_test.go"):
-            return False
-        in_tests = True
-    return in_tests
-
-
-def _module_go_files(pkg: PackageContext) -> list[Path]:
-    """Every .go file of pkg's module, test files included (pkg's own files if no module)."""
-    if pkg.module_root is None:
-        return [f.path for f in pkg.sources]
-    return module_files(pkg.module_root, pkg.shared)
+    quoted = f'"{module.import_path(pkg.directory)}"'.encode()
+    importers = [p for p in module.files_with(quoted, tests=True) if p.parent != pkg.directory]
+    return bool(importers) and all(p.name.endswith("_test.go") for p in importers)

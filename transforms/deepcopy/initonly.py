@@ -76,10 +76,8 @@ class InitOnly:
         module = Module.of(self.pkg)
         if module is None or not module.path:
             return True
-        relative = self.pkg.directory.relative_to(module.root).as_posix()
-        import_path = module.path if relative == "." else f"{module.path}/{relative}"
         needle = f"{name}(".encode()
-        for path in module.files_with(f'"{import_path}"'.encode()):
+        for path in module.files_with(f'"{module.import_path(self.pkg.directory)}"'.encode()):
             if path.parent == self.pkg.directory:
                 continue
             try:

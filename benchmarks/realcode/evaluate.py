@@ -224,6 +224,16 @@ def check_checkout(repo: Repo, checkout: Path) -> None:
             raise SetupError(f"{repo.name}: {checkout} is at {head or '?'}, the manifest pins {repo.commit}")
 
 
+def copy_checkout(repo: Repo, checkout: Path, into: Path) -> Path:
+    """A copy of checkout under into (its .git left out), with the go.mod of its day added to a
+    tree older than Go modules (repo.gopath): the tree gomapfix can analyse."""
+    copy = into / repo.name
+    shutil.copytree(checkout, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    if repo.gopath and not (copy / "go.mod").exists():
+        (copy / "go.mod").write_text(f"module {repo.gopath}\n\ngo {repo.go_version or '1.11'}\n")
+    return copy
+
+
 def _run(cmd: list[str], cwd: Path, repo: Repo, timeout: float) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
@@ -243,10 +253,7 @@ def run_gomapfix(
     cmd.append(target)
     if repo.gopath and not (checkout / "go.mod").exists():
         with tempfile.TemporaryDirectory(prefix=f"realcode-{repo.name}-") as tmp:
-            copy = Path(tmp) / repo.name
-            shutil.copytree(checkout, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-            (copy / "go.mod").write_text(f"module {repo.gopath}\n\ngo {repo.go_version or '1.11'}\n")
-            proc = _run(cmd, copy, repo, timeout)
+            proc = _run(cmd, copy_checkout(repo, checkout, Path(tmp)), repo, timeout)
     else:
         proc = _run(cmd, checkout, repo, timeout)
     if proc.returncode not in (0, 1):

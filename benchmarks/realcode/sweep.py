@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from evaluate import HERE, find_gomapfix, load_manifest
+from evaluate import HERE, copy_checkout, find_gomapfix, load_manifest
 
 
 def main() -> int:
@@ -47,10 +47,7 @@ def main() -> int:
             continue
         checkout = ns.checkouts / repo.name
         with tempfile.TemporaryDirectory(prefix=f"sweep-{repo.name}-") as tmp:
-            copy = Path(tmp) / repo.name
-            shutil.copytree(checkout, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-            if repo.gopath and not (copy / "go.mod").exists():
-                (copy / "go.mod").write_text(f"module {repo.gopath}\n\ngo {repo.go_version or '1.11'}\n")
+            copy = copy_checkout(repo, checkout, Path(tmp))
             before = _snapshot(copy)
             first = _run(gomapfix, ["--write", "--no-cache", "-q", *args, "."], copy)
             changed = [p for p, data in before.items() if p.read_bytes() != data]

@@ -559,3 +559,30 @@ def test_only_calls_on_an_object_of_the_callers_own_need_no_lock(
         test += "func TestOwn(t *testing.T) {\n" + body + "}\n"
     _, report = run(tmp_path, (case / "cache.go").read_text(), **{"own_test.go": test})
     assert (report.findings == []) is private, [f.message for f in report.findings]
+
+
+_LOADED = (REPO_GOLDEN / "neg_loaded_while_built.in.go").read_text()
+_LOAD_LOOP = "\tfor _, e := range o.entries {\n\t\te.init(stale)"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # the owner starts its goroutines before it loads the stores
+        (_LOAD_LOOP, "\to.Start()\n" + _LOAD_LOOP),
+        # the owner is handed on before the stores are loaded
+        (_LOAD_LOOP, "\towners = append(owners, o)\n" + _LOAD_LOOP),
+        # a method of a running owner loads its stores again
+        ("// Start", "func (o *Owner) Reload(stale []string) {\n" + _LOAD_LOOP + "\n\t}\n}\n\n// Start"),
+        # load is called through a store the entry did not get from its receiver
+        ("\te.st.load(stale)", "\tshared.load(stale)"),
+    ],
+)
+def test_a_load_that_may_run_on_a_published_object_is_reported(tmp_path: Path, old: str, new: str) -> None:
+    """golden neg_loaded_while_built, changed so that a store may be loaded while its goroutine
+    runs: the race is reported again."""
+    assert old in _LOADED
+    source = _LOADED.replace(old, new, 1) + "\nvar owners []*Owner\n\nvar shared = newStore()\n"
+    _, report = run(tmp_path, source)
+    assert [f.rule for f in report.findings] == ["safemap"], source
+    assert "store.seen" in report.findings[0].message

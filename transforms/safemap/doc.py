@@ -131,7 +131,11 @@ goroutine writes the map through its receiver; a `for v := range ch` loop that o
 when the goroutine closes ch (no break, return or goto in it) waits like `<-done`; a map
 declared in a loop's body and captured by the goroutine that iteration starts belongs to
 that goroutine alone; a use through a local that the same function has just made a new object
-for (`r := &report{}; r.m = make(...)`), before anything hands that object on;
+for (`r := &report{}; r.m = make(...)`), before anything hands that object on, and a use in
+an unexported method reached only from calls on such a new object, through receivers
+(`mgr := &Controller{...}; for _, mc := range mgr.mc { mc.init() }; return mgr`, where init
+calls `m.store.load()`), in a function that starts no goroutine: the call runs before the
+object is handed on, so no goroutine can hold it yet;
 accesses made with a lock held, striped locks (`s.locks[i]`), functions whose doc comment
 says the caller holds the lock, and a goroutine's function literal that releases with a
 top-level `defer mu.Unlock()` a lock its spawner took just before the go statement, and a

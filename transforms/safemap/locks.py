@@ -97,6 +97,11 @@ class LockView:
             func = syntax.enclosing_function(found)
         return found
 
+    @property
+    def privacy(self) -> Privacy:
+        """Which calls are made on objects only the calling goroutine can reach (private.py)."""
+        return self._privacy
+
     def callers(self, func: Node) -> list[tuple[FileContext, Node]]:
         """The resolved calls of a function or method declaration (see _call_sites)."""
         if func.type == "func_literal" or func.child_by_field_name("name") is None:

@@ -25,16 +25,28 @@ into other packages are taken not to start goroutines that reach the object, sin
 never handed to them, and a method that publishes its own receiver (stores it where a
 goroutine already running finds it) is not looked for. When the search passes SPAWN_BUDGET
 functions, the object is not private: the answer errs toward keeping the call.
+
+The same facts order a map access with the goroutines that write the map (runs_unpublished):
+a method reached only from calls on an object its caller has just made, before that caller
+hands it on (`mgr := &Controller{...}; for _, mc := range mgr.mc { mc.init() }; return
+mgr`, with init loading mc.store), runs before any goroutine can hold the object, whatever
+the caller does with it afterwards. Objects reached from the new one (`mc`, `mc.store`) are
+taken to be new too; one the constructor was given (`&Owner{st: sharedStore}`) is not told
+apart, so such an access may be left out: the answer errs toward fewer findings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tree_sitter import Node
 
 from codemod import syntax
-from codemod.context import PackageContext
+from codemod.context import FileContext, PackageContext
 from gofacts import scope
 from gofacts.decls import Declarations
+from gofacts.mapops import root_identifier
+from gofacts.signatures import receiver_name
 from transforms.safemap.ordering import new_object
 
 SPAWN_BUDGET = 80
@@ -96,6 +108,107 @@ class Privacy:
             facts = (spawns, callees)
         self._callees[func.id] = facts
         return facts
+
+
+def runs_unpublished(
+    node: Node, privacy: Privacy, callers: Callers, handed_on: Callers, production: bool
+) -> bool:
+    """Whether node, an access `r.f...` through the receiver r of its method, runs only on
+    objects that no other goroutine can hold yet: every call of the method (followed up
+    through callers that pass their own receiver on, `m.store.fetchAll()`, within
+    MAX_CALLERS functions) ends in a call made on an object its calling function has just
+    made and not yet handed on (unpublished_call), and the method is never used as a value
+    (handed_on). With production, calls in test files are left out. An exported method,
+    a function literal, or a function nothing in the package calls may run anywhere: False."""
+    func = syntax.enclosing_function(node)
+    if func is None or not _through_receiver(node, func):
+        return False
+    todo, seen = [func], {func.id}
+    while todo:
+        func = todo.pop()
+        name = func.child_by_field_name("name")
+        if func.type != "method_declaration" or name is None or syntax.text(name)[:1].isupper():
+            return False
+        sites = [(f, c) for f, c in callers(func) if not (production and f.is_test)]
+        if not sites or handed_on(func):
+            return False
+        for _, call in sites:
+            if unpublished_call(call, privacy):
+                continue
+            caller = syntax.enclosing_function(call)
+            fn = call.child_by_field_name("function")
+            if caller is None or fn is None or not _through_receiver(fn, caller):
+                return False
+            if caller.id not in seen:
+                if len(seen) >= MAX_CALLERS:
+                    return False
+                seen.add(caller.id)
+                todo.append(caller)
+    return True
+
+
+MAX_CALLERS = 12
+
+
+Callers = Callable[[Node], list[tuple[FileContext, Node]]]
+
+
+def unpublished_call(call: Node, privacy: Privacy) -> bool:
+    """Whether the method call `x.m(...)` (or `x.f.m(...)`) is made on an object its function
+    has just made: x is a local made there (see _made_here), or a field or range element of
+    one (`for _, mc := range mgr.mc`), every mention of that local before the call selects from
+    it (a field, or a method call of the package), nothing captures it in a function literal,
+    and the function starts no goroutine (Privacy.spawn_free). Handing the object on after the
+    call (`return mgr`) does not matter: the call has run by then."""
+    fn = call.child_by_field_name("function")
+    func = syntax.enclosing_function(call)
+    if fn is None or fn.type != "selector_expression" or func is None:
+        return False
+    root = root_identifier(fn.child_by_field_name("operand") or fn)
+    made = _made_local(root, func) if root is not None else None
+    return made is not None and _selected_before(made, func, call.start_byte) and privacy.spawn_free(func)
+
+
+def _made_local(ident: Node, func: Node, depth: int = 1) -> Node | None:
+    """The declaring identifier of the local of func that ident's object was made in: ident's
+    own when func made it, else that of the local it is a field or range element of."""
+    found = scope.find_declaration(syntax.text(ident), ident)
+    if found is None or syntax.enclosing_function(found[1]) != func:
+        return None
+    kind, decl = found
+    declaring = scope.lookup(syntax.text(ident), ident)
+    if kind in ("short_var", "var_spec") and _made_here(syntax.text(ident), decl):
+        return declaring
+    value = scope.declared_value(syntax.text(ident), decl) if kind in ("short_var", "var_spec") else None
+    if value is None and kind == "range":
+        value = decl.child_by_field_name("right")
+    whole = root_identifier(value) if value is not None and value.type == "selector_expression" else None
+    return _made_local(whole, func, depth - 1) if whole is not None and depth > 0 else None
+
+
+def _selected_before(declaring: Node, func: Node, end: int) -> bool:
+    """Whether every mention of the local declaring introduces, before end, selects from it,
+    outside function literals."""
+    for n in syntax.named_walk(func):
+        if n.start_byte >= end:
+            break
+        if n.type != "identifier" or n.text != declaring.text or n == declaring:
+            continue
+        if scope.declaration_of(n) != declaring:
+            continue
+        parent = n.parent
+        if syntax.enclosing_function(n) != func or parent is None or parent.type != "selector_expression":
+            return False
+    return True
+
+
+def _through_receiver(node: Node, method: Node) -> bool:
+    """Whether the selector chain node starts at method's receiver (`m.store.fetchAll`)."""
+    operand = node.child_by_field_name("operand") if node.type == "selector_expression" else None
+    root = root_identifier(operand) if operand is not None else None
+    if root is None or method.type != "method_declaration":
+        return False
+    return syntax.text(root) == receiver_name(method)
 
 
 def _fresh_local(ident: Node, func: Node) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from codemod import syntax
-from codemod.context import PackageContext
+from codemod.context import FileContext, PackageContext
 from gofacts.goroutines import Region, Regions
 from gofacts.launches import go_statement_at, starting_functions
 from gofacts.mapops import is_write, mutates_in_place, root_identifier
@@ -26,7 +26,8 @@ from transforms.safemap.find import MapDecl, Use, region_uses
 from transforms.safemap.joins import object_joined
 from transforms.safemap.locks import LockView
 from transforms.safemap.ordering import before_publication, joined, joined_before, ordered
-from transforms.safemap.reach import reached_only_from
+from transforms.safemap.private import runs_unpublished
+from transforms.safemap.reach import handed_on, reached_only_from
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def concurrent(
                 continue  # an object of the goroutine's own: the spawner cannot reach it
             if not theirs:
                 theirs = reached_only_from(u.node, regions, locks, production)
-            if not containing and before_publication(u.node):
+            if not containing and (before_publication(u.node) or _unpublished(u, locks, production)):
                 continue  # the object is new, and no goroutine can hold it yet
             if (not theirs or not theirs <= mine) and not _ordered(
                 decl, u, w, [r for r, _ in rs], pkg, locks
@@ -329,6 +330,17 @@ def _ordered(
             if decl.owner is None or not object_joined(use.node, go, write.node, decl.owner, pkg):
                 return False
     return True
+
+
+def _unpublished(use: Use, locks: LockView, production: bool) -> bool:
+    """Whether use runs only on objects no other goroutine holds yet: its method is reached
+    only from calls on an object just made (private.runs_unpublished)."""
+
+    def named(func: Node) -> list[tuple[FileContext, Node]]:
+        name = func.child_by_field_name("name")
+        return handed_on(func, syntax.text(name), locks.pkg, production) if name is not None else []
+
+    return runs_unpublished(use.node, locks.privacy, locks.callers, named, production)
 
 
 def _through(decl: MapDecl, use: Use) -> str:

@@ -50,7 +50,7 @@ def reached_only_from(node: Node, regions: Regions, locks: LockView, production:
         if func.type == "func_literal" or name is None or syntax.text(name)[:1].isupper():
             return set()
         sites = [(f, c) for f, c in locks.callers(func) if not (production and f.is_test)]
-        sites += _handed_on(func, syntax.text(name), locks.pkg, production)
+        sites += handed_on(func, syntax.text(name), locks.pkg, production)
         if not sites:
             return set()
         for f, site in sites:
@@ -73,9 +73,7 @@ def _key(func: Node) -> tuple[int, int, int]:
     return (func.start_byte, func.end_byte, hash(func.text))
 
 
-def _handed_on(
-    func: Node, name: str, pkg: PackageContext, production: bool
-) -> list[tuple[FileContext, Node]]:
+def handed_on(func: Node, name: str, pkg: PackageContext, production: bool) -> list[tuple[FileContext, Node]]:
     """The places that name func without calling it: `f` for a function, `x.m` or `(*T).m`
     for a method (any receiver: a value of another type naming m counts too)."""
     method = func.type == "method_declaration"

@@ -586,3 +586,29 @@ def test_a_load_that_may_run_on_a_published_object_is_reported(tmp_path: Path, o
     _, report = run(tmp_path, source)
     assert [f.rule for f in report.findings] == ["safemap"], source
     assert "store.seen" in report.findings[0].message
+
+
+_OWNERS = (REPO_GOLDEN / "fan_out_existing_mutex.in.go").read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # the goroutines' lock is a package mutex: the map gets a mutex of its own
+        ("\tvar mu sync.Mutex\n", ""),
+        # some write holds a second lock besides mu: taking mu inside it could invert a lock order
+        ("\t\t\t\tmu.Lock()\n", "\t\t\t\tmu.Lock()\n\t\t\t\tother.Lock()\n\t\t\t\tdefer other.Unlock()\n"),
+    ],
+)
+def test_a_mutex_that_is_not_the_goroutines_only_local_lock_is_not_reused(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    """golden fan_out_existing_mutex, with a lock that is not a local mutex guarding the map
+    alone: the fix declares outMu instead of reusing mu."""
+    assert old in _OWNERS
+    source = _OWNERS.replace(old, new, 1) + "\nvar mu, other sync.Mutex\n"
+    _, report = run(tmp_path, source)
+    (finding,) = report.findings
+    (fix,) = finding.fixes
+    assert fix.message.startswith("guard out with a local mutex outMu"), fix.message
+    assert b"var outMu sync.Mutex" in b"".join(e.text for e in fix.edits)

@@ -164,7 +164,10 @@ a warning that names that function, and its fix is unsafe.
 become a safeMap; the fix declares a mutex next to it (`var countsMu sync.Mutex`) and holds
 it around each statement of the goroutines that touches the map, when every other access is
 in the declaring function and ordered with the goroutines (before the loop that starts
-them, or after the wait). The function still returns an ordinary map, complete.
+them, or after the wait). When some of the goroutines' statements already hold a local
+mutex of that function (`var mu sync.Mutex`), and no other lock, the fix takes that mutex
+around the others instead of declaring a second one (`mu.Lock(); m[id] = v; mu.Unlock()`).
+The function still returns an ordinary map, complete.
 
 **The shim.** The fix adds, once per package (later runs reuse the files and
 never duplicate them):

@@ -18,7 +18,10 @@ writes, a mutex declared next to it and held around each access the goroutines m
     ...
         go func() { defer wg.Done(); countsMu.Lock(); counts[w.key]++; countsMu.Unlock() }()
 
-(each statement on its own lines, as gofmt lays them out). The fix is made only when
+(each statement on its own lines, as gofmt lays them out). When some of those statements
+already hold a local mutex of the function (`var mu sync.Mutex`, the only lock any of them
+holds), the fix takes that mutex around the others instead (`mu.Lock(); counts[k] = n;
+mu.Unlock()`), as upstream fixes of this shape do. The fix is made only when
 that is all it takes: every access outside the goroutines is in the declaring function
 and ordered with them (before the first go statement's loop, or after a wait on a
 WaitGroup or channel the goroutines use: ordering.py), and every access inside them is
@@ -32,10 +35,10 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from codemod import golines, syntax
-from codemod.context import PackageContext
+from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Fix, Safety
-from gofacts import scope
+from gofacts import locks, scope
 from gofacts.goroutines import Regions
 from gofacts.launches import go_statement_at
 from transforms.safemap.find import MapDecl, Use
@@ -71,16 +74,20 @@ def local_mutex_fix(decl: MapDecl, found: list[Use], regions: Regions, pkg: Pack
             continue
         if syntax.enclosing_function(use.node) != func or not _ordered_with_all(use, decl, regions, pkg):
             return f"`{syntax.text(use.node)}` may run while the goroutines do"
+    existing = _guarding_mutex(inside, func, f)
+    if existing is not None:
+        inside = [n for n in inside if not locks.held_at(n)]
     statements = _statements(inside)
     if isinstance(statements, str):
         return statements
-    plan = plan_imports(f, pkg, ["sync"])
-    mutex = _free_name(f"{decl.name}Mu", func, pkg)
+    plan = plan_imports(f, pkg, [] if existing is not None else ["sync"])
+    mutex = existing or _free_name(f"{decl.name}Mu", func, pkg)
     edits = []
-    declare = golines.insert_after(f, declared, f"var {mutex} {plan.qualify('sync', 'Mutex')}")
-    if declare is None:
-        return "the declaration is laid out in a way gomapfix does not rewrite"
-    edits.append(declare)
+    if existing is None:
+        declare = golines.insert_after(f, declared, f"var {mutex} {plan.qualify('sync', 'Mutex')}")
+        if declare is None:
+            return "the declaration is laid out in a way gomapfix does not rewrite"
+        edits.append(declare)
     for stmt in statements:
         before = golines.insert_before(f, stmt, f"{mutex}.Lock()")
         after = golines.insert_after(f, stmt, f"{mutex}.Unlock()")
@@ -91,7 +98,35 @@ def local_mutex_fix(decl: MapDecl, found: list[Use], regions: Regions, pkg: Pack
         f"guard {decl.name} with a local mutex {mutex}, held around the {len(statements)} "
         f"statement(s) of the goroutines that use it"
     )
+    if existing is not None:
+        message = (
+            f"hold {mutex}, the local mutex that already guards some of the goroutines' uses of "
+            f"{decl.name}, around the {len(statements)} statement(s) that use it without"
+        )
     return Fix(message, (*sorted(edits, key=lambda e: (e.start, e.end)), *plan.edits), Safety.SAFE)
+
+
+def _guarding_mutex(uses: list[Node], func: Node, f: FileContext) -> str | None:
+    """The local mutex (`var mu sync.Mutex` or `sync.RWMutex`, declared in func) that some of
+    the goroutines' uses already hold, when it is the only lock any of them holds: the others
+    then take it too, as the code's author would write (`mu.Lock(); m[k] = v; mu.Unlock()`).
+    None when no use holds a lock, or some hold another one (taking mu inside another lock
+    could invert a lock order elsewhere: a new mutex, taken innermost, cannot)."""
+    mutexes = {h.mutex for n in uses for h in locks.held_at(n)}
+    if len(mutexes) != 1:
+        return None
+    (name,) = mutexes
+    found = scope.find_declaration(name, uses[0])
+    sync = f.import_name("sync")
+    if found is None or found[0] != "var_spec" or not sync or syntax.enclosing_function(found[1]) != func:
+        return None
+    typ = found[1].child_by_field_name("type")
+    wanted = (f"{sync}.Mutex", f"{sync}.RWMutex")
+    return (
+        name
+        if typ is not None and found[1].child_by_field_name("value") is None and syntax.text(typ) in wanted
+        else None
+    )
 
 
 def _within(body: Node, func: Node) -> bool:

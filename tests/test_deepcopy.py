@@ -463,6 +463,65 @@ def test_a_goroutine_of_the_package_is_the_evidence_and_the_message_names_it(
     assert [f.safety for f in finding.fixes][:1] == [Safety.SAFE]
 
 
+TICK = "\nfunc (x *index) tick(out chan<- int) {\n\tgo func() { out <- 1 }()\n}\n"
+"""A goroutine of the package that takes no part in the leak."""
+
+HANDLER = (
+    "func (x *index) serve(w http.ResponseWriter, r *http.Request) {\n\tx.add(r.URL.Path, r.Method)\n}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "evidence"),
+    [
+        # an HTTP handler writes the map (net/http runs each request on a goroutine of its own)
+        ({"p.go": HANDLER}, "In this package, the HTTP handler index.serve writes it in index.add"),
+        # the handler reads what the leak hands out
+        (
+            {
+                "p.go": HANDLER.replace(
+                    "x.add(r.URL.Path, r.Method)", 'w.Write([]byte(fmt.Sprint(len(x.ids("a")))))'
+                )
+            },
+            "In this package, the HTTP handler index.serve runs this read",
+        ),
+        # only a test's handler writes it: a test server serves what the test sends
+        ({"p_test.go": HANDLER}, None),
+        # a handler that reaches add only through a method name the package declares twice
+        (
+            {
+                "p.go": HANDLER.replace("x.add(", "x.put(")
+                + "\nfunc (x *index) put(t, id string) { x.add(t, id) }\n"
+                "\ntype other struct{}\n\nfunc (other) put(t, id string) {}\n"
+            },
+            None,
+        ),
+    ],
+)
+def test_an_http_handler_of_the_package_is_evidence(
+    tmp_path: Path, files: dict[str, str], evidence: str | None
+) -> None:
+    """In a package that starts goroutines of its own (tick, taking no part), a leak is reported
+    when an HTTP handler of the package writes the map or runs the leaking read."""
+    http_imports = 'import (\n\t"fmt"\n\t"net/http"\n\t"sync"\n)\n\nvar _ = fmt.Sprint\nvar _ http.Handler\n'
+    library = LIBRARY.replace('import "sync"\n', http_imports) + TICK
+    sources = {"p.go": library}
+    for name, body in files.items():
+        head = (
+            "package p\n\n" + http_imports.replace('\t"sync"\n', "") if name.endswith("_test.go") else library
+        )
+        sources[name] = head + "\n" + body
+    module = write_module(tmp_path / "m", sources)
+    found = collect(discover([module]), DEEPCOPY, 1)[0].findings
+    if evidence is None:
+        assert found == [], [f.message for f in found]
+        return
+    (finding,) = found
+    assert evidence + " (net/http runs each request on a goroutine of its own)." in finding.message, (
+        finding.message
+    )
+
+
 def test_a_function_only_other_packages_tests_call_is_not_reported(tmp_path: Path) -> None:
     lib = LIBRARY.replace("package p", "package lib").replace("func (x *index) ids", "func (x *index) IDs")
     lib += "\nfunc New() *index {\n\treturn &index{byTag: map[string]map[string]bool{}}\n}\n"

@@ -18,8 +18,8 @@ DOC = RuleDoc(
         "where it outlives the lock, passed to or captured by a goroutine, or read after the Unlock -"
         " when the package also writes that map under the same lock (otherwise no writer races with "
         "the reader). In a package that starts goroutines, one of them must take part: the leak "
-        "hands the map to one, or one runs the read or such a write (option exported-callers: "
-        "also when none does)."
+        "hands the map to one, or one runs the read or such a write, or an HTTP handler of the "
+        "package does (option exported-callers: also when none does)."
     ),
     why=(
         "The lock protects the map only while it is held. Once `return c.m[k]` hands the inner map "
@@ -104,7 +104,11 @@ its leaks are reported. In a package that starts goroutines, a leak is reported 
 of them takes part: the leak hands the map to a goroutine (`go report(c.m[k])`, a captured
 local), or a goroutine of the package (the function of a `go` statement and, two calls down,
 what that calls) runs the leaking read or a write of the same map under the same lock; the
-message names that goroutine. There the package's own goroutines are known and none of them
+message names that goroutine. An HTTP handler of the package counts as such a goroutine: a
+function, method or literal taking an http.ResponseWriter, or a function it calls (two calls
+up, a method only when its name is declared once in the package), since net/http runs each
+request on a goroutine of its own (`middleware` calling `s.record(path)`, which writes the map
+under the lock; handlers in test files do not count). There the package's own goroutines are known and none of them
 touches the map, so the race would need goroutines started elsewhere (start-up code that
 fills a registry before the goroutines run, say). A package that only test files of other
 packages import (a test helper, such as an in-memory fake of a store), and an exported

@@ -592,21 +592,32 @@ _OWNERS = (REPO_GOLDEN / "fan_out_existing_mutex.in.go").read_text()
 
 
 @pytest.mark.parametrize(
-    ("old", "new"),
+    "changes",
     [
         # the goroutines' lock is a package mutex: the map gets a mutex of its own
-        ("\tvar mu sync.Mutex\n", ""),
+        [("\tvar mu sync.Mutex\n", "")],
         # some write holds a second lock besides mu: taking mu inside it could invert a lock order
-        ("\t\t\t\tmu.Lock()\n", "\t\t\t\tmu.Lock()\n\t\t\t\tother.Lock()\n\t\t\t\tdefer other.Unlock()\n"),
+        [("\t\t\t\tmu.Lock()\n", "\t\t\t\tmu.Lock()\n\t\t\t\tother.Lock()\n\t\t\t\tdefer other.Unlock()\n")],
+        # the write holds mu only for reading: two goroutines could still write at once
+        [
+            ("\tvar mu sync.Mutex\n", "\tvar mu sync.RWMutex\n"),
+            (
+                "\t\t\t\tmu.Lock()\n\t\t\t\tout[n] = owner\n\t\t\t\tmu.Unlock()",
+                "\t\t\t\tmu.RLock()\n\t\t\t\tout[n] = owner\n\t\t\t\tmu.RUnlock()",
+            ),
+        ],
     ],
 )
 def test_a_mutex_that_is_not_the_goroutines_only_local_lock_is_not_reused(
-    tmp_path: Path, old: str, new: str
+    tmp_path: Path, changes: list[tuple[str, str]]
 ) -> None:
     """golden fan_out_existing_mutex, with a lock that is not a local mutex guarding the map
     alone: the fix declares outMu instead of reusing mu."""
-    assert old in _OWNERS
-    source = _OWNERS.replace(old, new, 1) + "\nvar mu, other sync.Mutex\n"
+    source = _OWNERS
+    for old, new in changes:
+        assert old in source
+        source = source.replace(old, new, 1)
+    source += "\nvar other sync.Mutex\n" + ("var mu sync.Mutex\n" if "var mu" not in source else "")
     _, report = run(tmp_path, source)
     (finding,) = report.findings
     (fix,) = finding.fixes

@@ -108,25 +108,22 @@ def local_mutex_fix(decl: MapDecl, found: list[Use], regions: Regions, pkg: Pack
 
 def _guarding_mutex(uses: list[Node], func: Node, f: FileContext) -> str | None:
     """The local mutex (`var mu sync.Mutex` or `sync.RWMutex`, declared in func) that some of
-    the goroutines' uses already hold, when it is the only lock any of them holds: the others
-    then take it too, as the code's author would write (`mu.Lock(); m[k] = v; mu.Unlock()`).
-    None when no use holds a lock, or some hold another one (taking mu inside another lock
-    could invert a lock order elsewhere: a new mutex, taken innermost, cannot)."""
-    mutexes = {h.mutex for n in uses for h in locks.held_at(n)}
-    if len(mutexes) != 1:
+    the goroutines' uses already hold with Lock, when it is the only lock any of them holds:
+    the others then take it too, as the code's author would write (`mu.Lock(); m[k] = v;
+    mu.Unlock()`). None when no use holds a lock, some hold another one (taking mu inside
+    another lock could invert a lock order elsewhere: a new mutex, taken innermost, cannot),
+    or some hold mu only with RLock (several of them could still write at once)."""
+    held = [h for n in uses for h in locks.held_at(n)]
+    if len({h.mutex for h in held}) != 1 or any(h.lock.method != "Lock" for h in held):
         return None
-    (name,) = mutexes
+    name = held[0].mutex
     found = scope.find_declaration(name, uses[0])
     sync = f.import_name("sync")
     if found is None or found[0] != "var_spec" or not sync or syntax.enclosing_function(found[1]) != func:
         return None
-    typ = found[1].child_by_field_name("type")
-    wanted = (f"{sync}.Mutex", f"{sync}.RWMutex")
-    return (
-        name
-        if typ is not None and found[1].child_by_field_name("value") is None and syntax.text(typ) in wanted
-        else None
-    )
+    typ, value = found[1].child_by_field_name("type"), found[1].child_by_field_name("value")
+    is_mutex = typ is not None and syntax.text(typ) in (f"{sync}.Mutex", f"{sync}.RWMutex")
+    return name if is_mutex and value is None else None
 
 
 def _within(body: Node, func: Node) -> bool:

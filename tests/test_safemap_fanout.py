@@ -35,3 +35,25 @@ def test_race_before_and_none_after(go: GoToolchain, tmp_path: Path) -> None:
     go.run("test", "-race", "-count=1", ".", cwd=module)
     again = gomapfix("--no-cache", "--select", "safemap", ".", cwd=module)
     assert again.returncode == 0 and again.stdout == b"", "a second run changes nothing"
+
+
+def test_the_goroutines_own_mutex_is_taken_where_it_was_forgotten(go: GoToolchain, tmp_path: Path) -> None:
+    """tests/behaviour/safemap_fanout_mutex: the goroutines hold mu around every write but the
+    local node's. The fix takes mu there too (no second mutex), and `go test -race` passes."""
+    module = tmp_path / "owners"
+    shutil.copytree(SOURCES.parent / "safemap_fanout_mutex", module)
+    before = go.run("test", "-race", "-count=1", ".", cwd=module, check=False)
+    assert before.returncode != 0
+    assert "DATA RACE" in before.stdout + before.stderr or "concurrent map" in before.stdout + before.stderr
+
+    proc = gomapfix("--write", "--no-cache", "--select", "safemap", ".", cwd=module)
+    assert proc.returncode == 0, proc.stderr.decode()
+    source = (module / "owners.go").read_text()
+    assert '\t\t\t\tmu.Lock()\n\t\t\t\tout[n] = "self"\n\t\t\t\tmu.Unlock()\n\t\t\t\treturn' in source
+    assert source.count("sync.Mutex") == 1, "no second mutex"
+
+    assert go.gofmt_list(module) == []
+    go.run("vet", ".", cwd=module)
+    go.run("test", "-race", "-count=1", ".", cwd=module)
+    again = gomapfix("--no-cache", "--select", "safemap", ".", cwd=module)
+    assert again.returncode == 0 and again.stdout == b"", "a second run changes nothing"

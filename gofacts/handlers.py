@@ -5,11 +5,12 @@ as many goroutines at once as there are requests in flight: the most common sour
 concurrency in Go servers, started by the standard library rather than by a `go` statement
 the package writes. A handler is a function, method or function literal with a parameter of
 type http.ResponseWriter (`func(w http.ResponseWriter, r *http.Request)`, ServeHTTP, a
-middleware's returned literal). serving_handler answers which handler of the package runs a
-node: the node's own function, or a function or method that calls it, followed up the
-package's calls by name (HANDLER_DEPTH levels). A method is followed only when its name is
-declared once in the package, so a call `x.Inc()` resolves to it alone; test files do not
-count (a test server serves what the test sends).
+middleware's returned literal), or the per-request context of a web framework that serves
+requests the same way (PER_REQUEST_PARAMETERS: gin, echo, fiber). serving_handler answers
+which handler of the package runs a node: the node's own function, or a function or method
+that calls it, followed up the package's calls by name (HANDLER_DEPTH levels). A method is
+followed only when its name is declared once in the package, so a call `x.Inc()` resolves
+to it alone; test files do not count (a test server serves what the test sends).
 """
 
 from __future__ import annotations
@@ -43,15 +44,30 @@ def serving_handler(node: Node, f: FileContext, pkg: PackageContext) -> Node | N
     return None
 
 
+PER_REQUEST_PARAMETERS = (
+    ("net/http", "{}.ResponseWriter"),
+    ("github.com/gin-gonic/gin", "*{}.Context"),
+    ("github.com/labstack/echo/v4", "{}.Context"),
+    ("github.com/gofiber/fiber/v2", "*{}.Ctx"),
+)
+"""(import path, parameter type with the package's name as {}) of the handlers that servers run
+once per request, each on a goroutine of its own: net/http's, and those of the web frameworks
+built on it or on fasthttp (gin, echo, fiber), which serve requests the same way."""
+
+
 def is_handler(func: Node, f: FileContext) -> bool:
-    """Whether func (a declaration or a literal) takes an http.ResponseWriter."""
-    http = f.import_name("net/http")
+    """Whether func (a declaration or a literal) takes a per-request parameter of a server:
+    an http.ResponseWriter, a *gin.Context, an echo.Context or a *fiber.Ctx."""
     params = func.child_by_field_name("parameters")
-    if not http or params is None:
+    if params is None:
         return False
-    writer = f"{http}.ResponseWriter"
-    return any(
-        p.type == "parameter_declaration" and syntax.text(p.child_by_field_name("type") or p) == writer
+    wanted = set()
+    for path, spelled in PER_REQUEST_PARAMETERS:
+        name = f.import_name(path)
+        if name:
+            wanted.add(spelled.format(name))
+    return bool(wanted) and any(
+        p.type == "parameter_declaration" and syntax.text(p.child_by_field_name("type") or p) in wanted
         for p in params.named_children
     )
 

@@ -105,9 +105,10 @@ of them takes part: the leak hands the map to a goroutine (`go report(c.m[k])`, 
 local), or a goroutine of the package (the function of a `go` statement and, two calls down,
 what that calls) runs the leaking read or a write of the same map under the same lock; the
 message names that goroutine. An HTTP handler of the package counts as such a goroutine: a
-function, method or literal taking an http.ResponseWriter, or a function it calls (two calls
-up, a method only when its name is declared once in the package), since net/http runs each
-request on a goroutine of its own (`middleware` calling `s.record(path)`, which writes the map
+function, method or literal taking an http.ResponseWriter (or a `*gin.Context`, an
+`echo.Context`, a `*fiber.Ctx`), or a function it calls (two calls up, a method only when its
+name is declared once in the package), since the server runs each request on a goroutine of
+its own (`middleware` calling `s.record(path)`, which writes the map
 under the lock; handlers in test files do not count). There the package's own goroutines are known and none of them
 touches the map, so the race would need goroutines started elsewhere (start-up code that
 fills a registry before the goroutines run, say). A package that only test files of other

@@ -53,7 +53,7 @@ def concurrency(leak: Leak, writes: GuardedWrites, pkg: PackageContext, types: P
     return ""
 
 
-PER_REQUEST = "net/http runs each request on a goroutine of its own"
+PER_REQUEST = "the server runs each request on a goroutine of its own"
 
 
 def _writes_of(leak: Leak, writes: GuardedWrites) -> list[tuple[FileContext, Node]]:

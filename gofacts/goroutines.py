@@ -16,7 +16,7 @@ from codemod import gobytes, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts import scope
 from gofacts.decls import Declarations
-from gofacts.launches import fresh_operands, loop_locals
+from gofacts.launches import fresh_operands, is_launch, launched_literal, loop_locals
 from gofacts.mapops import is_write, names_package, root_identifier, type_name
 from gofacts.restarts import token_guarded
 from gofacts.signatures import parameter_names, parameter_types, receiver_name
@@ -137,13 +137,16 @@ class Regions:
         ]
 
 
-def regions_of(pkg: PackageContext, types: PackageTypes) -> Regions:
-    """goroutine_regions of pkg, computed once for every rule that asks."""
-    return pkg.derived("gofacts.goroutines", lambda: goroutine_regions(pkg, types))
+def regions_of(pkg: PackageContext, types: PackageTypes, launches: bool = False) -> Regions:
+    """goroutine_regions of pkg, computed once for every rule that asks (once with launch
+    statements, once without)."""
+    key = "gofacts.goroutines" + (":launches" if launches else "")
+    return pkg.derived(key, lambda: goroutine_regions(pkg, types, launches))
 
 
-def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
-    """The bodies that run in goroutines started by go statements of the package."""
+def goroutine_regions(pkg: PackageContext, types: PackageTypes, launches: bool = False) -> Regions:
+    """The bodies that run in goroutines started by go statements of the package, and with
+    launches by its launch statements too (`wg.Go(func() {...})`, gofacts.launches)."""
     functions = _Functions(pkg)
     found: dict[tuple[str, int], Region] = {}
     frontier: list[tuple[Region, int]] = []
@@ -181,17 +184,18 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
 
     for f in pkg.sources:
         offsets = go_keywords(f.content)
-        if not offsets or f.broken:
+        launching = launches and may_launch(f.content)
+        if (not offsets and not launching) or f.broken:
             continue
-        for stmt in _go_statements(f, offsets):
+        for stmt in _go_statements(f, offsets) + (_launch_statements(f) if launching else []):
             call = stmt.named_children[0]
             fn = call.child_by_field_name("function") if call.type == "call_expression" else None
             if fn is None:
                 continue
             root = (str(f.path), stmt.start_byte)
-            fn = syntax.unparen(fn)
+            fn = launched_literal(stmt) or syntax.unparen(fn)
             targets = [(f, fn)] if fn.type == "func_literal" else _callees(fn, f, functions, types)
-            operands = fresh_operands(stmt) if _in_loop(stmt) else []
+            operands = fresh_operands(stmt) if _in_loop(stmt) and fn.type != "func_literal" else []
             for target_file, target in targets:
                 params = set(parameter_types(target))
                 many = _in_loop(stmt) and not token_guarded(stmt, pkg)
@@ -204,7 +208,7 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
             continue
         key = (str(region.file.path), region.body.start_byte)
         if key not in calls:  # a region learning a new root is walked again: resolve once
-            calls[key] = _resolved_calls(region, functions, types)
+            calls[key] = _resolved_calls(region, functions, types, launches)
         for base, targets in calls[key]:
             sharing = region.sharing_roots(base) if base is not None else set()
             base_name = syntax.text(base) if base is not None else ""
@@ -218,7 +222,7 @@ def goroutine_regions(pkg: PackageContext, types: PackageTypes) -> Regions:
 
 
 def _resolved_calls(
-    region: Region, functions: _Functions, types: PackageTypes
+    region: Region, functions: _Functions, types: PackageTypes, launches: bool
 ) -> list[tuple[Node | None, list[tuple[FileContext, Node]]]]:
     """The calls the region's body makes on its own goroutine, in order: the variable each
     call's receiver is reached through (None for a function), and the package functions it
@@ -226,7 +230,7 @@ def _resolved_calls(
     out = []
     for call in _sorted(syntax.captures("(call_expression) @c", region.body).get("c", [])):
         fn = call.child_by_field_name("function")
-        if fn is None or _started_by_go(call, region.body):
+        if fn is None or _started_by_go(call, region.body, launches):
             continue  # runs on a goroutine of its own: a root of its own
         fn = syntax.unparen(fn)
         operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
@@ -243,11 +247,12 @@ def _state(region: Region, root: tuple[str, int]) -> tuple[object, ...]:
     return len(region.roots), len(region.shared.get(root, ())), len(region.looped), fresh and frozenset(fresh)
 
 
-def _started_by_go(call: Node, body: Node) -> bool:
-    """call is the call of a go statement under body, or inside the function literal it starts."""
+def _started_by_go(call: Node, body: Node, launches: bool) -> bool:
+    """call is the call of a go statement (with launches, of a launch statement too) under
+    body, or inside the function literal it starts."""
     node = call.parent
     while node is not None and node != body:
-        if node.type == "go_statement":
+        if node.type == "go_statement" or (launches and is_launch(node)):
             return True
         node = node.parent
     return False
@@ -266,6 +271,27 @@ def _fresh_names(target: Node, operands: list[tuple[int, bool]]) -> set[str]:
         if name:
             names.add(name)
     return names
+
+
+_LAUNCH = re.compile(rb"\.\s*Go\s*\(\s*func\b")
+"""The bytes of a launch statement's call: `.Go(func`."""
+
+
+def may_launch(content: bytes) -> bool:
+    """False when Go source provably holds no launch statement (`x.Go(func() {...})`)."""
+    return b"Go" in content and _LAUNCH.search(content) is not None
+
+
+def _launch_statements(f: FileContext) -> list[Node]:
+    """The launch statements of f (gofacts.launches.launched_literal), in order."""
+    out = []
+    for m in _LAUNCH.finditer(f.content):
+        node = f.root.descendant_for_byte_range(m.start(), m.start() + 1)
+        while node is not None and node.type not in ("expression_statement", "source_file"):
+            node = node.parent
+        if node is not None and launched_literal(node) is not None and node not in out:
+            out.append(node)
+    return out
 
 
 def _go_statements(f: FileContext, offsets: list[int]) -> list[Node]:

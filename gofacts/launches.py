@@ -1,8 +1,12 @@
 """Launch sites: the go statements of a package, and what each one hands its goroutine.
 
-go_statement_at finds a go statement again from the (file, offset) a goroutine region keeps
-for it (gofacts.goroutines). A goroutine started in a loop runs many times at once, so its
-writes race with each other, unless each iteration hands the goroutine an object of its own:
+A launch is a go statement, or a launch statement: `wg.Go(func() {...})` (sync.WaitGroup.Go,
+errgroup.Group.Go), whose function literal runs on a goroutine of its own just as
+`go func() {...}()` would, and which `wg.Wait()` waits for. go_statement_at finds a launch
+again from the (file, offset) a goroutine region keeps for it (gofacts.goroutines).
+
+A goroutine started in a loop runs many times at once, so its writes race with each other,
+unless each iteration hands the goroutine an object of its own:
 `c := newConn(x); go c.serve()` with c declared in the loop body and not used after the go
 statement (nor handed to anything but a method of its own before it) gives each goroutine its
 own c, and its maps. So does a range loop's variable (`for _, c := range conns { go c.run() }`):
@@ -45,11 +49,47 @@ def starting_functions(pkg: PackageContext, roots: Iterable[tuple[str, int]]) ->
 
 
 def go_statement(f: FileContext, offset: int) -> Node | None:
-    """The go statement that starts at offset in f."""
+    """The go statement, or launch statement (launched_literal), that starts at offset in f."""
     node = f.root.descendant_for_byte_range(offset, offset + 2)
-    while node is not None and node.type != "go_statement":
+    while node is not None and node.type != "go_statement" and launched_literal(node) is None:
         node = node.parent
     return node if node is not None and node.start_byte == offset else None
+
+
+LAUNCH = "Go"
+"""The method name of the launchers whose function argument runs on a goroutine of its own:
+sync.WaitGroup.Go (Go 1.25), errgroup.Group.Go, and the pools that copy their shape."""
+
+
+def launched_literal(stmt: Node) -> Node | None:
+    """For a launch statement, `wg.Go(func() {...})` or `g.Go(func() error {...})` (a call of a
+    method named Go with one function literal, as a statement of its own): that literal, which
+    runs on a goroutine of its own as a go statement's would. None for anything else."""
+    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    field = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else None
+    if field is None or syntax.text(field) != LAUNCH:
+        return None
+    args = call.child_by_field_name("arguments")  # type: ignore[union-attr]
+    values = args.named_children if args is not None else []
+    return values[0] if len(values) == 1 and values[0].type == "func_literal" else None
+
+
+def launcher(stmt: Node) -> str:
+    """The variable a launch statement's launcher starts from (`wg` in `wg.Go(...)`, `s` in
+    `s.group.Go(...)`): what waits for its goroutines (`wg.Wait()`); "" for a go statement."""
+    if launched_literal(stmt) is None:
+        return ""
+    fn = stmt.named_children[0].child_by_field_name("function")
+    root = fn.child_by_field_name("operand") if fn is not None else None
+    while root is not None and root.type == "selector_expression":
+        root = root.child_by_field_name("operand")
+    return syntax.text(root) if root is not None and root.type == "identifier" else ""
+
+
+def is_launch(node: Node) -> bool:
+    """A go statement or a launch statement."""
+    return node.type == "go_statement" or launched_literal(node) is not None
 
 
 def fresh_operands(go: Node) -> list[tuple[int, bool]]:

@@ -62,9 +62,11 @@ def _gofmt(go: GoToolchain, data: bytes) -> bytes | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def _fix_all(directory: Path) -> dict[Path, bytes]:
-    """Every rule's fixes, unsafe ones included: the new content of each file written."""
-    report = fix_paths([directory], select=registry.names(), unsafe_fixes=True)
+def _fix_all(directory: Path, options: dict | None = None) -> dict[Path, bytes]:
+    """Every rule's fixes, unsafe ones included (with the golden case's transform options):
+    the new content of each file written."""
+    settings = options or {}
+    report = fix_paths([directory], select=registry.names(), unsafe_fixes=True, transform_options=settings)
     return {o.path: o.result for o in report.files.values() if o.changed and o.result is not None}
 
 
@@ -82,7 +84,7 @@ def test_commented_golden_input_stays_gofmt_clean(
         (pkg / rel).write_bytes(data)
     if (pkg / "go.mod").exists():
         (root / "go.mod").unlink()
-    written = _fix_all(pkg)
+    written = _fix_all(pkg, case.options)
     if not written:
         if case.expected is not None:
             pytest.skip("no rule fixes this variant (the comments block the golden's fix)")

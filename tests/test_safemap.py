@@ -623,3 +623,37 @@ def test_a_mutex_that_is_not_the_goroutines_only_local_lock_is_not_reused(
     (fix,) = finding.fixes
     assert fix.message.startswith("guard out with a local mutex outMu"), fix.message
     assert b"var outMu sync.Mutex" in b"".join(e.text for e in fix.edits)
+
+
+ERRGROUP = """package p
+
+import "golang.org/x/sync/errgroup"
+
+func fetchAll(keys []string, fetch func(string) (int, error)) (map[string]int, error) {
+	got := map[string]int{}
+	var g errgroup.Group
+	for _, k := range keys {
+		g.Go(func() error {
+			v, err := fetch(k)
+			got[k] = v
+			return err
+		})
+	}
+	err := g.Wait()
+	return got, err
+}
+"""
+
+
+@pytest.mark.parametrize("launchers", [False, True])
+def test_errgroup_goroutines_count_with_the_option_launchers(tmp_path: Path, launchers: bool) -> None:
+    """errgroup.Group.Go runs its literal on a goroutine of its own: the map the literals fill
+    races, and `g.Wait()` orders the return. Off by default (the option launchers)."""
+    _, report = run(tmp_path, ERRGROUP, options={"launchers": launchers})
+    if not launchers:
+        assert report.findings == []
+        return
+    (finding,) = report.findings
+    assert "several of which may run at once" in finding.message
+    (fix,) = finding.fixes
+    assert fix.message.startswith("guard got with a local mutex gotMu"), fix.message

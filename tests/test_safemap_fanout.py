@@ -57,3 +57,28 @@ def test_the_goroutines_own_mutex_is_taken_where_it_was_forgotten(go: GoToolchai
     go.run("test", "-race", "-count=1", ".", cwd=module)
     again = gomapfix("--no-cache", "--select", "safemap", ".", cwd=module)
     assert again.returncode == 0 and again.stdout == b"", "a second run changes nothing"
+
+
+def test_a_fan_out_through_waitgroup_go_is_fixed_with_the_option(go: GoToolchain, tmp_path: Path) -> None:
+    """golden safemap/launchers_fan_out: Sizes fills a map from wg.Go goroutines. With
+    `launchers = true` the fix guards the write; `go test -race` fails before and passes after."""
+    module = tmp_path / "launchers"
+    shutil.copytree(SOURCES.parent.parent.parent / "golden" / "safemap" / "launchers_fan_out" / "in", module)
+    (module / "sizes_test.go").write_text(
+        'package sizes\n\nimport (\n\t"fmt"\n\t"testing"\n)\n\n'
+        "func TestSizes(t *testing.T) {\n\tids := make([]string, 64)\n\tfor i := range ids {\n"
+        '\t\tids[i] = fmt.Sprint("id", i)\n\t}\n'
+        "\tfor round := 0; round < 20; round++ {\n"
+        "\t\tif got := Sizes(ids, func(s string) int { return len(s) }); len(got) != len(ids) {\n"
+        '\t\t\tt.Fatalf("%d sizes", len(got))\n\t\t}\n\t}\n}\n'
+    )
+    before = go.run("test", "-race", "-count=1", ".", cwd=module, check=False)
+    assert before.returncode != 0
+    assert "DATA RACE" in before.stdout + before.stderr or "concurrent map" in before.stdout + before.stderr
+
+    (module / ".gomapfix.toml").write_text("[transforms.safemap]\nlaunchers = true\n")
+    proc = gomapfix("--write", "--no-cache", "--select", "safemap", ".", cwd=module)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "outMu.Lock()\n\t\t\tout[id] = n\n\t\t\toutMu.Unlock()" in (module / "sizes.go").read_text()
+    go.run("vet", ".", cwd=module)
+    go.run("test", "-race", "-count=1", ".", cwd=module)

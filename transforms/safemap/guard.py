@@ -143,7 +143,7 @@ def _ordered_with_all(use: Use, decl: MapDecl, regions: Regions, pkg: PackageCon
             start = next((a for a in syntax.ancestors(go) if a.type == "for_statement"), go)
             if use.node.end_byte <= start.start_byte:
                 continue
-            if not ordered(use.node, use.file, start, f, r.body):
+            if not ordered(use.node, use.file, start, f, r.body, go):
                 return False
     return True
 

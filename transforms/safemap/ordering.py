@@ -32,14 +32,19 @@ from tree_sitter import Node
 from codemod import golines, syntax
 from codemod.context import FileContext
 from gofacts import scope
+from gofacts.launches import launcher
 from gofacts.mapops import root_identifier
 
 _WAIT = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*\s*\.\s*Wait\s*\(\s*\)\s*$")
 
 
-def ordered(use: Node, use_file: FileContext, go: Node, go_file: FileContext, body: Node) -> bool:
+def ordered(
+    use: Node, use_file: FileContext, go: Node, go_file: FileContext, body: Node, launch: Node | None = None
+) -> bool:
     """Whether use, outside the goroutine that go starts (whose function body is body), is
-    ordered with everything that goroutine does (see the module doc)."""
+    ordered with everything that goroutine does (see the module doc). go may be a statement
+    holding the launch (the loop around it); launch is then the launch itself, whose launcher
+    a wait may name."""
     if use_file.path != go_file.path:
         return False
     func = syntax.enclosing_function(go)
@@ -47,7 +52,7 @@ def ordered(use: Node, use_file: FileContext, go: Node, go_file: FileContext, bo
         return False
     if use.end_byte <= go.start_byte:
         return True  # before the go statement, which runs once
-    return _waited(use, go, body)
+    return _waited(use, go, body, launch or go)
 
 
 def before_publication(use: Node) -> bool:
@@ -127,7 +132,7 @@ def joined(go: Node, spawner: Node, body: Node) -> bool:
     statements = top.parent
     if outer is None or statements is None or statements.type != "statement_list":
         return False
-    names = set(re.findall(rb"[A-Za-z_]\w*", body.text or b""))
+    names = _wait_names(go, body)
     for stmt in statements.named_children:
         if stmt.start_byte < top.start_byte:
             continue
@@ -161,18 +166,31 @@ def _called_before(call: Node, name: str) -> bool:
     return False
 
 
-def _waited(use: Node, go: Node, body: Node) -> bool:
+def _waited(use: Node, go: Node, body: Node, launch: Node) -> bool:
     """A statement after go and before use, on every path to use, waits for the goroutine."""
-    names = set(re.findall(rb"[A-Za-z_]\w*", body.text or b""))
+    names = _wait_names(launch, body)
     return any(s.start_byte > go.end_byte and _waits(s, names) for s in golines.statements_before(use))
 
 
+def _wait_names(go: Node, body: Node) -> set[bytes]:
+    """The names a wait for the goroutine may be made on: those its body names (`wg` of
+    `defer wg.Done()`, a channel it closes), and for a launch statement its launcher (`wg` of
+    `wg.Go(...)`, which wg.Wait() waits for)."""
+    names = set(re.findall(rb"[A-Za-z_]\w*", body.text or b""))
+    name = launcher(go)
+    return names | {name.encode()} if name else names
+
+
 def _waits(stmt: Node, names: set[bytes]) -> bool:
-    """`x.Wait()`, `<-ch`, `v := <-ch` or `v, ok := <-ch` on a name the goroutine's body names,
+    """`x.Wait()` (also `err := x.Wait()`, and in an if statement's initializer), `<-ch`,
+    `v := <-ch` or `v, ok := <-ch` on a name the goroutine's body names,
     or a `for v := range ch` loop over one that only ends when ch is closed (no break, return
     or goto in its body)."""
     if stmt.type == "for_statement":
         return _drains(stmt, names)
+    if stmt.type == "if_statement":  # `if err := g.Wait(); err != nil {...}`
+        init = stmt.child_by_field_name("initializer")
+        return init is not None and _waits(init, names)
     text = syntax.text(stmt)
     m = _WAIT.match(text)
     if m is not None and stmt.type == "expression_statement":
@@ -184,6 +202,9 @@ def _waits(stmt: Node, names: set[bytes]) -> bool:
         right = stmt.child_by_field_name("right")
         values = right.named_children if right is not None else []
         receive = values[0] if len(values) == 1 else None
+        m = _WAIT.match(syntax.text(receive)) if receive is not None else None
+        if m is not None:  # `err := g.Wait()`: errgroup's Wait returns the first error
+            return m.group(1).encode() in names
     if receive is None or receive.type != "unary_expression" or syntax.text(receive.children[0]) != "<-":
         return False
     return _names_channel(receive.child_by_field_name("operand") or receive, names)

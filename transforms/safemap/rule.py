@@ -66,13 +66,14 @@ class SafeMapTransform:
         (b"map[", b"{ go "),
         (b"map[", b"; go "),
         (b"map[", b": go "),
+        (b"map[", b".Go(func"),  # a launch statement: wg.Go(func() {...})
         (b"gomapfix:safemap",),
     )
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         marked = any(MARKER.encode() in f.content and not f.broken for f in pkg.sources)
         types = PackageTypes.of(pkg)
-        regions = regions_of(pkg, types)
+        regions = regions_of(pkg, types, pkg.option(DOC.name, "launchers", False))
         if not marked and (not regions.regions or not _mentions_go(pkg)):
             return
         locks = LockView(pkg, types)
@@ -102,8 +103,12 @@ class SafeMapTransform:
 
 
 def _mentions_go(pkg: PackageContext) -> bool:
-    """Some file that parses holds `go ` (the files parsed already are looked at first)."""
-    return any(b"go " in f.content and not f.broken for f in sorted(pkg.sources, key=lambda f: not f.parsed))
+    """Some file that parses holds `go ` or a launch statement's `.Go(` (the files parsed
+    already are looked at first)."""
+    return any(
+        (b"go " in f.content or b".Go(" in f.content) and not f.broken
+        for f in sorted(pkg.sources, key=lambda f: not f.parsed)
+    )
 
 
 def _mentioned_in(decl: MapDecl, regions: Regions) -> bool:

@@ -1,0 +1,3 @@
+module example.com/launchers
+
+go 1.25

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from codemod.context import FileContext, PackageContext
+from codemod.context import PackageContext
 from gofacts.goroutines import Region, regions_of
 from gofacts.handlers import serving_handler
 from gofacts.launches import starting_functions
 from gofacts.signatures import holder_name
 from gofacts.types import PackageTypes
-from transforms.deepcopy.guarded import GuardedWrites, lock_key, map_key, same_key
+from transforms.deepcopy.guarded import GuardedWrites, writes_of
 from transforms.deepcopy.leaks import CAPTURED_BY_GOROUTINE, TO_GOROUTINE, Leak
 
 
@@ -37,7 +37,7 @@ def concurrency(leak: Leak, writes: GuardedWrites, pkg: PackageContext, types: P
     reading = regions.containing(leak.file, leak.at) if regions.regions else []
     if reading:
         return f"the goroutine that {starting_functions(pkg, _roots(reading))} runs this read"
-    sites = _writes_of(leak, writes)
+    sites = writes_of(writes, leak.held, leak.at)
     for f, node in sites if regions.regions else []:
         writing = regions.containing(f, node)
         if writing:
@@ -54,19 +54,6 @@ def concurrency(leak: Leak, writes: GuardedWrites, pkg: PackageContext, types: P
 
 
 PER_REQUEST = "the server runs each request on a goroutine of its own"
-
-
-def _writes_of(leak: Leak, writes: GuardedWrites) -> list[tuple[FileContext, Node]]:
-    """The writes of the leaked map made under the leak's lock, in the package's order."""
-    mkey, key = lock_key(leak.held), map_key(leak.at)
-    if mkey is None or key is None:
-        return []
-    return [
-        site
-        for (m, w), sites in writes.items()
-        if same_key(m, mkey) and same_key(w[: len(key)], key)
-        for site in sites
-    ]
 
 
 def _handler(func: Node) -> str:

@@ -110,6 +110,20 @@ def guarded_writes(
     return out
 
 
+def writes_of(writes: GuardedWrites, held: Held, at: Node) -> list[tuple[FileContext, Node]]:
+    """The writes of the map the chain at reaches (or of maps inside it) made while holding
+    the mutex of held, in the package's order."""
+    mkey, key = lock_key(held), map_key(at)
+    if mkey is None or key is None:
+        return []
+    return [
+        site
+        for (m, w), sites in writes.items()
+        if same_key(m, mkey) and same_key(w[: len(key)], key)
+        for site in sites
+    ]
+
+
 def _filled_fresh(target: Node, write: Node) -> bool:
     """True when write fills a map that its function made fresh just before, unconditionally:
     `c.m = make(map[K]V)` (or a map literal) in a statement list that holds the write, earlier.

@@ -40,10 +40,8 @@ from transforms.deepcopy.chains import (
 from transforms.deepcopy.guarded import (
     GuardedWrites,
     function_of,
-    lock_key,
     locking_functions,
-    map_key,
-    same_key,
+    writes_of,
 )
 
 TO_GOROUTINE = "is passed to a go statement"
@@ -176,10 +174,7 @@ class Finder:
 
     def _written_under(self, guard: Held, node: Node) -> bool:
         """True when the package writes the map node reads (or maps inside it) while holding the same lock."""
-        mkey, key = lock_key(guard), map_key(node)
-        if mkey is None or key is None:
-            return False
-        return any(same_key(m, mkey) and same_key(w[: len(key)], key) for m, w in self.writes)
+        return bool(writes_of(self.writes, guard, node))
 
     def _shallow_clone(self, node: Node, t: GoType) -> Node | None:
         """The call `maps.Clone(node)` when node is a two-level map: a copy that shares the inner maps."""

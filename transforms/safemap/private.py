@@ -166,7 +166,8 @@ def unpublished_call(call: Node, privacy: Privacy) -> bool:
         return False
     root = root_identifier(fn.child_by_field_name("operand") or fn)
     made = _made_local(root, func) if root is not None else None
-    return made is not None and _selected_before(made, func, call.start_byte) and privacy.spawn_free(func)
+    selected = made is not None and _only_selected(made, func, aliases=0, end=call.start_byte)
+    return selected and privacy.spawn_free(func)
 
 
 def _made_local(ident: Node, func: Node, depth: int = 1) -> Node | None:
@@ -184,22 +185,6 @@ def _made_local(ident: Node, func: Node, depth: int = 1) -> Node | None:
         value = decl.child_by_field_name("right")
     whole = root_identifier(value) if value is not None and value.type == "selector_expression" else None
     return _made_local(whole, func, depth - 1) if whole is not None and depth > 0 else None
-
-
-def _selected_before(declaring: Node, func: Node, end: int) -> bool:
-    """Whether every mention of the local declaring introduces, before end, selects from it,
-    outside function literals."""
-    for n in syntax.named_walk(func):
-        if n.start_byte >= end:
-            break
-        if n.type != "identifier" or n.text != declaring.text or n == declaring:
-            continue
-        if scope.declaration_of(n) != declaring:
-            continue
-        parent = n.parent
-        if syntax.enclosing_function(n) != func or parent is None or parent.type != "selector_expression":
-            return False
-    return True
 
 
 def _through_receiver(node: Node, method: Node) -> bool:
@@ -268,14 +253,16 @@ def _made_here(name: str, decl: Node) -> bool:
     return fn.type == "identifier" and scope.declaration_of(fn) is None
 
 
-def _only_selected(declaring: Node | None, func: Node, aliases: int) -> bool:
-    """Whether every use in func of the variable declaring introduces selects from it (`x.f`,
-    `x.m()`), outside function literals; `p := &x` counts when p is used the same way
-    (at most aliases deep)."""
+def _only_selected(declaring: Node | None, func: Node, aliases: int, end: int | None = None) -> bool:
+    """Whether every use in func (before the offset end, when given) of the variable declaring
+    introduces selects from it (`x.f`, `x.m()`), outside function literals; `p := &x` counts
+    when p is used the same way (at most aliases deep)."""
     if declaring is None:
         return False
     needle = declaring.text
     for n in syntax.named_walk(func):
+        if end is not None and n.start_byte >= end:
+            break
         if n.type != "identifier" or n.text != needle or n == declaring:
             continue
         if scope.declaration_of(n) != declaring:

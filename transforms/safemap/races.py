@@ -337,8 +337,7 @@ def _unpublished(use: Use, locks: LockView, production: bool) -> bool:
     only from calls on an object just made (private.runs_unpublished)."""
 
     def named(func: Node) -> list[tuple[FileContext, Node]]:
-        name = func.child_by_field_name("name")
-        return handed_on(func, syntax.text(name), locks.pkg, production) if name is not None else []
+        return handed_on(func, locks.pkg, production)
 
     return runs_unpublished(use.node, locks.privacy, locks.callers, named, production)
 

@@ -50,7 +50,7 @@ def reached_only_from(node: Node, regions: Regions, locks: LockView, production:
         if func.type == "func_literal" or name is None or syntax.text(name)[:1].isupper():
             return set()
         sites = [(f, c) for f, c in locks.callers(func) if not (production and f.is_test)]
-        sites += handed_on(func, syntax.text(name), locks.pkg, production)
+        sites += handed_on(func, locks.pkg, production)
         if not sites:
             return set()
         for f, site in sites:
@@ -73,9 +73,14 @@ def _key(func: Node) -> tuple[int, int, int]:
     return (func.start_byte, func.end_byte, hash(func.text))
 
 
-def handed_on(func: Node, name: str, pkg: PackageContext, production: bool) -> list[tuple[FileContext, Node]]:
-    """The places that name func without calling it: `f` for a function, `x.m` or `(*T).m`
-    for a method (any receiver: a value of another type naming m counts too)."""
+def handed_on(func: Node, pkg: PackageContext, production: bool) -> list[tuple[FileContext, Node]]:
+    """The places that name func (a function or method declaration) without calling it: `f`
+    for a function, `x.m` or `(*T).m` for a method (any receiver: a value of another type
+    naming m counts too)."""
+    name_node = func.child_by_field_name("name")
+    if name_node is None:
+        return []
+    name = syntax.text(name_node)
     method = func.type == "method_declaration"
     out = []
     for f in pkg.files_with(name.encode()):

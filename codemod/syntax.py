@@ -76,7 +76,9 @@ def named_walk(node: Node, prune: frozenset[str] = frozenset()) -> Iterator[Node
 
 
 def error_nodes(tree: Tree) -> list[Node]:
-    """The outermost ERROR and MISSING nodes of a tree, in source order."""
+    """The outermost ERROR and MISSING nodes of a tree, in source order. A node that has an
+    error no child of it shows (a MISSING token py-tree-sitter does not list among the
+    children: `var(x int)` on one line) stands for it."""
     out: list[Node] = []
     if not tree.root_node.has_error:
         return out
@@ -87,7 +89,10 @@ def error_nodes(tree: Tree) -> list[Node]:
             out.append(n)
             continue
         if n.has_error:
-            stack.extend(reversed(n.children))
+            shown = [c for c in n.children if c.has_error or c.is_error or c.is_missing]
+            if not shown:
+                out.append(n)
+            stack.extend(reversed(shown))
     return out
 
 

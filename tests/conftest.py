@@ -127,3 +127,24 @@ def register(monkeypatch: pytest.MonkeyPatch, *fakes: Any) -> None:
     docs = tuple(d for d in transforms.docs() if d.name not in names) + tuple(f.doc for f in fakes)
     monkeypatch.setattr(transforms, "ALL", kept + tuple(fakes))
     monkeypatch.setattr(transforms, "docs", lambda: docs)
+
+
+@pytest.fixture(autouse=True)
+def _safemap_bytecheck_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In every test, each time safemap's byte check (transforms.safemap.bytecheck) rules a
+    package out, the whole analysis runs on it as well, without the check, and must report
+    nothing: the check may only skip packages where the parse finds nothing to report."""
+    from transforms.safemap import bytecheck, rule
+
+    def checked(pkg: Any) -> bool:
+        if bytecheck.may_report(pkg):
+            return True
+        monkeypatch.setattr(rule, "may_report", lambda _pkg: True)
+        try:
+            missed = list(rule.TRANSFORM.run(pkg))
+        finally:
+            monkeypatch.setattr(rule, "may_report", checked)
+        assert missed == [], f"safemap's byte check ruled out {pkg.directory}, which has {missed}"
+        return False
+
+    monkeypatch.setattr(rule, "may_report", checked)

@@ -76,6 +76,18 @@ def test_syntax_error_file_is_skipped_with_position(tmp_path: Path) -> None:
     assert snapshot(tmp_path) == before
 
 
+def test_a_syntax_error_only_a_missing_token_shows_is_reported_with_position(tmp_path: Path) -> None:
+    """tree-sitter-go wants a newline inside `var( ... )` and marks it MISSING, but lists no
+    child node for it: the group that holds it gives the position."""
+    source = 'package p\n\nvar(hits map[string]int)\n\nfunc start() {\n\tgo func() { hits["a"] = 1 }()\n}\n'
+    write_module(tmp_path, {"p.go": source})
+    before = snapshot(tmp_path)
+    proc = gomapfix("--select", "safemap", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert b"skipped p.go: syntax error at line 3, column 4" in proc.stderr
+    assert snapshot(tmp_path) == before
+
+
 def test_non_utf8_file_is_skipped(tmp_path: Path) -> None:
     write_module(tmp_path, {"w.go": OWNER.encode() + b"// \xff\xfe latin-1 \xe9\n"})
     before = snapshot(tmp_path)

@@ -33,6 +33,7 @@ from codemod.transform import finding
 from gofacts.goroutines import Regions, regions_of, written_names
 from gofacts.types import PackageTypes
 from transforms.safemap import files
+from transforms.safemap.bytecheck import may_report
 from transforms.safemap.decl import copied_by_value, declaration_edits
 from transforms.safemap.doc import DOC
 from transforms.safemap.find import MARKER, MapDecl, Use, declaration_files, declarations, uses
@@ -72,8 +73,11 @@ class SafeMapTransform:
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         marked = any(MARKER.encode() in f.content and not f.broken for f in pkg.sources)
+        launchers = pkg.option(DOC.name, "launchers", False)
+        if not (marked or launchers or may_report(pkg)):
+            return
         types = PackageTypes.of(pkg)
-        regions = regions_of(pkg, types, pkg.option(DOC.name, "launchers", False))
+        regions = regions_of(pkg, types, launchers)
         if not marked and (not regions.regions or not _mentions_go(pkg)):
             return
         locks = LockView(pkg, types)

@@ -1,0 +1,156 @@
+"""Whether safemap can report anything in a package, told from the bytes before parsing.
+
+safemap reports a map (not marked) only when a use inside a goroutine region changes it in
+place (races.may_race: `m[k] = v`, `m[k] op= v`, `m[k]++`, `m[a][b] = v`, `delete(m, k)`,
+`clear(m)`, as gofacts.mapops.mutates_in_place tells) and its name is that of a map the
+package declares (find.declarations: `NAME map[`, `NAME = map[`, `NAME := make(map[`, ...).
+The goroutine regions are what safemap costs, and in most packages that start goroutines
+none of them changes a declared map. may_report tells those packages from the bytes: it
+reads gofacts.regionbytes' superset of the regions for in-place writes, spelled as above,
+of a name spelled as a map declaration (a local declared with `:=` counts only in the text of
+a go statement, where a function literal can capture it). False means the parse would find nothing either;
+True means it may, and the rule runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from codemod import gobytes
+from codemod.context import PackageContext
+from gofacts.regionbytes import RegionBytes, function_name
+
+_ID = gobytes.IDENT
+_START = rb"(?<![\w\x80-\xff])"
+
+_MAP_TYPE = re.compile(rb"map\s*\[")
+_DECLARED = re.compile(
+    rb"(?:(?P<list>,|(?<=[\w\x80-\xff\]])(?<!var)\()\s*)?(?:(?P<kw>var|type)\s+)?(?P<name>" + _ID + rb")\s*"
+    rb"(?:(?P<op>:?=)\s*(?:\(\s*)*(?:make\s*\(\s*)?)?\Z"
+)
+"""What may come before a map type that declares a variable or field of that type: `m map[`,
+`var m = map[`, `m := make(map[`, ... (comments are blanked first); group list is set when the
+name follows a comma or a parameter list's `(`, kw when a `type` declares a map type."""
+_WINDOW = 160
+
+_ASSIGN = rb"(?:(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=)|\+\+|--)"
+_INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + _ASSIGN)
+"""`m[k] = v`, `m[k] += v`, `m[k]++`, `m[a][b] = v`, with the index on one line."""
+_INDEXED_LINE = re.compile(_START + _ID + rb"\s*\[[^\n]*")
+"""The rest of a line from an index on: where its brackets do not balance, the index goes on
+below, and every name indexed on it may be written."""
+_INDEXED = re.compile(_START + rb"(" + _ID + rb")\s*\[")
+_DELETE = re.compile(_START + rb"(?:delete|clear)\s*\(")
+_PARENS = re.compile(rb"[()]")
+
+
+def may_report(pkg: PackageContext) -> bool:
+    """False when no goroutine region of pkg can change a map pkg declares in place (so
+    safemap finds nothing to report but marked maps); True when one may."""
+    regions = RegionBytes([f.content for f in pkg.sources])
+    declared, local = _map_names(regions.codes)
+    if not declared and not local:
+        return False
+    started, called = regions.spans()
+    for i, a, b in started:
+        since = regions.declaration_start(i, a)
+        captured = {name for name, at in local if at[0] == i and since <= at[1] < a}
+        if _writes(regions.text((i, a, b)), declared | captured):
+            return True
+    return any(_writes(t, declared) for t in map(regions.text, called) if not _locked_function(t))
+
+
+def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[int, int]]]]:
+    """The names the code may declare as a map: package variables and fields, then the locals
+    with where each is declared (file, offset), which only a function literal that follows in
+    its function can share with a goroutine. Inside braces, a name given a value (`m :=
+    make(map[`, `var m = map[`, `m = map[`) is a local, or a variable declared elsewhere; a
+    name and a type (`m map[`) may be a field. A name after a comma (one of several declared
+    together), in a parameter list, or declared as a map type is left out: find.declarations
+    converts none of them."""
+    declared: set[bytes] = set()
+    local: set[tuple[bytes, tuple[int, int]]] = set()
+    for i, code in enumerate(codes):
+        depth, counted = 0, 0
+        for m in _MAP_TYPE.finditer(code):
+            d = _DECLARED.search(code, max(0, m.start() - _WINDOW), m.start())
+            if d is None or d.group("list") or d.group("kw") == b"type":
+                continue
+            depth += code.count(b"{", counted, d.start()) - code.count(b"}", counted, d.start())
+            counted = d.start()
+            if depth > 0 and (d.group("op") or d.group("kw")):
+                local.add((d.group("name"), (i, d.start())))
+            else:
+                declared.add(d.group("name"))
+    return declared, local
+
+
+def _locked_function(text: bytes) -> bool:
+    """A function whose name says its callers hold the lock (`addLocked`), with no function
+    literal inside: safemap's LockView.held_at counts every write in it as locked."""
+    name = function_name(text)
+    return name is not None and name.endswith((b"Locked", b"locked")) and text.count(b"func") == 1
+
+
+def _writes(text: bytes, names: set[bytes]) -> bool:
+    """Whether text may change in place a map called one of names (a superset) at a point no
+    lock statement is certainly held."""
+    found = [(m.group(1), m.start()) for m in _INDEX_WRITE.finditer(text)]
+    for line in _INDEXED_LINE.finditer(text):
+        if line.group().count(b"[") > line.group().count(b"]"):
+            found += [(m.group(1), m.start()) for m in _INDEXED.finditer(text, line.start(), line.end())]
+    for m in _DELETE.finditer(text):
+        found += [(n, m.start()) for n in re.findall(_ID, text[m.end() : _closing(text, m.end())])]
+    return any(name in names and not _held(text, at) for name, at in found)
+
+
+def _closing(text: bytes, start: int) -> int:
+    """The offset of the `)` closing the parenthesis opened just before start."""
+    depth = 1
+    for m in _PARENS.finditer(text, start):
+        depth += 1 if m.group() == b"(" else -1
+        if depth == 0:
+            return m.start()
+    return len(text)
+
+
+_LOCK_LINE = re.compile(rb"^[ \t]*" + _ID + rb"(?:\." + _ID + rb")*\.R?Lock\(\)[ \t]*$", re.M)
+"""A line that is a lock statement `x.mu.Lock()` or `mu.RLock()` (gofacts.locks.lock_call)."""
+_DEFERRED_UNLOCK = re.compile(rb"^[ \t]*defer\s+" + _ID + rb"(?:\." + _ID + rb")*\.R?Unlock\(\)[ \t]*$", re.M)
+_BETWEEN = re.compile(rb"[{}]|(?<![\w\x80-\xff])(?:func|case|default)(?![\w\x80-\xff])|Unlock")
+
+
+def _held(text: bytes, at: int) -> bool:
+    """Whether a lock statement before offset at certainly holds its lock at at, as
+    gofacts.locks.held_at reads the parse: it is a statement of a block that encloses at (no
+    brace closes it, no case clause ends it), no function literal starts between them, and
+    nothing between releases a lock, but deferred unlocks (which keep the lock held)."""
+    for lock in reversed(list(_LOCK_LINE.finditer(text, 0, at))):
+        if _CONTINUED.search(text, max(0, lock.start() - _WINDOW), lock.start()):
+            continue  # `defer` or `go` on the line above: not a statement of its own
+        if _encloses(text[lock.end() : at], lock.end(), text):
+            return True
+    return False
+
+
+_CONTINUED = re.compile(rb"(?:(?<![\w\x80-\xff])(?:defer|go)|[^\w\x80-\xff)\]}{;:\s])\s*\Z")
+"""What ends the code before a line that continues it: a keyword or an operator."""
+
+
+def _encloses(between: bytes, offset: int, text: bytes) -> bool:
+    depth = 0
+    for m in _BETWEEN.finditer(between):
+        token = m.group()
+        if token == b"{":
+            depth += 1
+        elif token == b"}":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif token == b"Unlock":
+            line = _DEFERRED_UNLOCK.match(text, text.rfind(b"\n", 0, offset + m.start()) + 1)
+            if line is None or not (line.start() <= offset + m.start() < line.end()):
+                return False
+        else:
+            return False
+    return True

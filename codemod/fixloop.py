@@ -291,28 +291,6 @@ def _parses_all(new: dict[Path, bytes]) -> bool:
     return all(not syntax.parse(data).root_node.has_error for data in new.values())
 
 
-def prepare(tasks: list[DirTask]) -> None:
-    """Compute in this process, before it forks the workers that will analyse tasks, the
-    module-wide facts each of them would otherwise compute for itself: the selected transforms'
-    prepare(module_root, shared) hooks (optional), once per module. Workers inherit the run's
-    shared state (codemod.tasks.shared) with them. A hook that fails leaves the work to them."""
-    if not tasks:
-        return
-    hooks = [t.prepare for t in _transforms(tasks[0].options) if hasattr(t, "prepare")]
-    if not hooks:
-        return
-    state = shared(tasks[0].run)
-    roots = {root for t in tasks if (root := find_module(t.directory)[0]) is not None}
-    for root in sorted(roots, key=str):
-        for hook in hooks:
-            try:
-                hook(root, state)
-            except Exception:  # noqa: BLE001, S112 - the workers then compute it, and report a failure
-                continue
-    gc.collect()  # what the hooks parsed and dropped: not to be inherited by every worker
-    _trim()
-
-
 def preload() -> None:
     """Import the rules (in the main process before workers are forked, so that they
     inherit them instead of importing them each)."""

@@ -99,7 +99,7 @@ def run(
     order = {t.directory: i for i, t in enumerate(tasks)}
     done: dict[int, DirResult] = {order[d]: r for d, r in served.items()}
     following = 0
-    pool = _pool(jobs, todo)
+    pool = _pool(jobs)
     try:
         from concurrent.futures import as_completed
 
@@ -122,16 +122,14 @@ def run(
         following += 1
 
 
-def _pool(jobs: int, tasks: list[DirTask]) -> ProcessPoolExecutor:
-    """Worker processes for the fix loop. The rules are imported first, and the module-wide
-    facts the workers would each compute for tasks are computed once (fixloop.prepare), so
-    that forked workers start with them."""
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """Worker processes for the fix loop. The rules are imported first, so that forked workers
+    start with them."""
     from concurrent.futures import ProcessPoolExecutor
 
     from codemod import fixloop
 
     fixloop.preload()
-    fixloop.prepare(tasks)
     return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
 
 

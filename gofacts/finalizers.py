@@ -146,17 +146,6 @@ class Finalizers:
         return bool(self._evidence)
 
 
-def preload(root: Path, shared: dict[Any, Any]) -> None:
-    """Read the registrations of the module at root into shared (a run's state in this process),
-    when some file of the module may import "C" (only a cgo package asks for them): a process
-    that is about to fork workers does it once for all of them, instead of each worker."""
-    module = Module.at(root, shared)
-    module.files_with(b'"C"', *_NEEDLES)  # one read of the module for the three needles
-    if module.files_with(b'"C"'):
-        _module_registrations(module, shared)
-        Module.forget_packages(shared)  # the packages it typed through: not to be inherited
-
-
 def _module_registrations(module: Module, shared: dict[Any, Any]) -> dict[Path, list[Registration]]:
     """The registrations of every package of the module, by directory, read from disk (once per
     run; the package being analysed reads its own, possibly edited, files instead)."""

@@ -59,11 +59,6 @@ class Module:
             found = shared[key] = Module(root, _module_path(root), shared)
         return found
 
-    @staticmethod
-    def forget_packages(shared: dict) -> None:
-        """Drop the packages kept parsed in shared (see package()): they are read again on demand."""
-        shared.pop(_PACKAGES, None)
-
     def files(self) -> list[Path]:
         """The module's non-test .go files, in path order (listed once per run and process;
         the Paths are made on each call, so that a process does not keep one per file of

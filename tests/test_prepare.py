@@ -1,8 +1,8 @@
-"""What the main process computes before it forks workers, and the prefilter's shared needles.
+"""Module-wide facts read on demand, parallel runs, and the prefilter's shared needles.
 
-fixloop.prepare runs the selected rules' prepare hooks once per module (keepalive's: the
-finalizers registered anywhere in the module), so that forked workers inherit the result
-instead of each computing it; a parallel run must still print what a serial run prints.
+keepalive asks for the finalizers registered anywhere in the module only when a C call
+hands on a field of a local owner; each process that needs them reads them once per run
+(PackageContext.shared); a parallel run must print what a serial run prints.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from pathlib import Path
 from conftest import gomapfix, write_module
 from test_inputs import OWNER
 
-from codemod import fixloop
 from codemod.context import FileContext, PackageContext
-from codemod.tasks import DirTask, Options, shared
 from codemod.transform import Needles
-from gofacts.finalizers import Finalizers
+from transforms.keepalive.rule import KeepAlive
 
 # A pure-Go package of the module registering a finalizer: keepalive reads it from disk.
 REGISTERS = """package reg
@@ -33,41 +31,24 @@ func open() *handle {
 """
 
 
-def _tasks(root: Path, select: tuple[str, ...], run: str) -> list[DirTask]:
-    options = Options(select=select)
-    dirs = sorted({p.parent for p in root.rglob("*.go")})
-    return [DirTask(d, sorted(d.glob("*.go")), options, None, run) for d in dirs]
+def test_keepalive_reads_the_module_only_for_a_call_that_hands_on_a_local_owners_field(
+    tmp_path: Path,
+) -> None:
+    """The module-wide finalizer scan (gofacts.finalizers) reads every file of the module: a
+    cgo package whose C calls hand on no field of a local owner does not ask for it."""
+    plain = "package q\n\n// #include <stdlib.h>\nimport \"C\"\n\nfunc f() { C.free(nil) }\n"
+    root = write_module(tmp_path, {"reg/reg.go": REGISTERS, "w/w.go": OWNER, "q/q.go": plain})
+    for name, asked in (("q", False), ("w", True)):
+        directory = root / name
+        files = [FileContext(p, p.read_bytes()) for p in sorted(directory.glob("*.go"))]
+        state: dict = {}
+        pkg = PackageContext(directory, files[0].package_name, files, (1, 22), root, shared=state)
+        findings = list(KeepAlive().run(pkg))
+        assert (("gofacts.finalizers", root) in state) is asked
+        assert bool(findings) is asked
 
 
-def test_prepare_reads_the_module_finalizers_once(tmp_path: Path) -> None:
-    root = write_module(tmp_path, {"reg/reg.go": REGISTERS, "w/w.go": OWNER})
-    fixloop.prepare(_tasks(root, ("keepalive",), "prepare-cgo"))
-    state = shared("prepare-cgo")
-    found = state[("gofacts.finalizers", root)]
-    assert sorted(d.name for d in found) == ["reg", "w"]
-    # A package analysed afterwards sees the same registrations as one that read them itself.
-    pkg_dir = root / "reg"
-    files = [FileContext(p, p.read_bytes()) for p in sorted(pkg_dir.glob("*.go"))]
-    pkg = PackageContext(pkg_dir, "reg", files, (1, 22), root, shared=state)
-    fresh = PackageContext(pkg_dir, "reg", files, (1, 22), root, shared={})
-    assert [r.type for r in Finalizers.of(pkg).registrations] == [
-        r.type for r in Finalizers.of(fresh).registrations
-    ]
-
-
-def test_prepare_reads_no_registration_in_a_module_without_cgo(tmp_path: Path) -> None:
-    root = write_module(tmp_path, {"reg/reg.go": REGISTERS})
-    fixloop.prepare(_tasks(root, ("keepalive",), "prepare-pure"))
-    assert ("gofacts.finalizers", root) not in shared("prepare-pure")
-
-
-def test_prepare_does_nothing_without_a_rule_that_asks(tmp_path: Path) -> None:
-    root = write_module(tmp_path, {"reg/reg.go": REGISTERS, "w/w.go": OWNER})
-    fixloop.prepare(_tasks(root, ("safemap", "deepcopy"), "prepare-none"))
-    assert not shared("prepare-none")
-
-
-def test_parallel_run_with_prepared_finalizers_prints_what_a_serial_run_prints(tmp_path: Path) -> None:
+def test_parallel_run_with_module_finalizers_prints_what_a_serial_run_prints(tmp_path: Path) -> None:
     # Enough directories for workers (runner.MIN_PARALLEL), a finalizer registered in another
     # package, cgo owners in several.
     files = {f"p{i}/w.go": OWNER.replace("package p", f"package p{i}") for i in range(5)}

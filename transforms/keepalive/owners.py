@@ -78,8 +78,10 @@ def inside_finalizer(site: Site, finalizers: set[tuple[str | None, str]]) -> boo
     return False
 
 
-def sites_in(f: FileContext, pkg: PackageContext, fins: Finalizers) -> Iterator[Site]:
-    """The C calls of f that receive a C handle read from an owner at risk."""
+def sites_in(f: FileContext, pkg: PackageContext) -> Iterator[Site]:
+    """The C calls of f that receive a C handle read from an owner at risk. The module's
+    finalizers (gofacts.finalizers, which reads the whole module) are asked for only when a
+    call hands on a field of a local owner."""
     typedefs = cgo_typedefs(f)
     types = PackageTypes.of(pkg)
     for call in calls_matching(f.root, C_CALLS):
@@ -98,7 +100,7 @@ def sites_in(f: FileContext, pkg: PackageContext, fins: Finalizers) -> Iterator[
                 continue  # cgo keeps Go pointer arguments alive, and with them the owner
             if kept_by_arguments(given, owned.owner, f):
                 continue  # the owner itself is handed to Go code by the same call: it may keep it
-            site = _classify(f, pkg, call, func_name, arg, owned, fins)
+            site = _classify(f, pkg, call, func_name, arg, owned)
             if site is not None:
                 seen.add(owned.owner)
                 yield site
@@ -189,7 +191,6 @@ def _classify(
     func_name: str,
     arg: Node,
     owned: Owned,
-    fins: Finalizers,
 ) -> Site | None:
     """The site for owned passed as arg to C.func_name, or None if nothing is at risk."""
     owner, fields = owned.owner, owned.fields
@@ -197,6 +198,7 @@ def _classify(
         return None  # releasing the handle: KeepAlive is no cure if a finalizer releases it too
     if not scope.declared_locally(owner, call):
         return None  # a package-level variable stays reachable: nothing can finalize it
+    fins = Finalizers.of(pkg)
     if not fins.any():
         return None  # nothing in the module is finalized: collecting an owner frees nothing
     types = PackageTypes.of(pkg)

@@ -12,15 +12,11 @@ into findings and fixes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
 
 from codemod.context import FileContext, PackageContext
 from codemod.imports import plan_imports
 from codemod.model import Finding, Fix
 from codemod.transform import finding
-from gofacts.finalizers import Finalizers
-from gofacts.finalizers import preload as preload_finalizers
 from gofacts.types import PackageTypes
 from transforms.keepalive.callers import kept_by_callers
 from transforms.keepalive.doc import DOC
@@ -34,22 +30,15 @@ class KeepAlive:
     name = DOC.name
     prefilter = ((b'"C"', b"C."),)
 
-    def prepare(self, module_root: Path, shared: dict[Any, Any]) -> None:
-        """Before workers are forked: the module-wide finalizer scan they would each make."""
-        preload_finalizers(module_root, shared)
-
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         cgo = pkg.cgo_files()
         if not any(f.editable for f in cgo):
             return  # every finding is a C call in an editable cgo file
-        fins = Finalizers.of(pkg)
-        if not fins.any():
-            return  # nothing in the module is finalized: collecting an owner frees nothing
         finalizers: set[tuple[str | None, str]] | None = None
         for f in cgo:
             if not f.editable:
                 continue
-            found = list(sites_in(f, pkg, fins))
+            found = list(sites_in(f, pkg))
             if found and finalizers is None:
                 finalizers = finalizer_functions(pkg)
             yield from _findings(f, pkg, [s for s in found if not inside_finalizer(s, finalizers or set())])

@@ -36,8 +36,9 @@ def may_hand_out_locked_maps(content: bytes) -> bool:
 _EXPORTED_FUNC = re.compile(rb"(?m)^func\s*(?:\([^)]*\)\s*)?[A-Z]")
 
 
-LEXEMES = re.compile(rb"""//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'""", re.S)
-"""Comments and string and rune literals, found left to right as Go's scanner finds them."""
+LEXEMES = re.compile(rb"""//[^\n]*+|/\*.*?\*/|"(?:[^"\\\n]++|\\.)*+"|`[^`]*+`|'(?:[^'\\\n]|\\.)*+'""", re.S)
+"""Comments and string and rune literals, found left to right as Go's scanner finds them
+(possessively: a literal's characters are read once)."""
 
 
 def in_code(content: bytes, offsets: Iterable[int]) -> Iterator[int]:

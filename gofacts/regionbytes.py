@@ -39,6 +39,10 @@ _B = rb"\s*"  # comments are blanked before these patterns run
 _FUNC_AT_LINE_START = re.compile(rb"func(?<=\nfunc)(?![\w\x80-\xff])")
 _RECEIVER = rb"(?:\((?:[^()]|\([^()]*\))*\)" + _B + rb")?"
 _HEADER = re.compile(rb"func" + _B + _RECEIVER + rb"(" + _ID + rb")" + _B + rb"[(\[]")
+_HEADER_AT_LINE_START = re.compile(
+    rb"func(?<=\nfunc)" + _B + _RECEIVER + rb"(" + _ID + rb")" + _B + rb"[(\[]"
+)
+"""_HEADER, for the functions at the start of a line (findall: their names)."""
 _STRAY_DECL = re.compile(rb"func(?<=[^\n]func)(?<![\w\x80-\xff]func)\s+" + _RECEIVER + _ID + rb"\s*[(\[]")
 """A `func` that names a function, not at the start of a line: a file gofmt did not lay out."""
 _CALLED = re.compile(rb"(?<![\w\x80-\xff])(" + _ID + rb")[\s)]*[(\[]")
@@ -59,36 +63,51 @@ class RegionBytes:
         self.codes = [code_of(c) for c in contents]
         self._funcs: dict[bytes, list[Span]] = {}
         self._everywhere: list[Span] = []
-        self._starts: list[list[int]] = []
+        self._starts: dict[int, list[int]] = {}
+        self._declaring: dict[bytes, list[int]] = {}
         for i, code in enumerate(self.codes):
-            self._index(i, code)
+            names = _HEADER_AT_LINE_START.findall(code)
+            first = _FUNC_AT_LINE_START.search(code)
+            preamble = first.start() if first is not None else len(code)
+            if (
+                len(names) != len(_FUNC_AT_LINE_START.findall(code))
+                or code.count(b"{", 0, preamble) != code.count(b"}", 0, preamble)
+                or _STRAY_DECL.search(code)
+            ):
+                self._index(i, code)  # a function whose name is not read, or no cut to trust
+                continue
+            for name in set(names):
+                self._declaring.setdefault(name, []).append(i)
+
+    def _functions(self, name: bytes) -> list[Span]:
+        """The texts of the functions and methods called name."""
+        for i in self._declaring.pop(name, ()):
+            if i not in self._starts:
+                self._index(i, self.codes[i])
+        return self._funcs.get(name, [])
 
     def _index(self, i: int, code: bytes) -> None:
         """Record the texts of file i's top-level functions by name."""
         starts = [m.start() for m in _FUNC_AT_LINE_START.finditer(code)]
-        preamble = code[: starts[0]] if starts else code
-        if _STRAY_DECL.search(code) or preamble.count(b"{") != preamble.count(b"}"):
+        preamble = starts[0] if starts else len(code)
+        if _STRAY_DECL.search(code) or code.count(b"{", 0, preamble) != code.count(b"}", 0, preamble):
             whole = (i, 0, len(code))
             decls = DeclBytes(code)
             for name in decls.names("func") | decls.names("method"):
                 self._funcs.setdefault(name, []).append(whole)
-            self._starts.append([0])
+            self._starts[i] = [0]
             return
-        self._starts.append([0])
+        self._starts[i] = [0]
         k = 0
         while k < len(starts):
             start, end = starts[k], len(code)
             names = []
             while True:
                 header = _HEADER.match(code, starts[k])
-                if header is None:
-                    names.append(None)
-                else:
-                    names.append(header.group(1))
+                names.append(header.group(1) if header is not None else None)
                 k += 1
                 end = starts[k] if k < len(starts) else len(code)
-                text = code[start:end]
-                if k >= len(starts) or text.count(b"{") == text.count(b"}"):
+                if k >= len(starts) or code.count(b"{", start, end) == code.count(b"}", start, end):
                     break
             self._starts[i].append(start)
             for name in names:
@@ -115,7 +134,7 @@ class RegionBytes:
         for _ in range(CALL_DEPTH + 1):
             fresh = level - seen
             seen |= fresh
-            found = {s for n in fresh for s in self._funcs.get(n, ())} - called - started
+            found = {s for n in fresh for s in self._functions(n)} - called - started
             level = {n for i, a, b in found for n in _CALLED.findall(self.codes[i], a, b)}
             called |= found
         return sorted(started), sorted(called)
@@ -123,6 +142,8 @@ class RegionBytes:
     def declaration_start(self, i: int, offset: int) -> int:
         """Where the top-level declaration holding offset of file i starts, or an earlier
         offset."""
+        if i not in self._starts:
+            self._index(i, self.codes[i])
         starts = self._starts[i]
         return starts[bisect.bisect_right(starts, offset) - 1]
 

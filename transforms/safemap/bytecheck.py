@@ -31,7 +31,7 @@ _DECLARED = re.compile(
 """What may come before a map type that declares a variable or field of that type: `m map[`,
 `var m = map[`, `m := make(map[`, ... (comments are blanked first); group list is set when the
 name follows a comma or a parameter list's `(`, kw when a `type` declares a map type."""
-_WINDOW = 160
+_WINDOW = 48
 
 _ASSIGN = rb"(?:(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=)|\+\+|--)"
 _INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + _ASSIGN)
@@ -52,12 +52,25 @@ def may_report(pkg: PackageContext) -> bool:
     if not declared and not local:
         return False
     started, called = regions.spans()
+    anywhere = _mentioning(declared | {name for name, _ in local})
     for i, a, b in started:
+        text = regions.text((i, a, b))
+        if not anywhere.search(text):
+            continue
         since = regions.declaration_start(i, a)
         captured = {name for name, at in local if at[0] == i and since <= at[1] < a}
-        if _writes(regions.text((i, a, b)), declared | captured):
+        if _writes(text, declared | captured):
             return True
-    return any(_writes(t, declared) for t in map(regions.text, called) if not _locked_function(t))
+    named = _mentioning(declared)
+    return any(
+        _writes(t, declared) for t in map(regions.text, called) if named.search(t) and not _locked_function(t)
+    )
+
+
+def _mentioning(names: set[bytes]) -> re.Pattern[bytes]:
+    """A pattern matching any of names as an identifier."""
+    alternatives = b"|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(_START + rb"(?:" + (alternatives or rb"(?!)") + rb")(?![\w\x80-\xff])")
 
 
 def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[int, int]]]]:
@@ -73,7 +86,7 @@ def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[i
     for i, code in enumerate(codes):
         depth, counted = 0, 0
         for m in _MAP_TYPE.finditer(code):
-            d = _DECLARED.search(code, max(0, m.start() - _WINDOW), m.start())
+            d = _declared(code, m.start())
             if d is None or d.group("list") or d.group("kw") == b"type":
                 continue
             depth += code.count(b"{", counted, d.start()) - code.count(b"}", counted, d.start())
@@ -83,6 +96,16 @@ def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[i
             else:
                 declared.add(d.group("name"))
     return declared, local
+
+
+def _declared(code: bytes, end: int) -> re.Match[bytes] | None:
+    """_DECLARED's match ending at end, read in a window before it (a wider one when the match
+    starts where the window does: the name may go on before it)."""
+    start = max(0, end - _WINDOW)
+    found = _DECLARED.search(code, start, end)
+    if found is not None and found.start() == start > 0:
+        found = _DECLARED.search(code, max(0, end - 8 * _WINDOW), end)
+    return found
 
 
 def _locked_function(text: bytes) -> bool:

@@ -17,12 +17,32 @@ def may_import_c(content: bytes) -> bool:
     read from the bytes without parsing; True when it may have one.
 
     Every import declaration starts with the keyword `import` outside comments and
-    string literals: the specs after each such word are read.
+    string literals, before the file's first other declaration: the specs after each such
+    word are read, up to the first `func`, `type`, `var` or `const` that starts a line of code.
     """
-    if b'"C"' not in content and b"`C`" not in content:
+    end = imports_end(content)
+    if content.find(b'"C"', 0, end) < 0 and content.find(b"`C`", 0, end) < 0:
         return False
-    candidates = (m.start() for m in _IMPORT.finditer(content) if b"C" in _import_paths(content, m.end()))
+    candidates = (
+        m.start() for m in _IMPORT.finditer(content, 0, end) if b"C" in _import_paths(content, m.end())
+    )
     return next(in_code(content, candidates), None) is not None
+
+
+def imports_end(content: bytes) -> int:
+    """An offset no import declaration of Go source goes past: the first `func`, `type`, `var`
+    or `const` keyword at the start of a line of code (Go declares imports before anything
+    else), or the end."""
+    first = _DECLARATION_LINE.search(content)
+    if first is None:
+        return len(content)
+    if content.find(b"/*", 0, first.start()) < 0 and content.find(b"`", 0, first.start()) < 0:
+        return first.start()  # only a block comment or a raw string goes on over a line
+    starts = (m.start() for m in _DECLARATION_LINE.finditer(content))
+    return next(in_code(content, starts), len(content))
+
+
+_DECLARATION_LINE = re.compile(rb"(?<=\n)(?:func|type|var|const)(?![\w\x80-\xff])")
 
 
 def may_hand_out_locked_maps(content: bytes) -> bool:

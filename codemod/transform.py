@@ -32,9 +32,6 @@ class Transform(Protocol):
             occurs in at least one file of the package. Packages that match no
             alternative of any selected transform are never parsed.
 
-    A transform may also define prepare(module_root, shared): called once per module in a
-    process that is about to fork workers (codemod.fixloop.prepare), to put in the run's shared
-    state a module-wide fact every worker would otherwise compute for itself.
     """
 
     doc: RuleDoc
@@ -62,15 +59,21 @@ class Needles:
         self.contents = list(contents)
         self._found: dict[bytes, bool] = {}
         self._within = within
+        self._joined: bytes | None = None
 
     def has(self, needle: bytes) -> bool:
-        """Whether needle occurs in at least one of the files."""
+        """Whether needle occurs in at least one of the files (for a needle without a NUL byte,
+        one search of the files joined by NULs answers)."""
         found = self._found.get(needle)
         if found is None:
             if self._within is not None and self._within._found.get(needle) is False:
                 found = False
-            else:
+            elif b"\0" in needle:
                 found = any(needle in c for c in self.contents)
+            else:
+                if self._joined is None:
+                    self._joined = b"\0".join(self.contents)
+                found = needle in self._joined
             self._found[needle] = found
         return found
 

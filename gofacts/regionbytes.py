@@ -88,9 +88,8 @@ class RegionBytes:
 
     def _index(self, i: int, code: bytes) -> None:
         """Record the texts of file i's top-level functions by name."""
-        starts = [m.start() for m in _FUNC_AT_LINE_START.finditer(code)]
-        preamble = starts[0] if starts else len(code)
-        if _STRAY_DECL.search(code) or code.count(b"{", 0, preamble) != code.count(b"}", 0, preamble):
+        chunks = functions(code)
+        if chunks is None:
             whole = (i, 0, len(code))
             decls = DeclBytes(code)
             for name in decls.names("func") | decls.names("method"):
@@ -98,17 +97,7 @@ class RegionBytes:
             self._starts[i] = [0]
             return
         self._starts[i] = [0]
-        k = 0
-        while k < len(starts):
-            start, end = starts[k], len(code)
-            names = []
-            while True:
-                header = _HEADER.match(code, starts[k])
-                names.append(header.group(1) if header is not None else None)
-                k += 1
-                end = starts[k] if k < len(starts) else len(code)
-                if k >= len(starts) or code.count(b"{", start, end) == code.count(b"}", start, end):
-                    break
+        for start, end, names in chunks:
             self._starts[i].append(start)
             for name in names:
                 if name is None:
@@ -150,6 +139,31 @@ class RegionBytes:
     def text(self, span: Span) -> bytes:
         i, a, b = span
         return self.codes[i][a:b]
+
+
+def functions(code: bytes) -> list[tuple[int, int, list[bytes | None]]] | None:
+    """The texts of the top-level functions of blanked code (code_of), as (start, end, names
+    declared there, None for a name not read): from a `func` at the start of a line to the
+    next one, the cuts kept where the braces balance. None when the cuts cannot be trusted: a
+    function may be declared elsewhere than at the start of a line, or the code before the
+    first one does not balance."""
+    starts = [m.start() for m in _FUNC_AT_LINE_START.finditer(code)]
+    preamble = starts[0] if starts else len(code)
+    if _STRAY_DECL.search(code) or code.count(b"{", 0, preamble) != code.count(b"}", 0, preamble):
+        return None
+    out = []
+    k = 0
+    while k < len(starts):
+        start, names = starts[k], []
+        while True:
+            header = _HEADER.match(code, starts[k])
+            names.append(header.group(1) if header is not None else None)
+            k += 1
+            end = starts[k] if k < len(starts) else len(code)
+            if k >= len(starts) or code.count(b"{", start, end) == code.count(b"}", start, end):
+                break
+        out.append((start, end, names))
+    return out
 
 
 def function_name(text: bytes) -> bytes | None:

@@ -148,3 +148,24 @@ def _safemap_bytecheck_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
         return False
 
     monkeypatch.setattr(rule, "may_report", checked)
+
+
+@pytest.fixture(autouse=True)
+def _deepcopy_bytecheck_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In every test, each file deepcopy's byte check (transforms.deepcopy.bytecheck) finds no
+    write under a lock in is parsed as well, and must hold no write guarded_writes finds."""
+    from codemod.context import FileContext
+    from gofacts.locks import acquires
+    from transforms.deepcopy import bytecheck, rule
+    from transforms.deepcopy.guarded import guarded_writes
+
+    def checked(content: bytes) -> bool:
+        if bytecheck.may_write_under_lock(content):
+            return True
+        f = FileContext(Path("checked.go"), content)
+        if not f.broken:
+            found = guarded_writes([(f, acquires(f))])
+            assert found == {}, f"deepcopy's byte check found no write under a lock in a file with {found}"
+        return False
+
+    monkeypatch.setattr(rule, "may_write_under_lock", checked)

@@ -36,7 +36,7 @@ def test_keepalive_reads_the_module_only_for_a_call_that_hands_on_a_local_owners
 ) -> None:
     """The module-wide finalizer scan (gofacts.finalizers) reads every file of the module: a
     cgo package whose C calls hand on no field of a local owner does not ask for it."""
-    plain = "package q\n\n// #include <stdlib.h>\nimport \"C\"\n\nfunc f() { C.free(nil) }\n"
+    plain = 'package q\n\n// #include <stdlib.h>\nimport "C"\n\nfunc f() { C.free(nil) }\n'
     root = write_module(tmp_path, {"reg/reg.go": REGISTERS, "w/w.go": OWNER, "q/q.go": plain})
     for name, asked in (("q", False), ("w", True)):
         directory = root / name

@@ -159,7 +159,12 @@ def _assigns_fresh_map(stmt: Node, chain: str) -> bool:
 
 def takes_locks(f: FileContext) -> bool:
     """True for the files of PackageContext.files_with(b"Lock()") that may hold an acquiring lock call."""
-    return b"Lock()" in f.content and may_acquire(f.content) and not f.broken
+    return may_take_locks(f.content) and not f.broken
+
+
+def may_take_locks(content: bytes) -> bool:
+    """takes_locks from the bytes alone (no parse): `Lock()` and an acquiring call's bytes."""
+    return b"Lock()" in content and may_acquire(content)
 
 
 def locking_functions(locks: list[LockCall]) -> list[Node]:

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding
-from gofacts.locks import acquires, may_acquire
+from gofacts.locks import LockCall, acquires
 from gofacts.types import PackageTypes
 from transforms.deepcopy.audience import called_only_by_other_tests, starts_goroutines, test_helper
+from transforms.deepcopy.bytecheck import may_write_under_lock
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.evidence import concurrency
 from transforms.deepcopy.fixer import Fixer
-from transforms.deepcopy.guarded import guarded_writes, takes_locks
+from transforms.deepcopy.guarded import guarded_writes, may_take_locks, takes_locks
 from transforms.deepcopy.initonly import InitOnly
 from transforms.deepcopy.leaks import Finder, Leak
 
@@ -35,15 +37,24 @@ class DeepCopy:
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         if not any(_may_leak_from(f) for f in pkg.sources):
             return  # leaks are looked for only there: nothing to report, and nothing to parse
-        types = PackageTypes.of(pkg)
-        locks = [(f, acquires(f)) for f in pkg.sources if takes_locks(f)]
-        writes = guarded_writes(locks, InitOnly(pkg))
+        writing = [f for f in pkg.sources if may_take_locks(f.content) and may_write_under_lock(f.content)]
+        if not writing:
+            return  # no map written under a lock: no leak can race a writer
+        acquired: dict[Path, list[LockCall]] = {}
+
+        def calls(f: FileContext) -> list[LockCall]:
+            if f.path not in acquired:
+                acquired[f.path] = acquires(f)
+            return acquired[f.path]
+
+        writes = guarded_writes([(f, calls(f)) for f in writing if takes_locks(f)], InitOnly(pkg))
         if not writes:
             return
+        types = PackageTypes.of(pkg)
         leaks: list[Leak] = []
-        for f, acquired in locks:
-            if f.editable and not f.is_test:  # tests read maps after the writers are done
-                leaks.extend(Finder(f, pkg, types, writes).leaks(acquired))
+        for f in pkg.sources:
+            if _may_leak_from(f) and takes_locks(f):  # tests read maps after the writers are done
+                leaks.extend(Finder(f, pkg, types, writes).leaks(calls(f)))
         leaks = [replace(leak, concurrency=concurrency(leak, writes, pkg, types)) for leak in leaks]
         if not pkg.option(DOC.name, "exported-callers", False):
             leaks = [leak for leak in leaks if _reported(leak, pkg, types)]
@@ -65,7 +76,7 @@ def _reported(leak: Leak, pkg: PackageContext, types: PackageTypes) -> bool:
 def _may_leak_from(f: FileContext) -> bool:
     """Whether a leak may be found in f: an editable file that is not a test (tests read maps
     after the writers are done) and may take a lock (the bytes of takes_locks, unparsed)."""
-    return f.editable and not f.is_test and b"Lock()" in f.content and may_acquire(f.content)
+    return f.editable and not f.is_test and may_take_locks(f.content)
 
 
 TRANSFORM = DeepCopy()

@@ -45,6 +45,12 @@ def imports_end(content: bytes) -> int:
 _DECLARATION_LINE = re.compile(rb"(?<=\n)(?:func|type|var|const)(?![\w\x80-\xff])")
 
 
+def any_identifier(names: Iterable[bytes]) -> re.Pattern[bytes]:
+    """A pattern matching any of names as a whole identifier (none when names is empty)."""
+    alternatives = b"|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rb"(?<![\w\x80-\xff])(?:" + (alternatives or rb"(?!)") + rb")(?![\w\x80-\xff])")
+
+
 def may_hand_out_locked_maps(content: bytes) -> bool:
     """False when Go source provably declares no exported function that could return a map
     read under a lock (no `Lock()`, no `map[`, or no exported func declaration); True when

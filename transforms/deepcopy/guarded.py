@@ -110,6 +110,21 @@ def guarded_writes(
     return out
 
 
+def written_names(writes: GuardedWrites) -> set[str] | None:
+    """A name every read of a written map spells, by map: its package variable, or the first
+    field its chain selects (`c.m[k]`: m); None when some map is a local's, which no name
+    names across functions (writes_of matches a read's key with a prefix of a write's)."""
+    names: set[str] = set()
+    for _, key in writes:
+        if not key[0].startswith("~"):
+            names.add(key[0])
+        elif len(key) > 1 and key[1].startswith("."):
+            names.add(key[1][1:])
+        else:
+            return None
+    return names
+
+
 def writes_of(writes: GuardedWrites, held: Held, at: Node) -> list[tuple[FileContext, Node]]:
     """The writes of the map the chain at reaches (or of maps inside it) made while holding
     the mutex of held, in the package's order."""

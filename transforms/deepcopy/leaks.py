@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
 
-from codemod import golines, syntax
+from codemod import gobytes, golines, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts.decls import Declarations
 from gofacts.locks import Held, LockCall, held_at
@@ -42,6 +42,7 @@ from transforms.deepcopy.guarded import (
     function_of,
     locking_functions,
     writes_of,
+    written_names,
 )
 
 TO_GOROUTINE = "is passed to a go statement"
@@ -91,10 +92,12 @@ class Finder:
     def leaks(self, locks: list[LockCall]) -> Iterator[Leak]:
         """The leaks of the file, given its acquiring lock calls."""
         seen: set[tuple[int, int]] = set()
+        names = written_names(self.writes)
+        spelled = gobytes.any_identifier(n.encode() for n in names) if names is not None else None
         for func in locking_functions(locks):
             body = func.child_by_field_name("body")
-            if body is None:
-                continue
+            if body is None or (spelled is not None and not spelled.search(body.text or b"")):
+                continue  # names no map written under a lock: reads none a writer races
             roots = {lc.root for lc in locks if body.start_byte <= lc.stmt.start_byte < body.end_byte}
             for node in _chains(func, body, locks, roots):
                 root = chain_root(node)

@@ -52,7 +52,7 @@ def may_report(pkg: PackageContext) -> bool:
     if not declared and not local:
         return False
     started, called = regions.spans()
-    anywhere = _mentioning(declared | {name for name, _ in local})
+    anywhere = gobytes.any_identifier(declared | {name for name, _ in local})
     for i, a, b in started:
         text = regions.text((i, a, b))
         if not anywhere.search(text):
@@ -61,16 +61,10 @@ def may_report(pkg: PackageContext) -> bool:
         captured = {name for name, at in local if at[0] == i and since <= at[1] < a}
         if _writes(text, declared | captured):
             return True
-    named = _mentioning(declared)
+    named = gobytes.any_identifier(declared)
     return any(
         _writes(t, declared) for t in map(regions.text, called) if named.search(t) and not _locked_function(t)
     )
-
-
-def _mentioning(names: set[bytes]) -> re.Pattern[bytes]:
-    """A pattern matching any of names as an identifier."""
-    alternatives = b"|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
-    return re.compile(_START + rb"(?:" + (alternatives or rb"(?!)") + rb")(?![\w\x80-\xff])")
 
 
 def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[int, int]]]]:

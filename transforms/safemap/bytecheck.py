@@ -36,9 +36,10 @@ _WINDOW = 48
 _ASSIGN = rb"(?:(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=)|\+\+|--)"
 _INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + _ASSIGN)
 """`m[k] = v`, `m[k] += v`, `m[k]++`, `m[a][b] = v`, with the index on one line."""
-_INDEXED_LINE = re.compile(_START + _ID + rb"\s*\[[^\n]*")
-"""The rest of a line from an index on: where its brackets do not balance, the index goes on
-below, and every name indexed on it may be written."""
+_OPEN_LINE = re.compile(rb"^[^\n]*\[(?:[^\n]*[\[({,+\-*/%&|^<>=!:.])?[ \t]*$", re.M)
+"""A line holding an index that ends where Go inserts no semicolon: where its brackets do not
+balance, the index goes on below (in Go that parses), and every name indexed on it may be
+written."""
 _INDEXED = re.compile(_START + rb"(" + _ID + rb")\s*\[")
 _DELETE = re.compile(_START + rb"(?:delete|clear)\s*\(")
 _PARENS = re.compile(rb"[()]")
@@ -52,19 +53,13 @@ def may_report(pkg: PackageContext) -> bool:
     if not declared and not local:
         return False
     started, called = regions.spans()
-    anywhere = gobytes.any_identifier(declared | {name for name, _ in local})
     for i, a, b in started:
         text = regions.text((i, a, b))
-        if not anywhere.search(text):
-            continue
         since = regions.declaration_start(i, a)
         captured = {name for name, at in local if at[0] == i and since <= at[1] < a}
         if _writes(text, declared | captured):
             return True
-    named = gobytes.any_identifier(declared)
-    return any(
-        _writes(t, declared) for t in map(regions.text, called) if named.search(t) and not _locked_function(t)
-    )
+    return any(_writes(t, declared) for t in map(regions.text, called) if not _locked_function(t))
 
 
 def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[int, int]]]]:
@@ -113,7 +108,7 @@ def _writes(text: bytes, names: set[bytes]) -> bool:
     """Whether text may change in place a map called one of names (a superset) at a point no
     lock statement is certainly held."""
     found = [(m.group(1), m.start()) for m in _INDEX_WRITE.finditer(text)]
-    for line in _INDEXED_LINE.finditer(text):
+    for line in _OPEN_LINE.finditer(text):
         if line.group().count(b"[") > line.group().count(b"]"):
             found += [(m.group(1), m.start()) for m in _INDEXED.finditer(text, line.start(), line.end())]
     for m in _DELETE.finditer(text):

@@ -8,6 +8,7 @@ scan lets through with the parse (FileContext.is_cgo, the syntax tree).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -45,7 +46,8 @@ def imports_end(content: bytes) -> int:
 _DECLARATION_LINE = re.compile(rb"(?<=\n)(?:func|type|var|const)(?![\w\x80-\xff])")
 
 
-def any_identifier(names: Iterable[bytes]) -> re.Pattern[bytes]:
+@functools.lru_cache(maxsize=64)
+def any_identifier(names: frozenset[bytes]) -> re.Pattern[bytes]:
     """A pattern matching any of names as a whole identifier (none when names is empty)."""
     alternatives = b"|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
     return re.compile(rb"(?<![\w\x80-\xff])(?:" + (alternatives or rb"(?!)") + rb")(?![\w\x80-\xff])")

@@ -7,11 +7,12 @@ a lock by its mutex chain; a finding needs some function of the package to write
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
-from codemod import golines, syntax
+from codemod import gobytes, golines, syntax
 from codemod.context import FileContext
 from gofacts.locks import Held, LockCall, held_at, may_acquire
 from gofacts.scope import find_declaration
@@ -110,19 +111,20 @@ def guarded_writes(
     return out
 
 
-def written_names(writes: GuardedWrites) -> set[str] | None:
-    """A name every read of a written map spells, by map: its package variable, or the first
-    field its chain selects (`c.m[k]`: m); None when some map is a local's, which no name
-    names across functions (writes_of matches a read's key with a prefix of a write's)."""
-    names: set[str] = set()
+def written_names(writes: GuardedWrites) -> re.Pattern[bytes] | None:
+    """A pattern of the names every read of a written map spells, by map: its package
+    variable, or the first field its chain selects (`c.m[k]`: m); None when some map is a
+    local's, which no name names across functions (writes_of matches a read's key with a
+    prefix of a write's)."""
+    names: set[bytes] = set()
     for _, key in writes:
         if not key[0].startswith("~"):
-            names.add(key[0])
+            names.add(key[0].encode())
         elif len(key) > 1 and key[1].startswith("."):
-            names.add(key[1][1:])
+            names.add(key[1][1:].encode())
         else:
             return None
-    return names
+    return gobytes.any_identifier(frozenset(names))
 
 
 def writes_of(writes: GuardedWrites, held: Held, at: Node) -> list[tuple[FileContext, Node]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
 
-from codemod import gobytes, golines, syntax
+from codemod import golines, syntax
 from codemod.context import FileContext, PackageContext
 from gofacts.decls import Declarations
 from gofacts.locks import Held, LockCall, held_at
@@ -92,8 +92,7 @@ class Finder:
     def leaks(self, locks: list[LockCall]) -> Iterator[Leak]:
         """The leaks of the file, given its acquiring lock calls."""
         seen: set[tuple[int, int]] = set()
-        names = written_names(self.writes)
-        spelled = gobytes.any_identifier(n.encode() for n in names) if names is not None else None
+        spelled = written_names(self.writes)
         for func in locking_functions(locks):
             body = func.child_by_field_name("body")
             if body is None or (spelled is not None and not spelled.search(body.text or b"")):

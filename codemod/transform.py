@@ -9,6 +9,8 @@ packages can be processed in any order and on any core.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -17,6 +19,9 @@ from tree_sitter import Node
 from codemod.context import FileContext, PackageContext
 from codemod.model import Finding, Fix, Severity
 from codemod.ruledoc import RuleDoc
+
+Needle = bytes | re.Pattern[bytes]
+"""What a prefilter looks for in a package's bytes (see Transform.prefilter)."""
 
 
 class Transform(Protocol):
@@ -27,16 +32,17 @@ class Transform(Protocol):
             described: listings, explain, SARIF and the docs pages read it.
         name: the rule name used by --select/--ignore, in findings and suppressions
             (doc.name).
-        prefilter: alternatives, each a tuple of byte strings; a package cannot
-            hold a finding unless, for some alternative, each of its needles
-            occurs in at least one file of the package. Packages that match no
+        prefilter: alternatives, each a tuple of needles (byte strings, or compiled
+            byte patterns that match no NUL byte); a package cannot hold a finding
+            unless, for some alternative, each of its needles occurs in (matches) at
+            least one file of the package. Packages that match no
             alternative of any selected transform are never parsed.
 
     """
 
     doc: RuleDoc
     name: str
-    prefilter: tuple[tuple[bytes, ...], ...]
+    prefilter: tuple[tuple[Needle, ...], ...]
 
     def run(self, pkg: PackageContext) -> Iterable[Finding]: ...
 
@@ -57,25 +63,31 @@ class Needles:
 
     def __init__(self, contents: Iterable[bytes], within: Needles | None = None) -> None:
         self.contents = list(contents)
-        self._found: dict[bytes, bool] = {}
+        self._found: dict[Needle, bool] = {}
         self._within = within
         self._joined: bytes | None = None
 
-    def has(self, needle: bytes) -> bool:
-        """Whether needle occurs in at least one of the files (for a needle without a NUL byte,
-        one search of the files joined by NULs answers)."""
+    def has(self, needle: Needle) -> bool:
+        """Whether needle occurs in (matches) at least one of the files: one search of the
+        files joined by NUL bytes, which no needle holds."""
         found = self._found.get(needle)
         if found is None:
             if self._within is not None and self._within._found.get(needle) is False:
                 found = False
-            elif b"\0" in needle:
+            elif isinstance(needle, bytes) and b"\0" in needle:
                 found = any(needle in c for c in self.contents)
             else:
                 if self._joined is None:
                     self._joined = b"\0".join(self.contents)
-                found = needle in self._joined
+                found = _pattern(needle).search(self._joined) is not None
             self._found[needle] = found
         return found
+
+
+@functools.lru_cache(maxsize=128)
+def _pattern(needle: Needle) -> re.Pattern[bytes]:
+    """needle as a pattern: re's search for a literal is faster than `in` here."""
+    return needle if isinstance(needle, re.Pattern) else re.compile(re.escape(needle))
 
 
 def finding(

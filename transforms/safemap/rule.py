@@ -24,6 +24,7 @@ nil SafeMap), in which case it is unsafe.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -58,15 +59,16 @@ class _Candidate:
     """What the race is and where it happens (races.describe), for the message."""
 
 
+_GO_STATEMENT = re.compile(rb"go (?<=\tgo )|go (?<=[{;:] go )")
+"""A go statement, as gofmt lays it out: indented, or after `{ `, `; ` or `: ` on one line (one
+search for `go `, the preceding bytes checked where it occurs)."""
+
+
 class SafeMapTransform:
     doc = DOC
     name = DOC.name
-    # A go statement, as gofmt lays it out (indented, or after `{ `, `; ` or `: ` on one line).
     prefilter = (
-        (b"map[", b"\tgo "),
-        (b"map[", b"{ go "),
-        (b"map[", b"; go "),
-        (b"map[", b": go "),
+        (b"map[", _GO_STATEMENT),
         (b"map[", b".Go(func"),  # a launch statement: wg.Go(func() {...})
         (b"gomapfix:safemap",),
     )

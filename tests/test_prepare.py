@@ -1,8 +1,9 @@
 """Module-wide facts read on demand, parallel runs, and the prefilter's shared needles.
 
 keepalive asks for the finalizers registered anywhere in the module only when a C call
-hands on a field of a local owner; each process that needs them reads them once per run
-(PackageContext.shared); a parallel run must print what a serial run prints.
+hands on a field of a local owner of a struct type of the package; each process that needs
+them reads them once per run (PackageContext.shared); a parallel run must print what a
+serial run prints.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def inside_finalizer(site: Site, finalizers: set[tuple[str | None, str]]) -> boo
 def sites_in(f: FileContext, pkg: PackageContext) -> Iterator[Site]:
     """The C calls of f that receive a C handle read from an owner at risk. The module's
     finalizers (gofacts.finalizers, which reads the whole module) are asked for only when a
-    call hands on a field of a local owner."""
+    call hands on a field of a local owner whose type is a struct the package declares."""
     typedefs = cgo_typedefs(f)
     types = PackageTypes.of(pkg)
     for call in calls_matching(f.root, C_CALLS):
@@ -198,9 +198,6 @@ def _classify(
         return None  # releasing the handle: KeepAlive is no cure if a finalizer releases it too
     if not scope.declared_locally(owner, call):
         return None  # a package-level variable stays reachable: nothing can finalize it
-    fins = Finalizers.of(pkg)
-    if not fins.any():
-        return None  # nothing in the module is finalized: collecting an owner frees nothing
     types = PackageTypes.of(pkg)
     owner_type = types.identifier_type(owner, call, f)
     stmt = golines.statement_of(call)
@@ -212,6 +209,9 @@ def _classify(
     if named is None or named[1].type_node.type != "struct_type":
         return None  # not a struct of this module: its finalizers cannot be seen
     type_name = named[1].name
+    fins = Finalizers.of(pkg)  # read from the whole module: asked for last
+    if not fins.any():
+        return None  # nothing in the module is finalized: collecting an owner frees nothing
     chain = _resolve(types, owner_type, fields, fins)
     if chain.kind is False or chain.evidence is None:
         return None  # a Go value, or nothing on the way is finalized

@@ -274,10 +274,16 @@ def _process_batch(tasks: list[DirTask]) -> list[DirResult]:
     return [cached_process(t) for t in tasks]
 
 
+DIRECTORY_COST = 16384
+"""What a directory costs besides its bytes (reading it, its cache entry, its result), in bytes
+of source: small directories batched by bytes alone left one worker a last batch of hundreds."""
+
+
 def _batches(tasks: list[DirTask], jobs: int) -> list[list[DirTask]]:
-    """Tasks by decreasing size (bytes of their target files), grouped so that each batch
-    holds about 1/(16*jobs) of the bytes: big directories alone, small ones together."""
-    sizes = {id(t): sum(_size(p) for p in t.targets) for t in tasks}
+    """Tasks by decreasing size (bytes of their target files, and DIRECTORY_COST each), grouped
+    so that each batch holds about 1/(16*jobs) of the total: big directories alone, small
+    ones together."""
+    sizes = {id(t): DIRECTORY_COST + sum(_size(p) for p in t.targets) for t in tasks}
     ranked = sorted(tasks, key=lambda t: -sizes[id(t)])
     quantum = max(1, sum(sizes.values()) // (16 * jobs))
     out: list[list[DirTask]] = []

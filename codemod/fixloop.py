@@ -34,9 +34,6 @@ from codemod.transform import Needles, Transform, matches_prefilter
 MAX_PASSES = 8
 MAX_FILE_BYTES = 16 * 1024 * 1024
 COLLECT_AFTER_BYTES = 256 * 1024
-TRIM_AFTER_BYTES = 2 * 1024 * 1024
-"""After a directory that parsed this much, freed memory goes back to the system (malloc_trim):
-after smaller ones, glibc keeps it for the next directory instead of faulting it in again."""
 
 
 def _transforms(options: Options) -> list[Transform]:
@@ -132,11 +129,9 @@ def process_directory(task: DirTask, read: Mapping[str, bytes] | None = None) ->
     # An analysed package leaves reference cycles (indexes pointing back at the package)
     # that hold its syntax trees, whose memory Python's collector does not see: after a
     # directory that parsed much, collect them, or memory would grow with the run.
-    parsed = sum(len(f.content) for fs in packages.values() for f in fs if f.parsed)
-    if parsed >= COLLECT_AFTER_BYTES:
+    if sum(len(f.content) for fs in packages.values() for f in fs if f.parsed) >= COLLECT_AFTER_BYTES:
         gc.collect()
-        if parsed >= TRIM_AFTER_BYTES:
-            _trim()
+        _trim()
     return result
 
 

@@ -38,12 +38,12 @@ def imports_end(content: bytes) -> int:
     if first is None:
         return len(content)
     if content.find(b"/*", 0, first.start()) < 0 and content.find(b"`", 0, first.start()) < 0:
-        return first.start()  # only a block comment or a raw string goes on over a line
-    starts = (m.start() for m in _DECLARATION_LINE.finditer(content))
+        return first.start() + 1  # only a block comment or a raw string goes on over a line
+    starts = (m.start() + 1 for m in _DECLARATION_LINE.finditer(content))
     return next(in_code(content, starts), len(content))
 
 
-_DECLARATION_LINE = re.compile(rb"(?<=\n)(?:func|type|var|const)(?![\w\x80-\xff])")
+_DECLARATION_LINE = re.compile(rb"\n(?:func|type|var|const)(?![\w\x80-\xff])")
 
 
 @functools.lru_cache(maxsize=64)

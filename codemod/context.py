@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from tree_sitter import Node, Tree
 
 from codemod import syntax
-from codemod.gobytes import may_import_c
+from codemod.gobytes import blanked, may_import_c
 from codemod.gomod import GoVersion
 from codemod.gomod import find_module as find_module  # re-exported: codemod.gomod holds it
 from codemod.model import Edit, Span
@@ -82,6 +82,11 @@ class FileContext:
     @property
     def is_test(self) -> bool:
         return self.path.name.endswith("_test.go")
+
+    @functools.cached_property
+    def code(self) -> bytes:
+        """The bytes blanked of comments and literals (gobytes.blanked), made once per file."""
+        return blanked(self.content)
 
     @functools.cached_property
     def package_name(self) -> str:

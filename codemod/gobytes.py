@@ -69,6 +69,12 @@ LEXEMES = re.compile(rb"""//[^\n]*+|/\*.*?\*/|"(?:[^"\\\n]++|\\.)*+"|`[^`]*+`|'(
 (possessively: a literal's characters are read once)."""
 
 
+def blanked(content: bytes) -> bytes:
+    """Go source with comments and string and rune literals each replaced by one blank: what
+    byte scans that must not see them read (offsets move; the tokens of the code stay apart)."""
+    return LEXEMES.sub(b" ", content)
+
+
 def in_code(content: bytes, offsets: Iterable[int]) -> Iterator[int]:
     """The offsets (ascending) that are outside comments, string and rune literals."""
     lexemes = LEXEMES.finditer(content)

@@ -7,7 +7,7 @@ with no map written there. RegionBytes answers "which bytes may belong to a regi
 the bytes alone, with a superset of the truth, so that a rule can tell the packages where
 the parse cannot find what it looks for:
 
-  - the code, comments and string and rune literals blanked (gobytes.LEXEMES);
+  - the code, comments and string and rune literals blanked (gobytes.blanked);
   - a go statement's text runs from the keyword to the end of the statement: a `;`, or a
     newline after which Go inserts one, outside its brackets, or a bracket that closes one
     opened before it (a function literal's body included);
@@ -50,17 +50,13 @@ Span = tuple[int, int, int]
 """A text of a file: (index of the file, start offset, end offset)."""
 
 
-def code_of(content: bytes) -> bytes:
-    """Go source with comments and string and rune literals each replaced by one blank."""
-    return gobytes.LEXEMES.sub(b" ", content)
-
-
 class RegionBytes:
     """The texts that may run in a goroutine a package's go statements start (see the
     module doc), from the package's files' bytes."""
 
-    def __init__(self, contents: list[bytes]) -> None:
-        self.codes = [code_of(c) for c in contents]
+    def __init__(self, codes: list[bytes]) -> None:
+        """codes: the package's files, blanked (gobytes.blanked, FileContext.code)."""
+        self.codes = codes
         self._funcs: dict[bytes, list[Span]] = {}
         self._everywhere: list[Span] = []
         self._starts: dict[int, list[int]] = {}
@@ -142,7 +138,7 @@ class RegionBytes:
 
 
 def functions(code: bytes) -> list[tuple[int, int, list[bytes | None]]] | None:
-    """The texts of the top-level functions of blanked code (code_of), as (start, end, names
+    """The texts of the top-level functions of blanked code (gobytes.blanked), as (start, end, names
     declared there, None for a name not read): from a `func` at the start of a line to the
     next one, the cuts kept where the braces balance. None when the cuts cannot be trusted: a
     function may be declared elsewhere than at the start of a line, or the code before the

@@ -159,10 +159,10 @@ def _deepcopy_bytecheck_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     from transforms.deepcopy import bytecheck, rule
     from transforms.deepcopy.guarded import guarded_writes
 
-    def checked(content: bytes) -> bool:
-        if bytecheck.may_write_under_lock(content):
+    def checked(given: FileContext) -> bool:
+        if bytecheck.may_write_under_lock(given):
             return True
-        f = FileContext(Path("checked.go"), content)
+        f = FileContext(given.path, given.content)  # parsed apart: the run's file stays unparsed
         if not f.broken:
             found = guarded_writes([(f, acquires(f))])
             assert found == {}, f"deepcopy's byte check found no write under a lock in a file with {found}"

@@ -16,6 +16,7 @@ from conftest import write_module
 
 from codemod.api import fix_paths
 from codemod.context import FileContext, PackageContext
+from codemod.gobytes import blanked
 from gofacts.regionbytes import RegionBytes
 from transforms.safemap.bytecheck import may_report
 
@@ -133,21 +134,22 @@ def test_a_group_opened_without_a_blank_after_var_declares_a_map() -> None:
 
 def test_a_go_statement_ends_where_its_own_brackets_close() -> None:
     source = HEADER + "func f() {\n\tdefer func() { go g() }()\n\tother()\n}\n"
-    regions = RegionBytes([source.encode()])
+    regions = RegionBytes([blanked(source.encode())])
     (go,) = regions.go_statements()
     assert regions.text(go) == b"go g() "
 
 
 def test_a_go_statement_goes_on_over_the_lines_go_puts_no_semicolon_after() -> None:
     source = HEADER + "func f(s *S) {\n\tgo\n\ts.\n\t\trun(\n\t\t\t1)\n\tother()\n}\n"
-    regions = RegionBytes([source.encode()])
+    regions = RegionBytes([blanked(source.encode())])
     (go,) = regions.go_statements()
     assert regions.text(go) == b"go\n\ts.\n\t\trun(\n\t\t\t1)"
 
 
 def test_a_function_declared_mid_line_makes_its_file_one_text() -> None:
     source = HEADER + "func a() {}; func b() { c() }\n\nfunc c() {}\n"
-    regions = RegionBytes([source.encode(), (HEADER + "func start() { go b() }\n").encode()])
+    starter = HEADER + "func start() { go b() }\n"
+    regions = RegionBytes([blanked(source.encode()), blanked(starter.encode())])
     started, called = regions.spans()
     assert [regions.text(s) for s in started] == [b"go b() "]
     assert called == [(0, 0, len(regions.codes[0]))]  # b's text is the whole file, c included

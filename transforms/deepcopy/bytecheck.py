@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from gofacts.regionbytes import code_of, functions
+from codemod.context import FileContext
+from gofacts.regionbytes import functions
 
 _ACQUIRE = re.compile(rb"\.\s*R?Lock\s*[(\[]")
 """An acquiring lock call's method and what follows (gofacts.locks' _ACQUIRE_CALL)."""
@@ -26,9 +27,9 @@ _WRITE = re.compile(
 list of targets, or a list that goes on below); or a call that writes its first argument."""
 
 
-def may_write_under_lock(content: bytes) -> bool:
-    """False when no function of the Go source writes a map after an acquiring lock call."""
-    code = code_of(content)
+def may_write_under_lock(f: FileContext) -> bool:
+    """False when no function of f writes a map after an acquiring lock call."""
+    code = f.code
     first = _ACQUIRE.search(code)
     if first is None:
         return False

@@ -37,7 +37,7 @@ class DeepCopy:
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
         if not any(_may_leak_from(f) for f in pkg.sources):
             return  # leaks are looked for only there: nothing to report, and nothing to parse
-        writing = [f for f in pkg.sources if may_take_locks(f.content) and may_write_under_lock(f.content)]
+        writing = [f for f in pkg.sources if may_take_locks(f.content) and may_write_under_lock(f)]
         if not writing:
             return  # no map written under a lock: no leak can race a writer
         acquired: dict[Path, list[LockCall]] = {}

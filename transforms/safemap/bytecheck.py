@@ -48,7 +48,7 @@ _PARENS = re.compile(rb"[()]")
 def may_report(pkg: PackageContext) -> bool:
     """False when no goroutine region of pkg can change a map pkg declares in place (so
     safemap finds nothing to report but marked maps); True when one may."""
-    regions = RegionBytes([f.content for f in pkg.sources])
+    regions = RegionBytes([f.code for f in pkg.sources])
     declared, local = _map_names(regions.codes)
     if not declared and not local:
         return False

@@ -63,14 +63,8 @@ class RegionBytes:
         self._declaring: dict[bytes, list[int]] = {}
         for i, code in enumerate(self.codes):
             names = _HEADER_AT_LINE_START.findall(code)
-            first = _FUNC_AT_LINE_START.search(code)
-            preamble = first.start() if first is not None else len(code)
-            if (
-                len(names) != len(_FUNC_AT_LINE_START.findall(code))
-                or code.count(b"{", 0, preamble) != code.count(b"}", 0, preamble)
-                or _STRAY_DECL.search(code)
-            ):
-                self._index(i, code)  # a function whose name is not read, or no cut to trust
+            if code.count(b"\nfunc") != len(names) or _STRAY_DECL.search(code):
+                self._index(i, code)  # a function whose name is not read here: read it now
                 continue
             for name in set(names):
                 self._declaring.setdefault(name, []).append(i)
@@ -116,11 +110,12 @@ class RegionBytes:
         called: set[Span] = set()
         level = {n for i, a, b in started for n in _CALLED.findall(self.codes[i], a, b)}
         seen: set[bytes] = set()
-        for _ in range(CALL_DEPTH + 1):
+        for depth in range(CALL_DEPTH + 1):
             fresh = level - seen
             seen |= fresh
             found = {s for n in fresh for s in self._functions(n)} - called - started
-            level = {n for i, a, b in found for n in _CALLED.findall(self.codes[i], a, b)}
+            if depth < CALL_DEPTH:  # the last level's calls lead nowhere that counts
+                level = {n for i, a, b in found for n in _CALLED.findall(self.codes[i], a, b)}
             called |= found
         return sorted(started), sorted(called)
 

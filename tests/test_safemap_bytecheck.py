@@ -115,6 +115,13 @@ NOTHING = {
     + "func (s *S) b(k string) {\n\ts.c(k)\n}\n\n"
     + "func (s *S) c(k string) {\n\ts.d(k)\n}\n\n"
     + "func (s *S) d(k string) {\n\ts.m[k] = 1\n}\n",
+    "a called function writes a local a field's name spells": STRUCT
+    + "func (s *S) start() {\n\tgo run()\n}\n\n"
+    + 'func run() {\n\tm := map[string]int{}\n\tm["a"] = 1\n\tprintln(len(m))\n}\n',
+    "the writer's name says its callers lock, and it returns a function": STRUCT
+    + "func (s *S) start(k string) {\n\tgo s.run(k)\n}\n\n"
+    + "func (s *S) run(k string) {\n\t_ = s.addLocked(k)\n}\n\n"
+    + "func (s *S) addLocked(k string) func() {\n\ts.m[k] = 1\n\treturn nil\n}\n",
     "the write is in a comment and a string": STRUCT
     + "func (s *S) start(k string) {\n\tgo func() {\n\t\t// s.m[k] = 1\n"
     + '\t\t_ = "s.m[k] = 1"\n\t}()\n}\n',

@@ -49,28 +49,32 @@ def may_report(pkg: PackageContext) -> bool:
     """False when no goroutine region of pkg can change a map pkg declares in place (so
     safemap finds nothing to report but marked maps); True when one may."""
     regions = RegionBytes([f.code for f in pkg.sources])
-    declared, local = _map_names(regions.codes)
-    if not declared and not local:
+    variables, fields, local = _map_names(regions.codes)
+    if not variables and not fields and not local:
         return False
     started, called = regions.spans()
     for i, a, b in started:
         text = regions.text((i, a, b))
         since = regions.declaration_start(i, a)
         captured = {name for name, at in local if at[0] == i and since <= at[1] < a}
-        if _writes(text, declared | captured):
+        # a name and a type inside braces may be a local of a `var (...)` group, too
+        if _writes(text, variables | captured | fields, fields):
             return True
-    return any(_writes(t, declared) for t in map(regions.text, called) if not _locked_function(t))
+    return any(_writes(t, variables, fields) for t in map(regions.text, called) if not _locked_function(t))
 
 
-def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[int, int]]]]:
-    """The names the code may declare as a map: package variables and fields, then the locals
-    with where each is declared (file, offset), which only a function literal that follows in
-    its function can share with a goroutine. Inside braces, a name given a value (`m :=
-    make(map[`, `var m = map[`, `m = map[`) is a local, or a variable declared elsewhere; a
-    name and a type (`m map[`) may be a field. A name after a comma (one of several declared
-    together), in a parameter list, or declared as a map type is left out: find.declarations
-    converts none of them."""
-    declared: set[bytes] = set()
+def _map_names(
+    codes: list[bytes],
+) -> tuple[set[bytes], set[bytes], set[tuple[bytes, tuple[int, int]]]]:
+    """The names the code may declare as a map: package variables (outside braces), fields
+    (a name and a type inside braces: `m map[`), then the locals with where each is declared
+    (file, offset), which only a function literal that follows in its function can share
+    with a goroutine. Inside braces, a name given a value (`m := make(map[`, `var m =
+    map[`, `m = map[`) is a local, or a variable declared elsewhere. A name after a comma
+    (one of several declared together), in a parameter list, or declared as a map type is
+    left out: find.declarations converts none of them."""
+    variables: set[bytes] = set()
+    fields: set[bytes] = set()
     local: set[tuple[bytes, tuple[int, int]]] = set()
     for i, code in enumerate(codes):
         depth, counted = 0, 0
@@ -80,11 +84,13 @@ def _map_names(codes: list[bytes]) -> tuple[set[bytes], set[tuple[bytes, tuple[i
                 continue
             depth += code.count(b"{", counted, d.start()) - code.count(b"}", counted, d.start())
             counted = d.start()
-            if depth > 0 and (d.group("op") or d.group("kw")):
+            if depth == 0:
+                variables.add(d.group("name"))
+            elif d.group("op") or d.group("kw"):
                 local.add((d.group("name"), (i, d.start())))
             else:
-                declared.add(d.group("name"))
-    return declared, local
+                fields.add(d.group("name"))
+    return variables, fields, local
 
 
 def _declared(code: bytes, end: int) -> re.Match[bytes] | None:
@@ -99,21 +105,43 @@ def _declared(code: bytes, end: int) -> re.Match[bytes] | None:
 
 def _locked_function(text: bytes) -> bool:
     """A function whose name says its callers hold the lock (`addLocked`), with no function
-    literal inside: safemap's LockView.held_at counts every write in it as locked."""
+    literal inside: safemap's LockView.held_at counts every write in it as locked. Its header
+    is its first line when that line opens the body: a `func` there is a type."""
     name = function_name(text)
-    return name is not None and name.endswith((b"Locked", b"locked")) and text.count(b"func") == 1
+    if name is None or not name.endswith((b"Locked", b"locked")):
+        return False
+    header = text.find(b"\n")
+    body = header if header > 0 and text[:header].rstrip().endswith(b"{") else 4
+    return b"func" not in text[body:]
 
 
-def _writes(text: bytes, names: set[bytes]) -> bool:
-    """Whether text may change in place a map called one of names (a superset) at a point no
-    lock statement is certainly held."""
-    found = [(m.group(1), m.start()) for m in _INDEX_WRITE.finditer(text)]
+def _writes(text: bytes, bare: set[bytes], selected: set[bytes]) -> bool:
+    """Whether text may change in place a map (a superset) at a point no lock statement is
+    certainly held: a map written by its name alone called one of bare, or one selected
+    (`x.m`) called one of selected."""
+    found = [(m.group(1), m.start(1), m.start()) for m in _INDEX_WRITE.finditer(text)]
     for line in _OPEN_LINE.finditer(text):
         if line.group().count(b"[") > line.group().count(b"]"):
-            found += [(m.group(1), m.start()) for m in _INDEXED.finditer(text, line.start(), line.end())]
+            found += [
+                (m.group(1), m.start(1), m.start()) for m in _INDEXED.finditer(text, line.start(), line.end())
+            ]
     for m in _DELETE.finditer(text):
-        found += [(n, m.start()) for n in re.findall(_ID, text[m.end() : _closing(text, m.end())])]
-    return any(name in names and not _held(text, at) for name, at in found)
+        found += [
+            (n.group(), n.start(), m.start()) for n in _NAME.finditer(text, m.end(), _closing(text, m.end()))
+        ]
+    return any(
+        name in (selected if _selected(text, start) else bare) and not _held(text, at)
+        for name, start, at in found
+    )
+
+
+_NAME = re.compile(_START + _ID)
+_BEFORE = re.compile(rb"\.\s*\Z")
+
+
+def _selected(text: bytes, start: int) -> bool:
+    """Whether the name at start is selected from an operand (`x.m`): a field, not a variable."""
+    return _BEFORE.search(text, max(0, start - 16), start) is not None
 
 
 def _closing(text: bytes, start: int) -> int:

@@ -35,9 +35,8 @@ class Transform(Protocol):
         prefilter: alternatives, each a tuple of needles (byte strings, or compiled
             byte patterns that match no NUL byte); a package cannot hold a finding
             unless, for some alternative, each of its needles occurs in (matches) at
-            least one file of the package. Packages that match no
-            alternative of any selected transform are never parsed.
-
+            least one file of the package. Packages that match no alternative of any
+            selected transform are never parsed.
     """
 
     doc: RuleDoc

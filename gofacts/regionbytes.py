@@ -14,7 +14,9 @@ the parse cannot find what it looks for:
   - a top-level function or method is the text from its `func` at the start of a line to
     the next one (a method is known by its name only, whatever its receiver); a cut is kept
     only where the braces balance, and a file that may declare a function elsewhere than at
-    the start of a line is one text for every name it declares;
+    the start of a line is one text for every name it declares; a function whose header is
+    not read counts as if a go statement started it; a file is cut only when a name its
+    headers declare is reached (at once when some header is not read);
   - what a text calls is every identifier followed by `(` or `[`: the texts of the
     functions of those names are the next level, CALL_DEPTH + 1 levels below the go
     statements (a go statement naming a function is one level above its region).

@@ -1,15 +1,16 @@
 """Whether safemap can report anything in a package, told from the bytes before parsing.
 
 safemap reports a map (not marked) only when a use inside a goroutine region changes it in
-place (races.may_race: `m[k] = v`, `m[k] op= v`, `m[k]++`, `m[a][b] = v`, `delete(m, k)`,
-`clear(m)`, as gofacts.mapops.mutates_in_place tells) and its name is that of a map the
-package declares (find.declarations: `NAME map[`, `NAME = map[`, `NAME := make(map[`, ...).
-The goroutine regions are what safemap costs, and in most packages that start goroutines
-none of them changes a declared map. may_report tells those packages from the bytes: it
-reads gofacts.regionbytes' superset of the regions for in-place writes, spelled as above,
-of a name spelled as a map declaration (a local declared with `:=` counts only in the text of
-a go statement, where a function literal can capture it). False means the parse would find nothing either;
-True means it may, and the rule runs.
+place with no lock held (races.may_race: `m[k] = v`, `m[k] op= v`, `m[k]++`, `m[a][b] = v`,
+`delete(m, k)`, `clear(m)`, as gofacts.mapops.mutates_in_place tells) and its name is that
+of a map the package declares (find.declarations: `NAME map[`, `NAME = map[`, `NAME :=
+make(map[`, ...). The goroutine regions are what safemap costs, and in most packages that
+start goroutines none of them changes a declared map. may_report tells those packages from
+the bytes: it reads gofacts.regionbytes' superset of the regions for such writes of a name
+spelled as a map declaration (a package variable written by its name alone, a field through
+a selector, a local only in the text of a go statement that follows it, where a function
+literal can capture it), leaving out the writes a lock statement certainly guards. False
+means the parse would find nothing either; True means it may, and the rule runs.
 """
 
 from __future__ import annotations
@@ -94,13 +95,15 @@ def _map_names(
 
 
 def _declared(code: bytes, end: int) -> re.Match[bytes] | None:
-    """_DECLARED's match ending at end, read in a window before it (a wider one when the match
+    """_DECLARED's match ending at end, read in a window before it (wider while the match
     starts where the window does: the name may go on before it)."""
-    start = max(0, end - _WINDOW)
-    found = _DECLARED.search(code, start, end)
-    if found is not None and found.start() == start > 0:
-        found = _DECLARED.search(code, max(0, end - 8 * _WINDOW), end)
-    return found
+    window = _WINDOW
+    while True:
+        start = max(0, end - window)
+        found = _DECLARED.search(code, start, end)
+        if found is None or found.start() > start or start == 0:
+            return found
+        window *= 4
 
 
 def _locked_function(text: bytes) -> bool:
@@ -166,15 +169,24 @@ def _held(text: bytes, at: int) -> bool:
     brace closes it, no case clause ends it), no function literal starts between them, and
     nothing between releases a lock, but deferred unlocks (which keep the lock held)."""
     for lock in reversed(list(_LOCK_LINE.finditer(text, 0, at))):
-        if _CONTINUED.search(text, max(0, lock.start() - _WINDOW), lock.start()):
+        if _continued(text, lock.start()):
             continue  # `defer` or `go` on the line above: not a statement of its own
         if _encloses(text[lock.end() : at], lock.end(), text):
             return True
     return False
 
 
-_CONTINUED = re.compile(rb"(?:(?<![\w\x80-\xff])(?:defer|go)|[^\w\x80-\xff)\]}{;:\s])\s*\Z")
-"""What ends the code before a line that continues it: a keyword or an operator."""
+_LAST_WORD = re.compile(rb"[\w\x80-\xff]+\Z")
+
+
+def _continued(text: bytes, start: int) -> bool:
+    """Whether the code before the line at start goes on into it: it ends with a keyword that
+    wants more (`defer`, `go`) or with an operator (no semicolon is inserted there)."""
+    before = text[:start].rstrip()
+    if not before or before[-1:] in b")]}{;:":
+        return False
+    word = _LAST_WORD.search(before)
+    return word is None or word.group() in (b"defer", b"go")
 
 
 def _encloses(between: bytes, offset: int, text: bytes) -> bool:

@@ -86,6 +86,10 @@ def in_code(content: bytes, offsets: Iterable[int]) -> Iterator[int]:
             yield offset
 
 
+ASSIGN_OP = rb"(?:(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=)|\+\+|--)"
+"""What follows the target of an assignment or an inc/dec statement: `=`, `op=`, `++`, `--`."""
+
+
 UNICODE_SPACE = (
     rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80|\xef\xbb\xbf"
 )

@@ -38,8 +38,14 @@ def go_keywords(content: bytes) -> list[int]:
     """The offsets where Go source may hold the keyword of a go statement: the word `go`
     where a statement may start (after a newline, `;`, `{`, `:` or a comment), outside
     comments and literals."""
-    starts = [m.start() for m in _GO_WORD.finditer(content) if _statement_start(content, m.start())]
+    starts = go_words(content)
     return list(gobytes.in_code(content, starts)) if starts else starts
+
+
+def go_words(content: bytes) -> list[int]:
+    """go_keywords, comments and literals not told from code: for blanked code
+    (gobytes.blanked), where there are none."""
+    return [m.start() for m in _GO_WORD.finditer(content) if _statement_start(content, m.start())]
 
 
 def _statement_start(content: bytes, offset: int) -> bool:

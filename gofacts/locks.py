@@ -166,13 +166,13 @@ def lock_calls(root: Node) -> Iterator[LockCall]:
                 yield lc
 
 
-# The bytes of every acquiring lock call: `.`, the method name, then its arguments (or type arguments).
-_ACQUIRE_CALL = re.compile(rb"\." + _B + rb"(R?Lock)" + _B + rb"[(\[]", re.S)
+ACQUIRE_CALL = re.compile(rb"\." + _B + rb"(R?Lock)" + _B + rb"[(\[]", re.S)
+"""The bytes of an acquiring lock call: `.`, the method name (group 1), then `(` or `[`."""
 
 
 def may_acquire(content: bytes) -> bool:
     """False when Go source provably holds no acquiring lock call (`X.Lock()`, `X.RLock()`)."""
-    return _ACQUIRE_CALL.search(content) is not None
+    return ACQUIRE_CALL.search(content) is not None
 
 
 def acquires(f: FileContext) -> list[LockCall]:
@@ -180,7 +180,7 @@ def acquires(f: FileContext) -> list[LockCall]:
     lock_calls(f.root) yields, found at the bytes of their method names instead of by a walk."""
     out: list[LockCall] = []
     root = f.root
-    for m in _ACQUIRE_CALL.finditer(f.content):
+    for m in ACQUIRE_CALL.finditer(f.content):
         node = root.named_descendant_for_byte_range(m.start(1), m.end(1))
         if node is None or node.type != "field_identifier" or node.start_byte != m.start(1):
             continue

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from codemod import gobytes
 from gofacts.declbytes import DeclBytes
-from gofacts.goroutines import _GO_WORD, CALL_DEPTH, _statement_start
+from gofacts.goroutines import CALL_DEPTH, go_words
 
 _ID = gobytes.IDENT
 _B = rb"\s*"  # comments are blanked before these patterns run
@@ -100,9 +100,8 @@ class RegionBytes:
     def go_statements(self) -> Iterator[Span]:
         """(file, start, end) of the text of every go statement."""
         for i, code in enumerate(self.codes):
-            for m in _GO_WORD.finditer(code):
-                if _statement_start(code, m.start()):
-                    yield i, m.start(), _statement_end(code, m.start())
+            for start in go_words(code):
+                yield i, start, _statement_end(code, start)
 
     def spans(self) -> tuple[list[Span], list[Span]]:
         """The texts that may be (or hold) the body of a goroutine region, as (file, start,

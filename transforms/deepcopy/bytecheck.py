@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 
+from codemod import gobytes
 from codemod.context import FileContext
+from gofacts.locks import ACQUIRE_CALL
 from gofacts.regionbytes import functions
 
-_ACQUIRE = re.compile(rb"\.\s*R?Lock\s*[(\[]")
-"""An acquiring lock call's method and what follows (gofacts.locks' _ACQUIRE_CALL)."""
-
 _WRITE = re.compile(
-    rb"\][\s)]*(?:(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=)|\+\+|--|,[^\n;]*?(?<![=!<>:])=(?!=)|,\s*\n)"
+    rb"\][\s)]*(?:" + gobytes.ASSIGN_OP + rb"|,[^\n;]*?(?<![=!<>:])=(?!=)|,\s*\n)"
     rb"|(?<![\w\x80-\xff])(?:delete|clear|Copy|DeleteFunc|Insert)\s*\("
 )
 """After an index, an assignment operator, `++` or `--` (`,` and an `=` on the line for a
@@ -30,7 +29,7 @@ list of targets, or a list that goes on below); or a call that writes its first 
 def may_write_under_lock(f: FileContext) -> bool:
     """False when no function of f writes a map after an acquiring lock call."""
     code = f.code
-    first = _ACQUIRE.search(code)
+    first = ACQUIRE_CALL.search(code)
     if first is None:
         return False
     chunks = functions(code)
@@ -38,7 +37,7 @@ def may_write_under_lock(f: FileContext) -> bool:
         return _WRITE.search(code, first.end()) is not None
     spans = [(0, chunks[0][0] if chunks else len(code))] + [(start, end) for start, end, _ in chunks]
     for start, end in spans:  # the code before the first function too: its function literals
-        lock = _ACQUIRE.search(code, start, end)
+        lock = ACQUIRE_CALL.search(code, start, end)
         if lock is not None and _WRITE.search(code, lock.end(), end) is not None:
             return True
     return False

@@ -174,13 +174,9 @@ def _assigns_fresh_map(stmt: Node, chain: str) -> bool:
     return False
 
 
-def takes_locks(f: FileContext) -> bool:
-    """True for the files of PackageContext.files_with(b"Lock()") that may hold an acquiring lock call."""
-    return may_take_locks(f.content) and not f.broken
-
-
 def may_take_locks(content: bytes) -> bool:
-    """takes_locks from the bytes alone (no parse): `Lock()` and an acquiring call's bytes."""
+    """False when Go source certainly takes no lock: it lacks `Lock()` or an acquiring call's
+    bytes (no parse)."""
     return b"Lock()" in content and may_acquire(content)
 
 

@@ -24,7 +24,7 @@ from transforms.deepcopy.bytecheck import may_write_under_lock
 from transforms.deepcopy.doc import DOC
 from transforms.deepcopy.evidence import concurrency
 from transforms.deepcopy.fixer import Fixer
-from transforms.deepcopy.guarded import guarded_writes, may_take_locks, takes_locks, written_names
+from transforms.deepcopy.guarded import guarded_writes, may_take_locks, written_names
 from transforms.deepcopy.initonly import InitOnly
 from transforms.deepcopy.leaks import Finder, Leak
 
@@ -35,9 +35,10 @@ class DeepCopy:
     prefilter = ((b"Lock()", b"map["),)
 
     def run(self, pkg: PackageContext) -> Iterator[Finding]:
-        if not any(_may_leak_from(f) for f in pkg.sources):
+        locking = [f for f in pkg.sources if may_take_locks(f.content)]
+        if not any(_may_leak_from(f) for f in locking):
             return  # leaks are looked for only there: nothing to report, and nothing to parse
-        writing = [f for f in pkg.sources if may_take_locks(f.content) and may_write_under_lock(f)]
+        writing = [f for f in locking if may_write_under_lock(f)]
         if not writing:
             return  # no map written under a lock: no leak can race a writer
         acquired: dict[Path, list[LockCall]] = {}
@@ -47,14 +48,14 @@ class DeepCopy:
                 acquired[f.path] = acquires(f)
             return acquired[f.path]
 
-        writes = guarded_writes([(f, calls(f)) for f in writing if takes_locks(f)], InitOnly(pkg))
+        writes = guarded_writes([(f, calls(f)) for f in writing if not f.broken], InitOnly(pkg))
         if not writes:
             return
         types = PackageTypes.of(pkg)
         spelled = written_names(writes)  # a read a writer races spells one: files without any have none
         leaks: list[Leak] = []
-        for f in pkg.sources:
-            if _may_leak_from(f) and (spelled is None or spelled.search(f.content)) and takes_locks(f):
+        for f in locking:
+            if _may_leak_from(f) and (spelled is None or spelled.search(f.content)) and not f.broken:
                 leaks.extend(Finder(f, pkg, types, writes).leaks(calls(f)))
         leaks = [replace(leak, concurrency=concurrency(leak, writes, pkg, types)) for leak in leaks]
         if not pkg.option(DOC.name, "exported-callers", False):
@@ -75,9 +76,9 @@ def _reported(leak: Leak, pkg: PackageContext, types: PackageTypes) -> bool:
 
 
 def _may_leak_from(f: FileContext) -> bool:
-    """Whether a leak may be found in f: an editable file that is not a test (tests read maps
-    after the writers are done) and may take a lock (the bytes of takes_locks, unparsed)."""
-    return f.editable and not f.is_test and may_take_locks(f.content)
+    """Whether a leak may be found in f, a file that may take a lock (guarded.may_take_locks):
+    an editable file that is not a test (tests read maps after the writers are done)."""
+    return f.editable and not f.is_test
 
 
 TRANSFORM = DeepCopy()

@@ -34,8 +34,7 @@ _DECLARED = re.compile(
 name follows a comma or a parameter list's `(`, kw when a `type` declares a map type."""
 _WINDOW = 48
 
-_ASSIGN = rb"(?:(?:[-+*/%&|^]|<<|>>|&\^)?=(?!=)|\+\+|--)"
-_INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + _ASSIGN)
+_INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + gobytes.ASSIGN_OP)
 """`m[k] = v`, `m[k] += v`, `m[k]++`, `m[a][b] = v`, with the index on one line."""
 _OPEN_LINE = re.compile(rb"^[^\n]*\[(?:[^\n]*[\[({,+\-*/%&|^<>=!:.])?[ \t]*$", re.M)
 """A line holding an index that ends where Go inserts no semicolon: where its brackets do not

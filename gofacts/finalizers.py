@@ -96,37 +96,14 @@ class Evidence:
 
 
 class Finalizers:
-    """The finalizers and cleanups of the module of one package (see the module doc)."""
+    """The finalizers and cleanups of the module of one package (see the module doc), read
+    for each type when it is first asked about."""
 
     def __init__(self, pkg: PackageContext) -> None:
         self.pkg = pkg
         self.module = Module.of(pkg)
-        regs = list(_package_registrations(pkg, pkg.files_with(*_NEEDLES), self.module))
-        if self.module is not None:
-            for directory, found in _module_registrations(self.module, pkg.shared).items():
-                if directory != pkg.directory:
-                    regs.extend(found)
-        self.registrations = regs
-        self._evidence: dict[QualifiedType, Evidence] = {}
-        for r in regs:
-            old = self._evidence.get(r.type)
-            if old is None:
-                self._evidence[r.type] = Evidence(
-                    r.type, r.call, r.file, r.function, r.fields, r.aliases, r.freed
-                )
-            else:
-                fields = None if old.fields is None or r.fields is None else old.fields | r.fields
-                aliases = tuple(sorted(set(old.aliases) | set(r.aliases)))
-                # freed plainly by every registration that releases the field at all
-                freed = (
-                    (old.freed | r.freed)
-                    - ((old.fields or frozenset()) - old.freed)
-                    - ((r.fields or frozenset()) - r.freed)
-                )
-                freed = freed if fields is not None else frozenset()
-                self._evidence[r.type] = Evidence(
-                    r.type, old.call, old.file, old.function, fields, aliases, frozenset(freed)
-                )
+        self._own = list(_package_registrations(pkg, pkg.files_with(*_NEEDLES), self.module))
+        self._evidence: dict[QualifiedType, Evidence | None] = {}
 
     @staticmethod
     def of(pkg: PackageContext) -> Finalizers:
@@ -134,30 +111,90 @@ class Finalizers:
         return pkg.derived("gofacts.finalizers", lambda: Finalizers(pkg))
 
     def evidence(self, t: QualifiedType) -> Evidence | None:
-        """The evidence that type t is finalized, or None when nothing registers one for it."""
-        return self._evidence.get(t)
+        """The evidence that type t is finalized, or None when nothing registers one for it:
+        the registrations of the package (first) and of the other packages of the module that
+        may register one for t (registering)."""
+        if t not in self._evidence:
+            regs = [r for r in self._own if r.type == t]
+            if self.module is not None:
+                for directory in registering(self.module, self.pkg.shared, t[0]):
+                    if directory != self.pkg.directory:
+                        found = _registrations_in(self.module, directory, self.pkg.shared)
+                        regs.extend(r for r in found if r.type == t)
+            self._evidence[t] = _merged(regs)
+        return self._evidence[t]
 
-    def package_evidence(self, directory: Path) -> list[Evidence]:
-        """The evidence for the finalized types of the package in directory."""
-        return [ev for t, ev in self._evidence.items() if t[0] == directory]
 
-    def any(self) -> bool:
-        """Whether the module registers any finalizer or cleanup at all."""
-        return bool(self._evidence)
+def _merged(regs: list[Registration]) -> Evidence | None:
+    """The evidence of one type's registrations, in order (None without any)."""
+    if not regs:
+        return None
+    a = regs[0]
+    out = Evidence(a.type, a.call, a.file, a.function, a.fields, a.aliases, a.freed)
+    for r in regs[1:]:
+        fields = None if out.fields is None or r.fields is None else out.fields | r.fields
+        aliases = tuple(sorted(set(out.aliases) | set(r.aliases)))
+        # freed plainly by every registration that releases the field at all
+        freed = (
+            (out.freed | r.freed)
+            - ((out.fields or frozenset()) - out.freed)
+            - ((r.fields or frozenset()) - r.freed)
+        )
+        freed = freed if fields is not None else frozenset()
+        out = Evidence(out.type, out.call, out.file, out.function, fields, aliases, frozenset(freed))
+    return out
 
 
-def _module_registrations(module: Module, shared: dict[Any, Any]) -> dict[Path, list[Registration]]:
-    """The registrations of every package of the module, by directory, read from disk (once per
-    run; the package being analysed reads its own, possibly edited, files instead)."""
-    key = ("gofacts.finalizers", module.root)
+def registering(module: Module, shared: dict[Any, Any], directory: Path) -> list[Path]:
+    """The directories of the module (sorted) whose non-test files may register a
+    finalizer or cleanup for a type of the package in directory: that package's own, if its
+    files name one, and those of the packages that name one and import a package of the
+    module. A package can name another package's type only through an import of the module
+    (gofacts.types resolves no other), so a package importing none registers only types of
+    its own. Read from the bytes of the module's files, once per run and process."""
+    key = ("gofacts.finalizers.registering", module.root)
     found = shared.get(key)
     if found is None:
-        found = {}
-        directories = sorted({p.parent for p in module.files_with(*_NEEDLES)})
-        for directory in directories:
-            other = module.package(directory, keep=False)
-            if other is not None:
-                found[directory] = list(_package_registrations(other, other.files_with(*_NEEDLES), module))
+        needing = sorted({p.parent for p in module.files_with(*_NEEDLES)})
+        imports = _import_needles(module.path)
+        importing = [d for d in needing if imports and any(_holds_any(p, imports) for p in _sources(d))]
+        found = shared[key] = (importing, set(needing))
+    importers, needing = found
+    if directory not in needing or directory in importers:
+        return importers
+    return sorted([*importers, directory])
+
+
+def _sources(directory: Path) -> list[Path]:
+    """The non-test .go files of directory, as gofacts.module reads a package's."""
+    return [p for p in directory.glob("*.go") if not p.name.endswith("_test.go")]
+
+
+def _holds_any(path: Path, needles: tuple[bytes, ...]) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return any(n in data for n in needles)
+
+
+def _import_needles(module_path: str) -> tuple[bytes, ...]:
+    """The bytes an import spec of a package of the module at module_path starts with (none
+    for a module without a path: gofacts.module resolves no import of it)."""
+    if not module_path:
+        return ()
+    path = module_path.encode()
+    return tuple(q + path + end for q in (b'"', b"`") for end in (q, b"/"))
+
+
+def _registrations_in(module: Module, directory: Path, shared: dict[Any, Any]) -> list[Registration]:
+    """The registrations of the package in directory, read from disk (once per run and
+    process; the package being analysed reads its own, possibly edited, files instead)."""
+    key = ("gofacts.finalizers", module.root, directory)
+    found = shared.get(key)
+    if found is None:
+        other = module.package(directory, keep=False)
+        found = list(_package_registrations(other, other.files_with(*_NEEDLES), module)) if other else []
         shared[key] = found
     return found
 

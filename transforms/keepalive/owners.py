@@ -209,12 +209,10 @@ def _classify(
     if named is None or named[1].type_node.type != "struct_type":
         return None  # not a struct of this module: its finalizers cannot be seen
     type_name = named[1].name
-    fins = Finalizers.of(pkg)  # read from the whole module: asked for last
-    if not fins.any():
-        return None  # nothing in the module is finalized: collecting an owner frees nothing
+    fins = Finalizers.of(pkg)  # reads the module for the types asked about: asked for last
     chain = _resolve(types, owner_type, fields, fins)
     if chain.kind is False or chain.evidence is None:
-        return None  # a Go value, or nothing on the way is finalized
+        return None  # a Go value, or nothing on the way is finalized: collecting frees nothing
     ev = chain.evidence
     if ev.fields is not None and chain.selector not in ev.fields:
         return None  # its finalizer does not release what the call receives

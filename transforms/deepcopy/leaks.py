@@ -88,6 +88,8 @@ class Finder:
     ) -> None:
         self.f, self.pkg, self.types, self.writes = f, pkg, types, writes
         self.maps_name = f.import_name("maps")
+        self._written_roots = frozenset(key[0] for _, key in writes)
+        """The roots of the maps written under a lock: a package variable's name, "~..." for a local's."""
 
     def leaks(self, locks: list[LockCall]) -> Iterator[Leak]:
         """The leaks of the file, given its acquiring lock calls."""
@@ -110,11 +112,12 @@ class Finder:
     def _may_guard(self, node: Node, root: Node, roots: set[str]) -> bool:
         """True when the chain node, starting from the identifier root, may be guarded (see _guard):
         it starts from the root of a lock taken in the function, or it starts from a package-level
-        variable and a package-level lock is held."""
+        variable and a package-level lock is held. A name that roots no map written under a lock
+        is not looked up (_written_under would find no write of it)."""
         name = syntax.text(root)
         if name in roots:
             return True
-        if find_declaration(name, root) is not None:
+        if name not in self._written_roots or find_declaration(name, root) is not None:
             return False
         package_lock = any(find_declaration(h.lock.root, node) is None for h in held_at(node))
         return package_lock and name in self.types.vars

@@ -35,6 +35,14 @@ def _package(source: str) -> PackageContext:
     return PackageContext(Path("/p"), "p", [f], (1, 22))
 
 
+LOCKED = 'import "sync"\n\ntype S struct {\n\tmu sync.Mutex\n\tm  map[string]int\n}\n\n'
+RUN = (
+    "func (s *S) start(k string) {\n\tgo s.run(k)\n\ts.m[k] = 2\n}\n\n"
+    + "func (s *S) run(k string) {\n\ts.mu.Lock()\n"
+)
+"""A struct whose map a goroutine writes in run, which takes the lock first (the body follows)."""
+
+
 RACES = {
     "index on several lines": STRUCT
     + "func (s *S) start(a, b string) {\n\tgo func() {\n\t\ts.m[key(\n\t\t\ta,\n\t\t\tb)] = 1\n\t}()\n"
@@ -81,6 +89,19 @@ RACES = {
     + "\tvar seen = make(map[string]int)\n\tgo func() { seen[k]++ }()\n\treturn len(seen)\n}\n",
     "a package variable declared in a group": "var (\n\tn    = 1\n\thits = map[string]int{}\n)\n\n"
     + "func start(k string) {\n\tgo func() { hits[k] = n }()\n\thits[k]++\n}\n",
+    "a lock released in a block that goes on": LOCKED
+    + RUN
+    + '\tif k == "" {\n\t\ts.mu.Unlock()\n\t\tprintln(k)\n\t}\n\ts.m[k] = 1\n}\n',
+    "a lock released in a branch whose other branch returns": LOCKED
+    + RUN
+    + '\tif k == "" {\n\t\ts.mu.Unlock()\n\t} else {\n\t\treturn\n\t}\n\ts.m[k] = 1\n}\n',
+    "a lock released before a block that returns": LOCKED
+    + RUN
+    + '\tif k == "" {\n\t\ts.mu.Unlock()\n\t\tif k != "x" {\n\t\t\treturn\n\t\t}\n\t}\n'
+    + "\ts.m[k] = 1\n}\n",
+    "a write after the release and the return of its own block": LOCKED
+    + RUN
+    + '\tif k == "" {\n\t\ts.mu.Unlock()\n\t\treturn\n\t\ts.m[k] = 1\n\t}\n}\n',
 }
 
 
@@ -125,6 +146,17 @@ NOTHING = {
     "the write is in a comment and a string": STRUCT
     + "func (s *S) start(k string) {\n\tgo func() {\n\t\t// s.m[k] = 1\n"
     + '\t\t_ = "s.m[k] = 1"\n\t}()\n}\n',
+    "a lock released only on an early return": LOCKED
+    + RUN
+    + '\tif k == "" {\n\t\ts.mu.Unlock()\n\t\treturn\n\t}\n\ts.m[k] = 1\n\ts.mu.Unlock()\n}\n',
+    "a lock released only before a panic": LOCKED
+    + RUN
+    + '\tif k == "" {\n\t\ts.mu.Unlock()\n\t\tpanic("empty")\n\t}\n\ts.m[k] = 1\n\ts.mu.Unlock()\n}\n',
+    "a lock released only before the loop goes on": LOCKED
+    + "func (s *S) start(k string) {\n\tgo s.run([]string{k})\n\ts.m[k] = 2\n}\n\n"
+    + "func (s *S) run(keys []string) {\n\tfor _, k := range keys {\n\t\ts.mu.Lock()\n"
+    + '\t\tif k == "" {\n\t\t\ts.mu.Unlock()\n\t\t\tcontinue\n\t\t}\n'
+    + "\t\ts.m[k] = 1\n\t\ts.mu.Unlock()\n\t}\n}\n",
 }
 
 

@@ -160,13 +160,19 @@ _LOCK_LINE = re.compile(rb"^[ \t]*" + _ID + rb"(?:\." + _ID + rb")*\.R?Lock\(\)[
 """A line that is a lock statement `x.mu.Lock()` or `mu.RLock()` (gofacts.locks.lock_call)."""
 _DEFERRED_UNLOCK = re.compile(rb"^[ \t]*defer\s+" + _ID + rb"(?:\." + _ID + rb")*\.R?Unlock\(\)[ \t]*$", re.M)
 _BETWEEN = re.compile(rb"[{}]|(?<![\w\x80-\xff])(?:func|case|default)(?![\w\x80-\xff])|Unlock")
+_UNLOCK_LINE = re.compile(rb"^[ \t]*" + _ID + rb"(?:\." + _ID + rb")*\.R?Unlock\(\)[ \t]*$", re.M)
+_BLOCK = re.compile(rb"[{}]|(?<![\w\x80-\xff])(?:func|case|default)(?![\w\x80-\xff])")
+_EXITS = re.compile(rb"^[ \t]*(?:(?:return|goto|continue|break)(?![\w\x80-\xff])|panic[ \t]*\()", re.M)
+"""A line that starts a statement after which the rest of its block does not run
+(gofacts.locks._TERMINATING, and a call of panic)."""
 
 
 def _held(text: bytes, at: int) -> bool:
     """Whether a lock statement before offset at certainly holds its lock at at, as
     gofacts.locks.held_at reads the parse: it is a statement of a block that encloses at (no
     brace closes it, no case clause ends it), no function literal starts between them, and
-    nothing between releases a lock, but deferred unlocks (which keep the lock held)."""
+    nothing between releases a lock, but deferred unlocks (which keep the lock held) and
+    releases nested in a block that returns after them (_leaves_its_block)."""
     for lock in reversed(list(_LOCK_LINE.finditer(text, 0, at))):
         if _continued(text, lock.start()):
             continue  # `defer` or `go` on the line above: not a statement of its own
@@ -200,8 +206,35 @@ def _encloses(between: bytes, offset: int, text: bytes) -> bool:
                 return False
         elif token == b"Unlock":
             line = _DEFERRED_UNLOCK.match(text, text.rfind(b"\n", 0, offset + m.start()) + 1)
-            if line is None or not (line.start() <= offset + m.start() < line.end()):
+            deferred = line is not None and line.start() <= offset + m.start() < line.end()
+            if not (deferred or (depth > 0 and _leaves_its_block(between, m.start()))):
                 return False
         else:
             return False
     return True
+
+
+def _leaves_its_block(between: bytes, at: int) -> bool:
+    """Whether the Unlock at offset at is a release statement of its own line, nested in a
+    block that closes before between ends, where a later statement of the same block (at its
+    depth, before any case clause or function literal) is a return, goto, continue, break or
+    panic: gofacts.locks counts such a nested release as leaving the lock held for what
+    follows the block (the region it ends does not run on)."""
+    line = _UNLOCK_LINE.match(between, between.rfind(b"\n", 0, at) + 1)
+    if line is None or not (line.start() <= at < line.end()):
+        return False
+    depth, exits, cursor = 0, False, line.end()
+    for m in _BLOCK.finditer(between, line.end()):
+        if depth == 0 and not exits:
+            exits = _EXITS.search(between, cursor, m.start()) is not None
+        token = m.group()
+        if token == b"{":
+            depth += 1
+        elif token == b"}":
+            depth -= 1
+            if depth < 0:
+                return exits
+        else:
+            return False
+        cursor = m.end()
+    return False

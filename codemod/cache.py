@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from codemod import __version__
+from codemod.readfile import read_file
 
 T = TypeVar("T")
 
@@ -128,9 +129,10 @@ def _digests(
     flags: dict[str, str] = {}
     read: dict[str, bytes] = {}
     fresh: dict[str, list] = {}
+    prefix = os.path.join(directory, "")
     for name in names:
         try:
-            st = os.stat(directory / name)
+            st = os.stat(prefix + name)
         except OSError:
             return None
         entry = index.get(name)
@@ -140,7 +142,7 @@ def _digests(
             fresh[name] = entry
             continue
         try:
-            data = (directory / name).read_bytes()
+            data = read_file(prefix + name, st.st_size)
         except OSError:
             return None
         out[name], flags[name] = hashlib.sha256(data).hexdigest(), flags_of(data)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
@@ -28,6 +29,7 @@ from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import generated_by_gomapfix, go_file_names, is_generated
 from codemod.edits import apply_fixes, merge
 from codemod.model import Edit, FileOutcome, Finding, Fix, RunReport, edits_by_path
+from codemod.readfile import read_file
 from codemod.tasks import DirResult, DirTask, Options, shared, wants
 from codemod.transform import Needles, Transform, matches_prefilter
 
@@ -56,13 +58,14 @@ def process_directory(task: DirTask, read: Mapping[str, bytes] | None = None) ->
         is_target = path in targets
         known = read.get(path.name) if read else None
         try:
-            if (path.stat().st_size if known is None else len(known)) > MAX_FILE_BYTES:
+            size = os.stat(path).st_size if known is None else len(known)
+            if size > MAX_FILE_BYTES:
                 if is_target:
                     report.files[path] = FileOutcome(
                         path, None, None, skipped=f"larger than {MAX_FILE_BYTES >> 20} MiB"
                     )
                 continue
-            data = path.read_bytes() if known is None else known
+            data = read_file(path, size) if known is None else known
         except OSError as e:
             unreadable.append(path)
             if is_target:

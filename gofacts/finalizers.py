@@ -27,6 +27,7 @@ from tree_sitter import Node
 
 from codemod import syntax
 from codemod.context import FileContext, PackageContext
+from codemod.readfile import read_file
 from gofacts.decls import Declarations
 from gofacts.module import Module
 from gofacts.signatures import first_parameter, parameter_names, receiver_name
@@ -172,7 +173,7 @@ def _sources(directory: Path) -> list[Path]:
 
 def _holds_any(path: Path, needles: tuple[bytes, ...]) -> bool:
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError:
         return False
     return any(n in data for n in needles)

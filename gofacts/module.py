@@ -24,6 +24,7 @@ from pathlib import Path
 
 from codemod.context import FileContext, PackageContext, find_module
 from codemod.discovery import module_files, path_order
+from codemod.readfile import read_file
 
 KEEP = 4
 """How many packages read from disk a process keeps parsed (most recently asked first)."""
@@ -74,7 +75,7 @@ class Module:
             files = module_files(self.root, self._shared) if tests else self.files()
             for path in files:
                 try:
-                    data = path.read_bytes()
+                    data = read_file(path)
                 except OSError:
                     continue
                 for n in missing:

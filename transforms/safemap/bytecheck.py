@@ -6,7 +6,9 @@ place with no lock held (races.may_race: `m[k] = v`, `m[k] op= v`, `m[k]++`, `m[
 of a map the package declares (find.declarations: `NAME map[`, `NAME = map[`, `NAME :=
 make(map[`, ...). The goroutine regions are what safemap costs, and in most packages that
 start goroutines none of them changes a declared map. may_report tells those packages from
-the bytes: it reads gofacts.regionbytes' superset of the regions for such writes of a name
+the bytes. A package whose `go` words are all in comments and literals starts no region at
+all (gofacts.goroutines.go_keywords finds them for the parse too), and nothing else is read
+of it; in the others, it reads gofacts.regionbytes' superset of the regions for such writes of a name
 spelled as a map declaration (a package variable written by its name alone, a field through
 a selector, a local only in the text of a go statement that follows it, where a function
 literal can capture it), leaving out the writes a lock statement certainly guards. False
@@ -19,6 +21,7 @@ import re
 
 from codemod import gobytes
 from codemod.context import PackageContext
+from gofacts.goroutines import go_keywords
 from gofacts.regionbytes import RegionBytes, function_name
 
 _ID = gobytes.IDENT
@@ -48,6 +51,8 @@ _PARENS = re.compile(rb"[()]")
 def may_report(pkg: PackageContext) -> bool:
     """False when no goroutine region of pkg can change a map pkg declares in place (so
     safemap finds nothing to report but marked maps); True when one may."""
+    if not any(go_keywords(f.content) for f in pkg.sources):
+        return False  # no go statement: gofacts.goroutines starts its regions at these offsets
     regions = RegionBytes([f.code for f in pkg.sources])
     variables, fields, local = _map_names(regions.codes)
     if not variables and not fields and not local:

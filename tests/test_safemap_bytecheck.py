@@ -204,3 +204,24 @@ def test_a_function_declared_mid_line_makes_its_file_one_text() -> None:
     started, called = regions.spans()
     assert [regions.text(s) for s in started] == [b"go b() "]
     assert called == [(0, 0, len(regions.codes[0]))]  # b's text is the whole file, c included
+
+
+INDEX_SHAPES = [
+    "m[k] = 1",
+    "s.m[k] += 1\nm [k]++\nm\n[k]--",
+    "m[a][b] = v\nx[y[i]] = 1\nf()[k] = 1\n(m)[k] = 1",
+    "a[i] = b[j]\nv := m[k]; m[k] = v\nm[k] == v",
+    "\u00e9t\u00e9[k] = 1\n\u00a0m[k] = 1\nx\u00a0m[k] = 1\nm\u3000[k] = 1",
+    "m[k] = 1; n[k] = 2\nm[k]\n= 1\nm[k]=1\tn[j] &^= 2",
+    "[k] = 1\n m[\n k] = 1\n1m[k] = 2\n_m[k] = 3",
+]
+
+
+@pytest.mark.parametrize("text", INDEX_SHAPES)
+def test_index_writes_are_what_the_pattern_finds_from_each_word(text: str) -> None:
+    """_index_writes reads each write from its `[` back to the name: it must find exactly the
+    matches of _INDEX_WRITE, the pattern that defines them, read from each word."""
+    from transforms.safemap.bytecheck import _INDEX_WRITE, _index_writes
+
+    code = text.encode()
+    assert _index_writes(code) == [(m.group(1), m.start(1), m.start()) for m in _INDEX_WRITE.finditer(code)]

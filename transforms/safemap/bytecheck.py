@@ -38,13 +38,21 @@ name follows a comma or a parameter list's `(`, kw when a `type` declares a map 
 _WINDOW = 48
 
 _INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + gobytes.ASSIGN_OP)
-"""`m[k] = v`, `m[k] += v`, `m[k]++`, `m[a][b] = v`, with the index on one line."""
+"""`m[k] = v`, `m[k] += v`, `m[k]++`, `m[a][b] = v`, with the index on one line (what
+_index_writes finds, read from each identifier: the definition)."""
+_INDEX_TAIL = re.compile(rb"\[[^\n]*?\]\s*" + gobytes.ASSIGN_OP)
+"""_INDEX_WRITE from its `[` on (a search for a literal: `[` is rarer than a word)."""
+_INDEXED_NAME = re.compile(_START + rb"(" + _ID + rb")\s*\[")
 _OPEN_LINE = re.compile(rb"^[^\n]*\[(?:[^\n]*[\[({,+\-*/%&|^<>=!:.])?[ \t]*$", re.M)
 """A line holding an index that ends where Go inserts no semicolon: where its brackets do not
 balance, the index goes on below (in Go that parses), and every name indexed on it may be
 written."""
 _INDEXED = re.compile(_START + rb"(" + _ID + rb")\s*\[")
-_DELETE = re.compile(_START + rb"(?:delete|clear)\s*\(")
+_DELETES = (
+    re.compile(rb"delete(?<![\w\x80-\xff]delete)\s*\("),
+    re.compile(rb"clear(?<![\w\x80-\xff]clear)\s*\("),
+)
+"""A call of delete or clear (each a search for its literal, the word's start checked after)."""
 _PARENS = re.compile(rb"[()]")
 
 
@@ -126,13 +134,13 @@ def _writes(text: bytes, bare: set[bytes], selected: set[bytes]) -> bool:
     """Whether text may change in place a map (a superset) at a point no lock statement is
     certainly held: a map written by its name alone called one of bare, or one selected
     (`x.m`) called one of selected."""
-    found = [(m.group(1), m.start(1), m.start()) for m in _INDEX_WRITE.finditer(text)]
+    found = list(_index_writes(text))
     for line in _OPEN_LINE.finditer(text):
         if line.group().count(b"[") > line.group().count(b"]"):
             found += [
                 (m.group(1), m.start(1), m.start()) for m in _INDEXED.finditer(text, line.start(), line.end())
             ]
-    for m in _DELETE.finditer(text):
+    for m in (m for call in _DELETES for m in call.finditer(text)):
         found += [
             (n.group(), n.start(), m.start()) for n in _NAME.finditer(text, m.end(), _closing(text, m.end()))
         ]
@@ -140,6 +148,35 @@ def _writes(text: bytes, bare: set[bytes], selected: set[bytes]) -> bool:
         name in (selected if _selected(text, start) else bare) and not _held(text, at)
         for name, start, at in found
     )
+
+
+_SPACE = frozenset(b" \t\n\r\f\v")
+"""The bytes \\s matches in a bytes pattern."""
+_WORD = frozenset(
+    b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
+)
+"""The bytes [\\w\\x80-\\xff] matches: a word, as _START reads it."""
+
+
+def _index_writes(text: bytes) -> list[tuple[bytes, int, int]]:
+    """(name, its offset, the write's offset) of each match of _INDEX_WRITE.finditer(text), found
+    from the `[` of each: the only word that can end right before it (blanks between) is
+    read back, and confirmed forward; a `[` with no such word starts no match."""
+    out: list[tuple[bytes, int, int]] = []
+    at = 0
+    while (tail := _INDEX_TAIL.search(text, at)) is not None:
+        bracket = start = tail.start()
+        while start > 0 and text[start - 1] in _SPACE:
+            start -= 1
+        while start > 0 and text[start - 1] in _WORD:
+            start -= 1
+        name = _INDEXED_NAME.match(text, start)
+        if name is None or name.end() != bracket + 1:
+            at = bracket + 1
+            continue
+        out.append((name.group(1), start, start))
+        at = tail.end()
+    return out
 
 
 _NAME = re.compile(_START + _ID)

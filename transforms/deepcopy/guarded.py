@@ -93,7 +93,7 @@ def guarded_writes(
     out: GuardedWrites = {}
     for f, n in _writes_in_locking_functions(locks):
         target = _written_map(n)
-        if target is None or _filled_fresh(target, n) or initialising(n):
+        if target is None or _filled_fresh(target, n):
             continue
         chain = _resolve_alias(target)
         found = _path(chain) if chain is not None else None
@@ -102,12 +102,16 @@ def guarded_writes(
         root = syntax.text(found[0])
         local = find_declaration(root, found[0]) is not None
         key = map_key(chain)  # type: ignore[arg-type]
+        guards = []
         for h in held_at(n):
             lock_local = find_declaration(h.lock.root, h.lock.stmt) is not None
             if (local and lock_local and h.lock.root == root) or (not local and not lock_local):
                 lk = lock_key(h)
                 if lk is not None and key is not None:
-                    out.setdefault((lk, key), []).append((f, n))
+                    guards.append(lk)
+        if guards and not initialising(n):  # asked last: it may parse the callers' files
+            for lk in guards:
+                out.setdefault((lk, key), []).append((f, n))
     return out
 
 

@@ -86,7 +86,7 @@ def run(
     todo = [t for t in tasks if t.directory not in served]
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(todo) < MIN_PARALLEL:
-        with _Analysis() as analysis:
+        with _Analysis() as analysis, cache.deferred_writes():
             for t in tasks:
                 if t.directory in served:
                     yield served.pop(t.directory)
@@ -270,8 +270,10 @@ def module_digest(root: Path, run: str = "") -> str:
 
 
 def _process_batch(tasks: list[DirTask]) -> list[DirResult]:
-    """A worker's unit of work: several small directories, or one large one."""
-    return [cached_process(t) for t in tasks]
+    """A worker's unit of work: several small directories, or one large one (their cache
+    entries written together: cache.deferred_writes)."""
+    with cache.deferred_writes():
+        return [cached_process(t) for t in tasks]
 
 
 DIRECTORY_COST = 16384

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import write_module
 from test_inputs import OWNER, SUGGESTION
 
@@ -102,3 +103,38 @@ def test_a_caller_in_another_package_invalidates_a_deepcopy_directory(tmp_path: 
     revoke = root / "revoke" / "revoke.go"
     revoke.write_text(revoke.read_text().replace("\t\ttokens[cluster] = nil\n", ""))
     assert "store/store.go" in run(root, cache, deepcopy), "nothing writes through it any more"
+
+
+def test_deferred_entries_are_written_in_groups_and_on_leaving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cache.deferred_writes holds the entries cached() stores and writes them when DEFERRED
+    are waiting and when the block is left, by an exception too; outside it, each is written
+    at once."""
+    from codemod import cache
+
+    monkeypatch.setattr(cache, "DEFERRED", 3)
+    root = tmp_path / "cache"
+
+    def written() -> list[str]:
+        return sorted(p.name for p in (root / "dirs").glob("*"))
+
+    def store(i: int) -> str:
+        directory = tmp_path / f"d{i}"
+        directory.mkdir()
+        (directory / "a.go").write_text(f"package d{i}\n")
+        cache.cached(root, directory, ["a.go"], lambda flags: (), lambda read: i, keep=lambda r: True)
+        return os.path.basename(cache._entry_path(root, directory))
+
+    with pytest.raises(KeyError), cache.deferred_writes():
+        names = [store(i) for i in range(2)]
+        assert written() == []
+        names.append(store(2))  # the third waiting: all three written
+        assert written() == sorted(names)
+        names.append(store(3))
+        assert written() == sorted(names[:3])
+        raise KeyError("left by an exception")
+    assert written() == sorted(names)
+    names.append(store(4))
+    assert written() == sorted(names)
+    assert cache.cached(root, tmp_path / "d4", ["a.go"], lambda flags: (), lambda read: -1, keep=bool) == 4

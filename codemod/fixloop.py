@@ -133,14 +133,16 @@ def process_directory(task: DirTask, read: Mapping[str, bytes] | None = None) ->
     # that hold its syntax trees, whose memory Python's collector does not see: after a
     # directory that parsed much, collect them, or memory would grow with the run.
     if sum(len(f.content) for fs in packages.values() for f in fs if f.parsed) >= COLLECT_AFTER_BYTES:
-        gc.collect()
-        _trim()
+        release_memory()
     return result
 
 
-def _trim() -> None:
-    """Hand the memory freed by a large package back to the system (glibc keeps it otherwise,
-    and the next large package would stack on top of it)."""
+def release_memory() -> None:
+    """Collect the cycles analysed packages left and hand the memory freed back to the
+    system (glibc keeps it otherwise, and the next large package would stack on top of it):
+    after a directory that parsed much, and after each batch of a worker (the small
+    directories of a batch add up)."""
+    gc.collect()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 

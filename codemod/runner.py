@@ -271,9 +271,14 @@ def module_digest(root: Path, run: str = "") -> str:
 
 def _process_batch(tasks: list[DirTask]) -> list[DirResult]:
     """A worker's unit of work: several small directories, or one large one (their cache
-    entries written together: cache.deferred_writes)."""
+    entries written together: cache.deferred_writes); the memory they leave is handed back
+    after (fixloop.release_memory), so that a worker's peak does not grow with the tree."""
     with cache.deferred_writes():
-        return [cached_process(t) for t in tasks]
+        out = [cached_process(t) for t in tasks]
+    from codemod.fixloop import release_memory
+
+    release_memory()
+    return out
 
 
 DIRECTORY_COST = 16384

@@ -14,7 +14,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 GO = Language(tree_sitter_go.language())
 F = TypeVar("F", bound=Callable[..., Any])
-_NODE_CACHES: list[Any] = []
+_NODE_CACHES: list[Callable[[], None]] = []
 
 
 def node_cache(maxsize: int) -> Callable[[F], F]:
@@ -24,16 +24,22 @@ def node_cache(maxsize: int) -> Callable[[F], F]:
 
     def wrap(fn: F) -> F:
         cached = functools.lru_cache(maxsize=maxsize)(fn)
-        _NODE_CACHES.append(cached)
+        _NODE_CACHES.append(cached.cache_clear)
         return cached  # type: ignore[return-value]
 
     return wrap
 
 
+def holds_nodes(clear: Callable[[], None]) -> None:
+    """Register clear, which empties a cache of another shape that holds syntax trees (or
+    files holding them), to be called with the node caches after each package."""
+    _NODE_CACHES.append(clear)
+
+
 def clear_node_caches() -> None:
     """Forget every node_cache entry (the trees of packages already processed)."""
-    for cached in _NODE_CACHES:
-        cached.cache_clear()
+    for clear in _NODE_CACHES:
+        clear()
 
 
 @functools.lru_cache(maxsize=1)

@@ -242,3 +242,23 @@ def test_exprlist_log_and_exp_approximations_match_go() -> None:
     assert log2ish(40) == 5.25  # log2(40) is 5.32...
     assert log2ish(48) == 5.5
     assert exp2ish(5.5) == 48.0
+
+
+def test_the_layouts_of_a_package_are_forgotten_with_its_node_caches(tmp_path: Path) -> None:
+    """realign models each file's layout once (its fixes share it), holding the file and so
+    its syntax tree: the runner's clear_node_caches after each package lets them go."""
+    import gc
+    import weakref
+
+    from codemod import syntax
+
+    data = STMTS.encode()
+    f = FileContext(tmp_path / "p.go", data)
+    realign(f, _edits(f.path, data, [Change("a := ", "1", "1000000")]))
+    gone = weakref.ref(f)
+    del f
+    gc.collect()
+    assert gone() is not None, "the layout cache holds the file until the package is done"
+    syntax.clear_node_caches()
+    gc.collect()
+    assert gone() is None

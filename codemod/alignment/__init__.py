@@ -92,7 +92,10 @@ _INDEPENDENT = frozenset(
 
 _LAYOUTS: dict[int, tuple[FileContext, Layout]] = {}
 """The layouts of the files realigned last (by id, with the file they describe), so that the
-fixes of one file share the rows they read: a file with a thousand fixes is modelled once."""
+fixes of one file share the rows they read: a file with a thousand fixes is modelled once.
+Emptied after each package with the node caches: a file holds its syntax tree, which is
+large (a megabyte for a 40 KB file), and a worker must not keep the last package's."""
+syntax.holds_nodes(_LAYOUTS.clear)
 
 
 def _layout_of(f: FileContext) -> Layout:

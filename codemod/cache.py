@@ -17,7 +17,8 @@ the results of its last few keys (RESULTS; other options, or the contents before
 edit that was undone), so that a run reads and writes one file per directory.
 Entries are written to a temporary file and renamed into place, so concurrent
 runs never see half an entry (the last writer wins; what it drops is a miss later,
-never a stale result); a corrupt or unreadable entry is a miss.
+never a stale result); a corrupt or unreadable entry is a miss. Workers write their
+entries a few dozen at a time (deferred_writes).
 """
 
 from __future__ import annotations

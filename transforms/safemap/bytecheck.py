@@ -8,11 +8,12 @@ make(map[`, ...). The goroutine regions are what safemap costs, and in most pack
 start goroutines none of them changes a declared map. may_report tells those packages from
 the bytes. A package whose `go` words are all in comments and literals starts no region at
 all (gofacts.goroutines.go_keywords finds them for the parse too), and nothing else is read
-of it; in the others, it reads gofacts.regionbytes' superset of the regions for such writes of a name
-spelled as a map declaration (a package variable written by its name alone, a field through
-a selector, a local only in the text of a go statement that follows it, where a function
-literal can capture it), leaving out the writes a lock statement certainly guards. False
-means the parse would find nothing either; True means it may, and the rule runs.
+of it. In the others it reads gofacts.regionbytes' superset of the regions for such writes
+of a name spelled as a map declaration (a package variable written by its name alone, a
+field through a selector, a local only in the text of a go statement that follows it, where
+a function literal can capture it), leaving out the writes a lock statement certainly
+guards. False means the parse would find nothing either; True means it may, and the rule
+runs.
 """
 
 from __future__ import annotations

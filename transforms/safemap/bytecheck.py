@@ -19,6 +19,7 @@ runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from codemod import gobytes
 from codemod.context import PackageContext
@@ -238,21 +239,16 @@ def _continued(text: bytes, start: int) -> bool:
 
 
 def _encloses(between: bytes, offset: int, text: bytes) -> bool:
-    depth = 0
-    for m in _BETWEEN.finditer(between):
+    for m, depth in _block_tokens(_BETWEEN, between, 0):
         token = m.group()
-        if token == b"{":
-            depth += 1
-        elif token == b"}":
-            depth -= 1
-            if depth < 0:
-                return False
-        elif token == b"Unlock":
+        if token == b"}" and depth == 0:
+            return False
+        if token == b"Unlock":
             line = _DEFERRED_UNLOCK.match(text, text.rfind(b"\n", 0, offset + m.start()) + 1)
             deferred = line is not None and line.start() <= offset + m.start() < line.end()
             if not (deferred or (depth > 0 and _leaves_its_block(between, m.start()))):
                 return False
-        else:
+        elif token not in (b"{", b"}"):
             return False
     return True
 
@@ -266,18 +262,31 @@ def _leaves_its_block(between: bytes, at: int) -> bool:
     line = _UNLOCK_LINE.match(between, between.rfind(b"\n", 0, at) + 1)
     if line is None or not (line.start() <= at < line.end()):
         return False
-    depth, exits, cursor = 0, False, line.end()
-    for m in _BLOCK.finditer(between, line.end()):
+    exits, cursor = False, line.end()
+    for m, depth in _block_tokens(_BLOCK, between, line.end()):
         if depth == 0 and not exits:
             exits = _EXITS.search(between, cursor, m.start()) is not None
         token = m.group()
-        if token == b"{":
-            depth += 1
-        elif token == b"}":
-            depth -= 1
-            if depth < 0:
-                return exits
-        else:
+        if token == b"}" and depth == 0:
+            return exits
+        if token not in (b"{", b"}"):
             return False
         cursor = m.end()
     return False
+
+
+def _block_tokens(
+    pattern: re.Pattern[bytes], text: bytes, start: int
+) -> Iterator[tuple[re.Match[bytes], int]]:
+    """The matches of pattern (which matches each brace) in text from start, each with the depth
+    of the braces opened since start before it, up to the `}` that closes the block start is in
+    (the last one yielded, at depth 0)."""
+    depth = 0
+    for m in pattern.finditer(text, start):
+        yield m, depth
+        if m.group() == b"{":
+            depth += 1
+        elif m.group() == b"}":
+            if depth == 0:
+                return
+            depth -= 1

@@ -35,7 +35,11 @@ from codemod.transform import Needles, Transform, matches_prefilter
 
 MAX_PASSES = 8
 MAX_FILE_BYTES = 16 * 1024 * 1024
-COLLECT_AFTER_BYTES = 256 * 1024
+COLLECT_AFTER_BYTES = 64 * 1024
+"""A directory whose analysis parsed this many bytes of source is followed by a collection
+(release_memory). At 256 KiB the cycles of the directories below it piled up between two
+collections, and a worker's peak grew with the tree (82-90 MB at 4x against 60 MB at 1x);
+at 64 KiB it is 73 MB at 4x, at no measurable cost in time."""
 
 
 def _transforms(options: Options) -> list[Transform]:

@@ -158,17 +158,14 @@ def registering(module: Module, shared: dict[Any, Any], directory: Path) -> list
     if found is None:
         needing = sorted({p.parent for p in module.files_with(*_NEEDLES)})
         imports = _import_needles(module.path)
-        importing = [d for d in needing if imports and any(_holds_any(p, imports) for p in _sources(d))]
+        importing = [
+            d for d in needing if imports and any(_holds_any(p, imports) for p in module.source_files(d))
+        ]
         found = shared[key] = (importing, set(needing))
     importers, needing = found
     if directory not in needing or directory in importers:
         return importers
     return sorted([*importers, directory])
-
-
-def _sources(directory: Path) -> list[Path]:
-    """The non-test .go files of directory, as gofacts.module reads a package's."""
-    return [p for p in directory.glob("*.go") if not p.name.endswith("_test.go")]
 
 
 def _holds_any(path: Path, needles: tuple[bytes, ...]) -> bool:

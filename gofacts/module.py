@@ -135,11 +135,19 @@ class Module:
                 return self.package(directory, current) if directory is not None else None
         return None
 
+    @staticmethod
+    def source_files(directory: Path) -> list[Path]:
+        """The files a package of the module is read from: the regular, non-test .go files of
+        directory (symbolic links left out), in path order."""
+        return [
+            p
+            for p in sorted(directory.glob("*.go"))
+            if not p.name.endswith("_test.go") and p.is_file() and not p.is_symlink()
+        ]
+
     def _read(self, directory: Path) -> PackageContext | None:
         sources: list[FileContext] = []
-        for path in sorted(directory.glob("*.go")):
-            if path.name.endswith("_test.go") or not path.is_file() or path.is_symlink():
-                continue
+        for path in self.source_files(directory):
             try:
                 sources.append(FileContext(path, path.read_bytes(), editable=False))
             except OSError:

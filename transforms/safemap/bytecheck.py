@@ -44,7 +44,6 @@ _INDEX_WRITE = re.compile(_START + rb"(" + _ID + rb")\s*\[[^\n]*?\]\s*" + gobyte
 _index_writes finds, read from each identifier: the definition)."""
 _INDEX_TAIL = re.compile(rb"\[[^\n]*?\]\s*" + gobytes.ASSIGN_OP)
 """_INDEX_WRITE from its `[` on (a search for a literal: `[` is rarer than a word)."""
-_INDEXED_NAME = re.compile(_START + rb"(" + _ID + rb")\s*\[")
 _OPEN_LINE = re.compile(rb"^[^\n]*\[(?:[^\n]*[\[({,+\-*/%&|^<>=!:.])?[ \t]*$", re.M)
 """A line holding an index that ends where Go inserts no semicolon: where its brackets do not
 balance, the index goes on below (in Go that parses), and every name indexed on it may be
@@ -172,7 +171,7 @@ def _index_writes(text: bytes) -> list[tuple[bytes, int, int]]:
             start -= 1
         while start > 0 and text[start - 1] in _WORD:
             start -= 1
-        name = _INDEXED_NAME.match(text, start)
+        name = _INDEXED.match(text, start)
         if name is None or name.end() != bracket + 1:
             at = bracket + 1
             continue
@@ -203,9 +202,10 @@ def _closing(text: bytes, start: int) -> int:
 _LOCK_LINE = re.compile(rb"^[ \t]*" + _ID + rb"(?:\." + _ID + rb")*\.R?Lock\(\)[ \t]*$", re.M)
 """A line that is a lock statement `x.mu.Lock()` or `mu.RLock()` (gofacts.locks.lock_call)."""
 _DEFERRED_UNLOCK = re.compile(rb"^[ \t]*defer\s+" + _ID + rb"(?:\." + _ID + rb")*\.R?Unlock\(\)[ \t]*$", re.M)
-_BETWEEN = re.compile(rb"[{}]|(?<![\w\x80-\xff])(?:func|case|default)(?![\w\x80-\xff])|Unlock")
-_UNLOCK_LINE = re.compile(rb"^[ \t]*" + _ID + rb"(?:\." + _ID + rb")*\.R?Unlock\(\)[ \t]*$", re.M)
 _BLOCK = re.compile(rb"[{}]|(?<![\w\x80-\xff])(?:func|case|default)(?![\w\x80-\xff])")
+"""A brace, or a keyword that starts a function literal or a case clause."""
+_BETWEEN = re.compile(_BLOCK.pattern + rb"|Unlock")
+_UNLOCK_LINE = re.compile(rb"^[ \t]*" + _ID + rb"(?:\." + _ID + rb")*\.R?Unlock\(\)[ \t]*$", re.M)
 _EXITS = re.compile(rb"^[ \t]*(?:(?:return|goto|continue|break)(?![\w\x80-\xff])|panic[ \t]*\()", re.M)
 """A line that starts a statement after which the rest of its block does not run
 (gofacts.locks._TERMINATING, and a call of panic)."""
